@@ -1,0 +1,48 @@
+"""One settings object for the whole app, read from ACTLAB_* environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Paths come from this file, never from the working directory.
+BASE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = BASE_DIR / "templates"
+STATIC_DIR = BASE_DIR / "static"
+
+LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+
+
+class Settings(BaseSettings):
+    """Server and work-limit settings; every field can be set as ACTLAB_<FIELD>."""
+
+    model_config = SettingsConfigDict(env_prefix="ACTLAB_", frozen=True, populate_by_name=True)
+
+    host: str = Field("127.0.0.1", description="Interface uvicorn binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port uvicorn listens on.")
+    # Docker and most PaaS set WEB_CONCURRENCY; ACTLAB_WORKERS wins when both are set.
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        validation_alias=AliasChoices("ACTLAB_WORKERS", "WEB_CONCURRENCY", "workers"),
+        description="Uvicorn worker processes.",
+    )
+    log_level: LogLevel = Field("info", description="Uvicorn log level.")
+
+    curve_cache_entries: int = Field(
+        1024, ge=0, le=100_000, description="Serialised curve responses kept in memory (LRU)."
+    )
+    max_body_bytes: int = Field(
+        4 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted; larger ones get 413 before they are read.",
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""HTTP routers: thin adapters between the schemas and the numpy domain modules."""

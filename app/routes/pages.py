@@ -1,0 +1,5 @@
+"""HTML pages rendered with Jinja2."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
