@@ -1,10 +1,10 @@
 """The activation catalogue: 46 functions with exact f, f' and f'' (numpy and scipy only).
 
-    >>> import numpy as np
-    >>> from app.activations import get_activation
-    >>> gelu = get_activation("gelu")
-    >>> params = gelu.resolve({"approximate": "tanh"})
-    >>> gelu.df(np.array([0.0, 1.0]), **params)
+>>> import numpy as np
+>>> from app.activations import get_activation
+>>> gelu = get_activation("gelu")
+>>> params = gelu.resolve({"approximate": "tanh"})
+>>> gelu.df(np.array([0.0, 1.0]), **params)
 """
 
 from app.activations.base import (

@@ -161,9 +161,7 @@ class Activation:
             monotonic=traits.monotonic,
             continuity=traits.continuity,
             parity=traits.parity,
-            zero_centered=f0 == 0.0
-            and (lo is None or lo < 0.0)
-            and (hi is None or hi > 0.0),
+            zero_centered=f0 == 0.0 and (lo is None or lo < 0.0) and (hi is None or hi > 0.0),
             bounded=lo is not None and hi is not None,
             saturating=traits.saturating,
             identity_near_origin=f0 == 0.0 and math.isclose(df0, 1.0, rel_tol=1e-12),
