@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     curve_cache_entries: int = Field(
         1024, ge=0, le=100_000, description="Serialised curve responses kept in memory (LRU)."
     )
+    curve_cache_bytes: int = Field(
+        64 * 1024 * 1024, ge=0, description="Upper bound on the curve cache's total size in bytes."
+    )
     max_body_bytes: int = Field(
         4 * 1024 * 1024,
         ge=1024,

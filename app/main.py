@@ -3,8 +3,11 @@
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__
+from app import __version__, assets
+from app.cache import BytesLRU
 from app.config import STATIC_DIR, Settings, get_settings
+from app.errors import install_error_handlers
+from app.middleware import BodyLimitMiddleware, CurveCacheMiddleware
 from app.routes import api, pages
 
 
@@ -17,9 +20,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Activation functions, their exact derivatives, softmax and tiny training runs.",
     )
     app.state.settings = settings
+    app.state.curve_cache = BytesLRU(settings.curve_cache_entries, settings.curve_cache_bytes)
+    install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(assets.router)
+    assets.plotly_bundle()  # read, hash and gzip plotly.min.js once, at start-up
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Added last so it runs first: cached curve bytes go out before routing and validation.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CurveCacheMiddleware, cache=app.state.curve_cache)
     return app
 
 
