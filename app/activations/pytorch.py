@@ -152,7 +152,9 @@ def d_elu(x: Array, alpha: float) -> Array:
 
 
 def d2_elu(x: Array, alpha: float) -> Array:
-    return np.where(x > 0.0, 0.0, alpha * np.exp(np.minimum(x, 0.0)))
+    # PyTorch's elu double backward masks with x < 0 while elu_backward uses x <= 0:
+    # at 0, f' = alpha (the left branch) but f'' = 0 (the right one). So do we.
+    return np.where(x < 0.0, alpha * np.exp(np.minimum(x, 0.0)), 0.0)
 
 
 def selu(x: Array) -> Array:
@@ -176,7 +178,8 @@ def d_celu(x: Array, alpha: float) -> Array:
 
 
 def d2_celu(x: Array, alpha: float) -> Array:
-    return np.where(x > 0.0, 0.0, np.exp(np.minimum(x, 0.0) / alpha) / alpha)
+    # PyTorch's celu is elu with input_scale 1/alpha: the same x < 0 mask, so f''(0) = 0.
+    return np.where(x < 0.0, np.exp(np.minimum(x, 0.0) / alpha) / alpha, 0.0)
 
 
 # --- smooth gates: GELU, SiLU, Mish, softplus --------------------------------------------------
@@ -261,8 +264,10 @@ def d_softplus(x: Array, beta: float, threshold: float) -> Array:
 
 
 def d2_softplus(x: Array, beta: float, threshold: float) -> Array:
+    # PyTorch's softplus double backward masks with beta * x < threshold, while f and f' switch
+    # at beta * x > threshold: exactly at beta * x = threshold, f'' is already 0.
     s, s_neg = sigmoid_pair(beta * x)
-    return np.where(beta * x > threshold, 0.0, beta * s * s_neg)
+    return np.where(beta * x < threshold, beta * s * s_neg, 0.0)
 
 
 def softplus_traits(params: Params) -> Traits:
@@ -330,8 +335,9 @@ def hardswish(x: Array) -> Array:
 
 
 def d_hardswish(x: Array) -> Array:
-    # PyTorch's hardswish_backward: 0 below -3, x/3 + 1/2 on [-3, 3], 1 above.
-    return np.where(x < -3.0, 0.0, np.where(x <= 3.0, x / 3.0 + 0.5, 1.0))
+    # PyTorch's hardswish_backward: 0 at and below -3, x/3 + 1/2 strictly between, 1 at and
+    # above 3 (the one-sided slopes 0 and 1 at the kinks, not the middle piece's -1/2 and 3/2).
+    return np.where(x <= -3.0, 0.0, np.where(x < 3.0, x / 3.0 + 0.5, 1.0))
 
 
 def d2_hardswish(x: Array) -> Array:
@@ -436,7 +442,9 @@ SILU_MIN = stationary_value(silu, d_silu, d2_silu, -1.28)
 MISH_MIN = stationary_value(mish, d_mish, d2_mish, -1.19)
 
 
-def _alpha_traits(continuity_at_alpha_one: Continuity, always: Continuity) -> Callable[[Params], Traits]:
+def _alpha_traits(
+    continuity_at_alpha_one: Continuity, always: Continuity
+) -> Callable[[Params], Traits]:
     def traits(params: Params) -> Traits:
         alpha = float(params["alpha"])
         continuity = continuity_at_alpha_one if alpha == 1.0 else always
@@ -762,8 +770,8 @@ PYTORCH: tuple[Activation, ...] = (
         df=d_hardswish,
         d2f=d2_hardswish,
         formula=r"f(x) = x\,\frac{\min\bigl(\max(x + 3, 0), 6\bigr)}{6}",
-        derivative=r"f'(x) = \begin{cases} 0 & x < -3 \\ \frac{x}{3} + \frac{1}{2} & -3 \le x "
-        r"\le 3 \\ 1 & x > 3 \end{cases}",
+        derivative=r"f'(x) = \begin{cases} 0 & x \le -3 \\ \frac{x}{3} + \frac{1}{2} & -3 < x "
+        r"< 3 \\ 1 & x \ge 3 \end{cases}",
         traits=fixed((-0.375, None), False, "C0", "none", True),
         use="MobileNetV3's cheap, piecewise-quadratic stand-in for SiLU.",
         caveats="Not monotonic (minimum -0.375 at x = -1.5), and its slope jumps at x = -3 "
