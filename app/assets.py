@@ -1,0 +1,114 @@
+"""plotly.min.js served from the installed plotly package: compressed once, cached for a year.
+
+The bundle is never copied into the repository. At start-up it is read once, hashed and gzipped
+(level 9, so the cost is paid once and never per request); it is served behind a URL that holds
+its hash, with a strong ETag per encoding, `Cache-Control: immutable`, and 304 on If-None-Match.
+Brotli would save a little more, but no brotli package is a dependency and this does not add one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.resources
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
+
+from app.config import STATIC_DIR
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+_VERSION = re.compile(rb"plotly\.js v(\d+\.\d+\.\d+)")
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One JavaScript file held in memory in its identity and gzip encodings."""
+
+    identity: bytes
+    gzipped: bytes
+    digest: str  # first 16 hex digits of the sha256 of the identity bytes
+    version: str  # plotly.js version read from the banner, "unknown" if absent
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Bundle:
+        """Hash and compress `data` once."""
+        match = _VERSION.search(data[:400])
+        return cls(
+            identity=data,
+            gzipped=gzip.compress(data, compresslevel=9, mtime=0),
+            digest=hashlib.sha256(data).hexdigest()[:16],
+            version=match.group(1).decode() if match else "unknown",
+        )
+
+    @property
+    def filename(self) -> str:
+        """The versioned file name the pages link to."""
+        return f"plotly-{self.digest}.min.js"
+
+    def etag(self, encoding: str) -> str:
+        """A strong validator, distinct per encoding (the bytes differ)."""
+        return f'"{self.digest}-{encoding}"'
+
+
+@lru_cache(maxsize=1)
+def plotly_bundle() -> Bundle:
+    """The installed plotly package's plotly.min.js, loaded and compressed on first use."""
+    source = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
+    return Bundle.from_bytes(source.read_bytes())
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header admits gzip (a q of 0 refuses it)."""
+    for item in accept_encoding.split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        if coding.lower() not in ("gzip", "*"):
+            continue
+        q = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+        try:
+            return float(q) > 0
+        except ValueError:
+            return False
+    return False
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 weak comparison of an If-None-Match list against one ETag."""
+    if if_none_match.strip() == "*":
+        return True
+    tags = (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
+    return etag in tags
+
+
+def serve_bundle(bundle: Bundle, request: Request) -> Response:
+    """The bundle in the best encoding the client accepts, or 304 if it already has it."""
+    gzip_ok = accepts_gzip(request.headers.get("accept-encoding", ""))
+    encoding = "gzip" if gzip_ok else "identity"
+    etag = bundle.etag(encoding)
+    headers = {"ETag": etag, "Cache-Control": IMMUTABLE, "Vary": "Accept-Encoding"}
+    if etag_matches(request.headers.get("if-none-match", ""), etag):
+        return Response(status_code=304, headers=headers)
+    if gzip_ok:
+        headers["Content-Encoding"] = "gzip"
+    body = bundle.gzipped if gzip_ok else bundle.identity
+    return Response(body, media_type="text/javascript; charset=utf-8", headers=headers)
+
+
+@router.get("/assets/{filename}", name="asset")
+def plotly_js(filename: str, request: Request) -> Response:
+    """plotly.min.js under its hashed name; any other name is a 404."""
+    bundle = plotly_bundle()
+    if filename != bundle.filename:
+        return Response(status_code=404)
+    return serve_bundle(bundle, request)
+
+
+@router.get("/favicon.ico", name="favicon")
+def favicon() -> FileResponse:
+    """The app icon at the path browsers ask for unprompted."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
