@@ -198,7 +198,14 @@ def d2_loglog(x: Array) -> Array:
 
 
 def isru(x: Array, alpha: float) -> Array:
-    return x / np.sqrt(1.0 + alpha * x * x)
+    # In the tails x / sqrt(1 + a x^2) is the ratio of two rounded growing numbers and wobbles
+    # by an ulp, so the computed curve would not be monotonic. sign(x) / sqrt(a + 1/x^2) is a
+    # chain of monotone, correctly rounded steps, so it is monotonic to the last bit.
+    big = np.abs(x) >= 1.0
+    safe = np.where(big, x, 1.0)
+    return np.where(
+        big, np.sign(x) / np.sqrt(alpha + 1.0 / (safe * safe)), x / np.sqrt(1.0 + alpha * x * x)
+    )
 
 
 def d_isru(x: Array, alpha: float) -> Array:
