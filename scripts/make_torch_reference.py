@@ -58,7 +58,8 @@ def _case(
     return Case(name, params, partial(fn, **params), kinks)
 
 
-def _cases() -> list[Case]:
+def reference_cases() -> list[Case]:
+    """Every case in the file: each PyTorch-family entry at its defaults first, then others."""
     cases = [
         Case("identity", {}, torch.nn.Identity()),
         # heaviside(x, 1.0): the value at 0 is 1, matching binary_step(0) = 1.
@@ -177,7 +178,7 @@ def main() -> None:
         "with grad_outputs of ones; null where PyTorch cannot give a finite number (see notes)",
         "torch": torch.__version__,
         "dtype": "float64",
-        "cases": [evaluate(case) for case in _cases()],
+        "cases": [evaluate(case) for case in reference_cases()],
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(reference, separators=(",", ":"), allow_nan=False) + "\n")
