@@ -46,7 +46,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail
+    detail: object = exc.detail
     if isinstance(detail, str):  # Starlette's own 404/405 for unknown routes and methods
         detail = [error_item([], detail, "http_error")]
     response = json_response({"detail": detail}, status_code=exc.status_code)

@@ -396,7 +396,7 @@ def d_sinc(x: Array) -> Array:
     small = np.abs(x) < _SINC_SERIES_LIMIT
     safe = np.where(small, 1.0, x)
     powers = np.power.outer(x, np.arange(1, 17, 2))  # x^1, x^3, ..., x^15
-    series = powers @ _SINC_D1
+    series: Array = powers @ _SINC_D1
     return np.where(small, series, (safe * np.cos(safe) - np.sin(safe)) / safe**2)
 
 
@@ -404,7 +404,7 @@ def d2_sinc(x: Array) -> Array:
     small = np.abs(x) < _SINC_SERIES_LIMIT
     safe = np.where(small, 1.0, x)
     powers = np.power.outer(x, np.arange(0, 16, 2))  # x^0, x^2, ..., x^14
-    series = powers @ _SINC_D2
+    series: Array = powers @ _SINC_D2
     closed = ((2.0 - safe**2) * np.sin(safe) - 2.0 * safe * np.cos(safe)) / safe**3
     return np.where(small, series, closed)
 
