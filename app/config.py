@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body accepted; larger ones get 413 before they are read.",
     )
+    gradient_flow_max_work: int = Field(
+        2**32,
+        ge=1,
+        description="Cap on activations x depth x width^2 x batch_size for POST /api/gradient-flow "
+        "(four activations at depth 64, width 256, batch 256: 0.3 to 3.5 s); above it, 422.",
+    )
 
 
 @lru_cache

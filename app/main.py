@@ -8,7 +8,7 @@ from app.cache import BytesLRU
 from app.config import STATIC_DIR, Settings, get_settings
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, CurveCacheMiddleware
-from app.routes import api, pages
+from app.routes import analysis, api, pages
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.curve_cache = BytesLRU(settings.curve_cache_entries, settings.curve_cache_bytes)
     install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(analysis.router)
     app.include_router(pages.router)
     app.include_router(assets.router)
     assets.plotly_bundle()  # read, hash and gzip plotly.min.js once, at start-up
