@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path, Request
 
 from app.activations import Activation, UnknownActivation, get_activation
-from app.cache import BytesLRU
 from app.config import Settings
+from app.curves import CurveStore
 
 
 def activation_from_path(
@@ -33,11 +33,11 @@ def settings_from_app(request: Request) -> Settings:
     return settings
 
 
-def curve_cache_from_app(request: Request) -> BytesLRU:
-    cache: BytesLRU = request.app.state.curve_cache
-    return cache
+def curve_store_from_app(request: Request) -> CurveStore:
+    store: CurveStore = request.app.state.curve_store
+    return store
 
 
 ActivationDep = Annotated[Activation, Depends(activation_from_path)]
 SettingsDep = Annotated[Settings, Depends(settings_from_app)]
-CurveCacheDep = Annotated[BytesLRU, Depends(curve_cache_from_app)]
+CurveStoreDep = Annotated[CurveStore, Depends(curve_store_from_app)]

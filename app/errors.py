@@ -26,9 +26,15 @@ def invalid_param(where: str, err: ParamError) -> RequestValidationError:
     return RequestValidationError([error_item(loc, str(err), "value_error")])
 
 
+def _message(error: dict[str, Any]) -> str:
+    """Pydantic's message, plus the parser's reason for malformed JSON (e.g. a bare NaN)."""
+    reason = (error.get("ctx") or {}).get("error") if error["type"] == "json_invalid" else None
+    return f"{error['msg']}: {reason}" if reason else str(error["msg"])
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    items = [error_item(e["loc"], str(e["msg"]), str(e["type"])) for e in exc.errors()]
+    items = [error_item(e["loc"], _message(e), str(e["type"])) for e in exc.errors()]
     content_type = request.headers.get("content-type", "")
     if request.method == "POST" and "json" not in content_type:
         # FastAPI ignores a body that is not declared JSON and reports the model as missing;

@@ -6,8 +6,9 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__, assets
 from app.cache import BytesLRU
 from app.config import STATIC_DIR, Settings, get_settings
+from app.curves import CurveStore
 from app.errors import install_error_handlers
-from app.middleware import BodyLimitMiddleware, CurveCacheMiddleware
+from app.middleware import BodyLimitMiddleware, CurveFastPath
 from app.routes import analysis, api, pages
 
 
@@ -20,7 +21,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Activation functions, their exact derivatives, softmax and tiny training runs.",
     )
     app.state.settings = settings
-    app.state.curve_cache = BytesLRU(settings.curve_cache_entries, settings.curve_cache_bytes)
+    app.state.curve_store = CurveStore(
+        BytesLRU(settings.curve_cache_entries, settings.curve_cache_bytes)
+    )
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(analysis.router)
@@ -28,9 +31,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assets.router)
     assets.plotly_bundle()  # read, hash and gzip plotly.min.js once, at start-up
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    # Added last so it runs first: cached curve bytes go out before routing and validation.
+    # Added last so it runs first: curves go out before routing and validation.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(CurveCacheMiddleware, cache=app.state.curve_cache)
+    app.add_middleware(CurveFastPath, store=app.state.curve_store)
     return app
 
 

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: body-size limit, and cached curve bytes answered before routing.
+"""Pure ASGI middleware: body-size limit, and curves answered before routing.
 
 Both are plain ASGI callables rather than BaseHTTPMiddleware, which would add a task and a
 stream copy to every request.
@@ -6,49 +6,43 @@ stream copy to every request.
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.cache import BytesLRU
+from app.curves import CurveStore, parse_plain_request
 from app.responses import dumps
-
-CURVE_PREFIX = "/api/activations/"
-CURVE_SUFFIX = "/curve"
-
-
-def curve_cache_key(path: str, query_string: bytes) -> tuple[str, str, bytes]:
-    """The key a curve request's exact URL is cached under."""
-    return ("url", path, query_string)
 
 
 def _json_headers(length: int) -> list[tuple[bytes, bytes]]:
     return [(b"content-type", b"application/json"), (b"content-length", str(length).encode())]
 
 
-class CurveCacheMiddleware:
-    """Answer a repeated GET .../curve from cached bytes, skipping routing and validation.
+class CurveFastPath:
+    """Answer GET .../curve before routing: from the cache by exact URL, else, when the request
+    is plainly well-formed, compute it here. Everything else goes on to the validating route,
+    which answers errors in the documented shape; both share one CurveStore, so the bytes are
+    the same either way."""
 
-    The curve handler stores every response under its exact URL (path + raw query string) and
-    under its canonical parameters; only exact-URL hits are served here, so the bytes are
-    precisely what the handler returned for this URL before.
-    """
-
-    def __init__(self, app: ASGIApp, cache: BytesLRU) -> None:
+    def __init__(self, app: ASGIApp, store: CurveStore) -> None:
         self.app = app
-        self.cache = cache
+        self.store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             path: str = scope["path"]
-            if path.startswith(CURVE_PREFIX) and path.endswith(CURVE_SUFFIX):
-                body = self.cache.get(curve_cache_key(path, scope["query_string"]))
-                if body is not None:
-                    await send(
-                        {
-                            "type": "http.response.start",
-                            "status": 200,
-                            "headers": _json_headers(len(body)),
-                        }
-                    )
-                    await send({"type": "http.response.body", "body": body})
-                    return
+            query_string: bytes = scope["query_string"]
+            body = self.store.by_url(path, query_string)
+            if body is None:
+                request = parse_plain_request(path, query_string)
+                if request is not None:
+                    body = await self.store.get(request, path, query_string)
+            if body is not None:
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": _json_headers(len(body)),
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
         await self.app(scope, receive, send)
 
 

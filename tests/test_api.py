@@ -371,7 +371,7 @@ def test_oversized_body_is_refused_from_content_length_before_reading() -> None:
 
 
 def test_repeated_curve_is_served_from_cache_with_identical_bytes(client: TestClient) -> None:
-    cache = client.app.state.curve_cache  # type: ignore[attr-defined]
+    cache = client.app.state.curve_store.cache  # type: ignore[attr-defined]
     url = "/api/activations/mish/curve?points=11&x_min=-2"
     first = client.get(url)
     entries = len(cache)
@@ -389,7 +389,7 @@ def test_cache_is_bounded_by_entries() -> None:
     with TestClient(app) as client:
         for points in range(2, 30):
             assert client.get(f"/api/activations/relu/curve?points={points}").status_code == 200
-        assert len(app.state.curve_cache) <= 4
+        assert len(app.state.curve_store.cache) <= 4
 
 
 def test_openapi_documents_every_endpoint_with_models(client: TestClient) -> None:

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app import __version__
 from app.activations import ACTIVATIONS, Activation, ParamError, ParamValue
-from app.dependencies import ActivationDep, CurveCacheDep
+from app.curves import SAMPLING_FIELDS, CurveRequest, sample
+from app.dependencies import ActivationDep, CurveStoreDep
 from app.errors import invalid_param
-from app.middleware import curve_cache_key
-from app.responses import dumps, json_bytes, json_response
+from app.responses import OrjsonRoute, json_bytes, json_response
 from app.schemas.activations import (
     ActivationDetail,
     ActivationInfo,
@@ -25,12 +25,11 @@ from app.schemas.activations import (
 from app.schemas.errors import ERROR_RESPONSES
 from app.softmax import softmax
 
-router = APIRouter()
-CURVE_FIELDS = frozenset(CurveQuery.model_fields)
+router = APIRouter(route_class=OrjsonRoute)
 
 
 @router.get("/healthz", tags=["meta"])
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     """Liveness probe: the app is up and answering."""
     return {"status": "ok", "version": __version__}
 
@@ -72,28 +71,17 @@ def read_activation(act: ActivationDep, request: Request) -> Response:
     return json_bytes(detail.model_dump_json().encode())
 
 
-def _sample(act: Activation, x: np.ndarray, params: dict[str, ParamValue]) -> dict[str, object]:
-    return {
-        "name": act.name,
-        "params": params,
-        "x": x,
-        "y": act.f(x, **params),
-        "dydx": act.df(x, **params),
-        "d2ydx2": act.d2f(x, **params),
-    }
-
-
 @router.get(
     "/api/activations/{name}/curve",
     response_model=CurveResult,
     responses=ERROR_RESPONSES,
     tags=["activations"],
 )
-def activation_curve(
+async def activation_curve(
     act: ActivationDep,
     query: Annotated[CurveQuery, Query()],
     request: Request,
-    cache: CurveCacheDep,
+    store: CurveStoreDep,
 ) -> Response:
     """f, f' and f'' at x = linspace(x_min, x_max, points), ends included.
 
@@ -102,15 +90,9 @@ def activation_curve(
     (only `exponential` above x = 709.78) are null. Repeated requests are served from a bounded
     cache of the serialised bytes.
     """
-    params = _params_from_query(act, request, CURVE_FIELDS)
-    canonical = (act.name, tuple(sorted(params.items())), query.x_min, query.x_max, query.points)
-    body = cache.get(canonical)
-    if body is None:
-        x = np.linspace(query.x_min, query.x_max, query.points)
-        body = dumps(_sample(act, x, params))
-        cache.put(canonical, body)
-    cache.put(curve_cache_key(request.url.path, request.scope["query_string"]), body)
-    return json_bytes(body)
+    params = _params_from_query(act, request, SAMPLING_FIELDS)
+    curve = CurveRequest(act, params, query.x_min, query.x_max, query.points)
+    return json_bytes(await store.get(curve, request.url.path, request.scope["query_string"]))
 
 
 @router.post(
@@ -125,7 +107,7 @@ def evaluate_activation(act: ActivationDep, req: EvaluateRequest) -> Response:
         params = act.resolve(req.params)
     except ParamError as err:
         raise invalid_param("body", err) from None
-    return json_response(_sample(act, np.asarray(req.x, dtype=np.float64), params))
+    return json_response(sample(act, np.asarray(req.x, dtype=np.float64), params))
 
 
 @router.post(
