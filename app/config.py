@@ -50,6 +50,22 @@ class Settings(BaseSettings):
         "(four activations at depth 64, width 256, batch 256: 0.3 to 3.5 s); above it, 422.",
     )
 
+    train_max_epochs: int = Field(
+        20_000, ge=1, description="Most epochs a /api/train or sweep request may ask for."
+    )
+    train_max_work: int = Field(
+        2_000_000_000,
+        ge=1,
+        description="Cap on epochs x training samples x parameters x networks (seeds times "
+        "activations in a sweep) for the training endpoints; larger requests get 422.",
+    )
+    train_time_limit_s: float = Field(
+        60.0,
+        gt=0,
+        description="Wall-time limit in seconds of one training request; a run still going "
+        "then is stopped and answered with 422.",
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

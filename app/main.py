@@ -9,7 +9,7 @@ from app.config import STATIC_DIR, Settings, get_settings
 from app.curves import CurveStore
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, CurveFastPath
-from app.routes import analysis, api, pages
+from app.routes import analysis, api, pages, training
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(analysis.router)
+    app.include_router(training.router)
     app.include_router(pages.router)
     app.include_router(assets.router)
     assets.plotly_bundle()  # read, hash and gzip plotly.min.js once, at start-up

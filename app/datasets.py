@@ -1,0 +1,195 @@
+"""Toy 2-D classification data: the XOR truth table, the TensorFlow Playground's sets and more.
+
+Every generator is a pure function of its arguments: `generate(name, n_samples, noise,
+train_fraction, seed)` draws all points from `np.random.default_rng(seed)`, then shuffles them
+with the same generator and splits off the first floor(n_samples * train_fraction) as the
+training set, as the Playground does. Labels are class indices 0..K-1; where the Playground
+labels a point +1 it is class 1 here and -1 is class 0.
+
+Coordinates are the raw (x1, x2) plane; `features(x, names)` maps them to the network's inputs
+(x1, x2, x1^2, x2^2, x1*x2, sin x1, sin x2, as in the Playground).
+"""
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+Labels = NDArray[np.int64]
+
+GENERATED = ("quadrants", "circle", "gaussians", "spiral", "moons", "spiral3")
+DATASET_NAMES = ("xor", *GENERATED)
+N_CLASSES = {"xor": 2, "quadrants": 2, "circle": 2, "gaussians": 2, "spiral": 2, "moons": 2}
+N_CLASSES["spiral3"] = 3
+MAX_CLASSES = 10  # labels a user's own points may carry: 0..9
+
+FEATURES: dict[str, Callable[[Array, Array], Array]] = {
+    "x1": lambda x1, x2: x1,
+    "x2": lambda x1, x2: x2,
+    "x1_squared": lambda x1, x2: x1 * x1,
+    "x2_squared": lambda x1, x2: x2 * x2,
+    "x1_x2": lambda x1, x2: x1 * x2,
+    "sin_x1": lambda x1, x2: np.sin(x1),
+    "sin_x2": lambda x1, x2: np.sin(x2),
+}
+FEATURE_FORMULAS = {
+    "x1": "x1",
+    "x2": "x2",
+    "x1_squared": "x1^2",
+    "x2_squared": "x2^2",
+    "x1_x2": "x1 * x2",
+    "sin_x1": "sin(x1)",
+    "sin_x2": "sin(x2)",
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Raw 2-D points and integer labels; the test set is None when there is none."""
+
+    name: str
+    x_train: Array  # (n_train, 2)
+    y_train: Labels  # (n_train,)
+    x_test: Array | None
+    y_test: Labels | None
+    n_classes: int
+
+
+def xor() -> Dataset:
+    """The truth table (0,0)->0, (0,1)->1, (1,0)->1, (1,1)->0, in that order; no test set."""
+    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    return Dataset("xor", x, np.array([0, 1, 1, 0]), None, None, 2)
+
+
+def from_points(points: Array, n_classes: int) -> Dataset:
+    """A user's own [[x1, x2, label], ...]: every point is training data, in the order given."""
+    x = np.array(points[:, :2], dtype=np.float64)
+    return Dataset("points", x, points[:, 2].astype(np.int64), None, None, n_classes)
+
+
+def class_sizes(n: int, k: int) -> list[int]:
+    """n split into k near-equal counts, the first classes taking the remainder."""
+    return [n // k + (1 if c < n % k else 0) for c in range(k)]
+
+
+def quadrants(rng: np.random.Generator, n: int, noise: float) -> tuple[Array, Labels]:
+    """The Playground's XOR: U(-5, 5) padded 0.3 away from the axes, class 1 where x1*x2 >= 0.
+
+    Noise moves the point used for the label by U(-5, 5) * noise per axis, so points near the
+    axes get the other quadrant's label (label noise, as in the Playground).
+    """
+    x = rng.uniform(-5.0, 5.0, size=(n, 2))
+    x += np.where(x > 0.0, 0.3, -0.3)
+    shift = rng.uniform(-5.0, 5.0, size=(n, 2)) * noise
+    moved = x + shift
+    return x, (moved[:, 0] * moved[:, 1] >= 0.0).astype(np.int64)
+
+
+def circle(rng: np.random.Generator, n: int, noise: float) -> tuple[Array, Labels]:
+    """The Playground's circle: class 1 at radius U(0, 2.5), class 0 at radius U(3.5, 5).
+
+    Labels come from the point moved by U(-5, 5) * noise per axis: class 1 inside radius 2.5.
+    """
+    n_in, n_out = class_sizes(n, 2)
+    radius = np.concatenate([rng.uniform(0.0, 2.5, n_in), rng.uniform(3.5, 5.0, n_out)])
+    angle = rng.uniform(0.0, 2.0 * math.pi, n)
+    x = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
+    moved = x + rng.uniform(-5.0, 5.0, size=(n, 2)) * noise
+    return x, (np.hypot(moved[:, 0], moved[:, 1]) < 2.5).astype(np.int64)
+
+
+def gaussians(rng: np.random.Generator, n: int, noise: float) -> tuple[Array, Labels]:
+    """The Playground's two Gaussians: class 1 around (2, 2), class 0 around (-2, -2).
+
+    Variance grows linearly with noise from 0.5 (noise 0) to 4 (noise 0.5).
+    """
+    n1, n0 = class_sizes(n, 2)
+    std = math.sqrt(0.5 + 7.0 * noise)
+    centres = np.repeat(np.array([[2.0, 2.0], [-2.0, -2.0]]), [n1, n0], axis=0)
+    x = centres + rng.normal(0.0, std, size=(n, 2))
+    return x, np.repeat(np.array([1, 0]), [n1, n0])
+
+
+def arms(rng: np.random.Generator, n: int, noise: float, k: int) -> tuple[Array, Labels]:
+    """k interleaved spiral arms: arm c turns 1.75 times out to radius 5, rotated by 2*pi*c/k.
+
+    Point i of m on an arm sits at radius r = 5 i/m and angle t = 3.5 pi i/m + 2 pi c/k, at
+    (r sin t, r cos t) plus U(-1, 1) * noise per axis. For k = 2 this is the Playground's
+    spiral, whose arm at angle 0 is class 1.
+    """
+    xs, ys = [], []
+    for arm, m in enumerate(class_sizes(n, k)):
+        i = np.arange(m) / m
+        r = 5.0 * i
+        t = 1.75 * 2.0 * math.pi * i + 2.0 * math.pi * arm / k
+        points = np.column_stack([r * np.sin(t), r * np.cos(t)])
+        xs.append(points + rng.uniform(-1.0, 1.0, size=(m, 2)) * noise)
+        ys.append(np.full(m, (1 - arm) if k == 2 else arm, dtype=np.int64))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def moons(rng: np.random.Generator, n: int, noise: float) -> tuple[Array, Labels]:
+    """Two interleaved half circles (scikit-learn's make_moons), scaled by 3 and centred.
+
+    Class 0 is the upper moon (cos t, sin t), class 1 the lower (1 - cos t, 0.5 - sin t), t in
+    [0, pi] evenly; then (x - (0.5, 0.25)) * 3 plus N(0, (3 noise)^2) per axis.
+    """
+    n0, n1 = class_sizes(n, 2)
+    t0 = np.linspace(0.0, math.pi, n0)
+    t1 = np.linspace(0.0, math.pi, n1)
+    upper = np.column_stack([np.cos(t0), np.sin(t0)])
+    lower = np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])
+    x = (np.concatenate([upper, lower]) - np.array([0.5, 0.25])) * 3.0
+    x += rng.normal(0.0, 3.0 * noise, size=(n, 2))
+    return x, np.repeat(np.array([0, 1]), [n0, n1])
+
+
+GENERATORS: dict[str, Callable[[np.random.Generator, int, float], tuple[Array, Labels]]] = {
+    "quadrants": quadrants,
+    "circle": circle,
+    "gaussians": gaussians,
+    "spiral": lambda rng, n, noise: arms(rng, n, noise, 2),
+    "moons": moons,
+    "spiral3": lambda rng, n, noise: arms(rng, n, noise, 3),
+}
+
+
+def generate(
+    name: str, n_samples: int = 500, noise: float = 0.0, train_fraction: float = 0.5, seed: int = 0
+) -> Dataset:
+    """A named data set, shuffled and split; `xor` ignores every argument but its name."""
+    if name == "xor":
+        return xor()
+    rng = np.random.default_rng(seed)
+    x, y = GENERATORS[name](rng, n_samples, noise)
+    order = rng.permutation(n_samples)
+    n_train = n_train_of(n_samples, train_fraction)
+    train, test = order[:n_train], order[n_train:]
+    return Dataset(name, x[train], y[train], x[test], y[test], N_CLASSES[name])
+
+
+def n_train_of(n_samples: int, train_fraction: float) -> int:
+    """How many of n_samples points the split puts in the training set."""
+    return int(math.floor(n_samples * train_fraction))
+
+
+def features(x: Array, names: Sequence[str]) -> Array:
+    """The network's input matrix (n, len(names)) from raw points (n, 2)."""
+    x1, x2 = x[:, 0], x[:, 1]
+    return np.ascontiguousarray(np.column_stack([FEATURES[name](x1, x2) for name in names]))
+
+
+def bounds(x: Array, margin: float = 0.2) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The box around the points widened by `margin` times its size on each side (a unit box
+    for a degenerate axis): the plane the decision boundary is drawn on."""
+    out = []
+    for axis in range(2):
+        lo, hi = float(x[:, axis].min()), float(x[:, axis].max())
+        if hi - lo < 1e-9:
+            lo, hi = lo - 0.5, hi + 0.5
+        pad = margin * (hi - lo)
+        out.append((lo - pad, hi + pad))
+    return out[0], out[1]

@@ -1,0 +1,307 @@
+"""Training endpoints: /api/train, /api/train/sweep and their Server-Sent-Events variants.
+
+Handlers validate through app.schemas.training, check the settings' work limits, then call one
+domain function (app.training.train or app.sweep.sweep). The plain ones are `def`, so FastAPI
+runs them in its thread pool; the streaming ones train in a thread of their own.
+"""
+
+import asyncio
+import math
+import threading
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import StreamingResponse
+
+from app.activations import get_activation
+from app.config import Settings
+from app.dependencies import SettingsDep
+from app.errors import error_item
+from app.responses import dumps
+from app.schemas.errors import ERROR_RESPONSES
+from app.schemas.training import SweepRequest, TrainingOptions, TrainRequest, describe_work
+from app.schemas.training_results import SweepResponse, TrainResponse, sweep_payload, train_payload
+from app.sweep import sweep
+from app.training import Cancelled, Control, Progress, TimeLimitExceeded, train
+
+router = APIRouter(prefix="/api", tags=["training"])
+
+HEARTBEAT_S = 0.2  # a progress event at least this often while a stream trains
+
+SEMANTICS = """
+**Network.** Hidden layer l computes a_l = f(z_l) with z_l = a_(l-1) @ W_l + b_l, W_l of shape
+(in, out), a_0 = the chosen features of each point; every hidden layer uses `activation` with
+`activation_params`. The last layer is the output layer: one unit with a sigmoid for two classes
+(p = sigmoid(z) is the probability of class 1), K units with a softmax for K classes.
+
+**Loss** (the batch mean; gradients are gradients of that mean): bce = mean(-(y log p + (1 - y)
+log(1 - p))), computed from the logit as mean(log(1 + e^z) - y z), no epsilon; mse =
+mean((p - y)^2), no 1/2; cross_entropy = mean(-log p_y). Regularisation adds reg_rate * sum|W|
+(l1, gradient reg_rate * sign W) or reg_rate * sum W^2 / 2 (l2, gradient reg_rate * W) over the
+weights, not the biases; reported losses are the data loss without it.
+
+**Optimisers.** sgd: W -= lr dW, b -= lr db. momentum: m = 0.9 m + g, theta -= lr m. adam:
+PyTorch's defaults (0.9, 0.999, eps 1e-8) with bias correction. batch_size null (or >= the
+training set): one full-batch update per epoch; otherwise mini-batches of batch_size in a new
+random order every epoch (the last one smaller).
+
+**Initialisation.** xavier: Glorot-uniform U(-l, l), l = sqrt(6 / (in + out)), zero biases.
+he: He-normal N(0, 2 / in), zero biases. lecun: N(0, 1 / in), zero biases. uniform: U(-0.5, 0.5),
+biases 0.1 (the TensorFlow Playground). `np.random.default_rng(seed)` draws the weights layer by
+layer (W only, row-major), then one permutation of the training set per epoch for mini-batches.
+initial_weights replace the drawn weights. The same request always gives the same bytes.
+
+**Curves.** Epoch e is the state before update e (before the epoch's first update with
+mini-batches); epoch `epochs` is the final state. `epochs` lists the recorded epochs: all when
+there are at most 1000, else 1000 evenly spaced ones including the first and last; loss[k],
+accuracy[k], test_loss[k], test_accuracy[k] and grad_norms[layer][k] are at epochs[k] over the
+whole training (test) set. A point is classified as class 1 where p > 0.5 (softmax: the argmax).
+
+**Outcome.** epochs_to_converge: the first epoch (0..epochs) at which every training point is
+classified right; converged: there is one. A run diverges at the first epoch whose loss or
+weights are not all finite: it stops there, `diverged` is true, `diverged_epoch` says when, the
+curves end before it and the final state (final, predictions, weights, units) is null. Dead
+units output exactly 0 on every training input; saturated units have |f'(z)| < 0.01 on every one.
+
+**Limits.** epochs, and epochs x training samples x parameters x networks, are capped by the
+server's settings (ACTLAB_TRAIN_MAX_EPOCHS, ACTLAB_TRAIN_MAX_WORK); over the cap is a 422 that
+states it. A run longer than ACTLAB_TRAIN_TIME_LIMIT_S seconds is stopped: 422 (or, streaming,
+an `error` event) with the limit.
+"""
+
+TRAIN_DOC = (
+    """Train one MLP on a toy data set and return its curves, final state and snapshots.
+
+Snapshots: `snapshots` evenly spaced states over 0..epochs (one snapshot: the final state), each
+with the training loss, the output probability over a grid x grid lattice covering the data
+(20 % margin; output[unit][i][j] at (grid.x1[j], grid.x2[i])) and every hidden unit's output
+over a ceil(grid / 5) lattice (the Playground's neuron thumbnails), rounded to 0.01.
+
+With activation "identity" (or no hidden layers) the network is one affine map: `affine_map`
+gives W = W_1 @ ... @ W_L and b, and its outputs, which equal the network's to rounding.
+"""
+    + SEMANTICS
+)
+
+SWEEP_DOC = (
+    """Train the same configuration from seeds 0..seeds-1 for each activation and summarise.
+
+For each activation the networks of all seeds train together in one vectorised computation;
+seed s gives exactly the numbers of POST /api/train with seed s (per_seed lists them). Per
+activation: success_rate (share of seeds that converged), quartiles of epochs_to_converge (over
+converged seeds) and of the final loss (over seeds that did not diverge), the median loss curve
+with 10 % / 90 % bands over the seeds still live at each recorded epoch (null where none is), and
+the mean share of dead hidden units. `snapshots` and `grid` are accepted and unused.
+"""
+    + SEMANTICS
+)
+
+STREAM_DOC = """Server-Sent Events: `event: progress` frames with data {"epoch", "epochs",
+"fraction", "loss"} (for sweeps also "activation") at least every 200 ms while training runs;
+`loss` is the latest recorded training loss (median over seeds), null before the first. Then one
+`event: result` whose data is exactly the body the non-streaming endpoint returns, or one
+`event: error` with {"detail": [...]} when the run hits the time limit. A client that
+disconnects stops the training. The body is validated first: a bad body is a plain 422."""
+
+
+def over_limit(field: str, message: str) -> RequestValidationError:
+    return RequestValidationError([error_item(["body", field], message, "value_error.limit")])
+
+
+def check_limits(options: TrainingOptions, settings: Settings, n_networks: int) -> None:
+    """422 when the request asks for more epochs or work than the settings allow."""
+    if options.epochs > settings.train_max_epochs:
+        raise over_limit(
+            "epochs",
+            f"epochs = {options.epochs} exceeds this server's cap of {settings.train_max_epochs}",
+        )
+    n_params = options.layout().n_params
+    work = options.epochs * options.n_train * n_params * n_networks
+    if work > settings.train_max_work:
+        spelled = describe_work(options.epochs, options.n_train, n_params, n_networks)
+        raise over_limit(
+            "epochs",
+            f"this request needs {spelled}, over this server's cap of "
+            f"{settings.train_max_work:.3g} (epochs x training samples x parameters x networks); "
+            "use fewer epochs, samples, units or seeds",
+        )
+
+
+def time_limit_error(err: TimeLimitExceeded) -> RequestValidationError:
+    return over_limit(
+        "epochs",
+        f"{err}; this server stops a training request after {err.limit_s:g} s: "
+        "ask for fewer epochs, samples, units or seeds",
+    )
+
+
+def train_bytes(req: TrainRequest, control: Control) -> bytes:
+    config = req.to_config()
+    return dumps(train_payload(config, train(config, req.seed, control)))
+
+
+def sweep_bytes(req: SweepRequest, control: Control) -> bytes:
+    choices = [(choice.name, dict(choice.params)) for choice in req.activations]
+    config = req.config(*choices[0])
+    pairs = [(get_activation(name), params) for name, params in choices]
+    return dumps(sweep_payload(config, req.seeds, sweep(config, pairs, req.seeds, control)))
+
+
+@router.post(
+    "/train",
+    response_model=TrainResponse,
+    responses=ERROR_RESPONSES,
+    summary="Train one network",
+    description=TRAIN_DOC,
+)
+def train_network(req: TrainRequest, settings: SettingsDep) -> Response:
+    check_limits(req, settings, 1)
+    try:
+        body = train_bytes(req, Control(time_limit_s=settings.train_time_limit_s))
+    except TimeLimitExceeded as err:
+        raise time_limit_error(err) from None
+    return Response(content=body, media_type="application/json")
+
+
+@router.post(
+    "/train/sweep",
+    response_model=SweepResponse,
+    responses=ERROR_RESPONSES,
+    summary="Train from many seeds per activation",
+    description=SWEEP_DOC,
+)
+def sweep_networks(req: SweepRequest, settings: SettingsDep) -> Response:
+    check_limits(req, settings, req.seeds * len(req.activations))
+    try:
+        body = sweep_bytes(req, Control(time_limit_s=settings.train_time_limit_s))
+    except TimeLimitExceeded as err:
+        raise time_limit_error(err) from None
+    return Response(content=body, media_type="application/json")
+
+
+SSE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A text/event-stream of progress events and one result (or error).",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    },
+    **ERROR_RESPONSES,
+}
+
+
+def sse(event: str, data: bytes) -> bytes:
+    """One Server-Sent-Events frame; orjson output has no newlines."""
+    return b"event: " + event.encode() + b"\ndata: " + data + b"\n\n"
+
+
+def progress_data(progress: Progress, names: list[str] | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "epoch": progress.epoch,
+        "epochs": progress.epochs,
+        "fraction": progress.fraction,
+        "loss": progress.loss if progress.loss is None or math.isfinite(progress.loss) else None,
+    }
+    if names is not None:
+        data["activation"] = names[progress.stage]
+    return data
+
+
+async def event_stream(
+    work: Callable[[Control], bytes],
+    time_limit_s: float,
+    epochs: int,
+    names: list[str] | None = None,
+) -> AsyncIterator[bytes]:
+    """Run work(control) in a thread and stream its progress, then its result.
+
+    Closing this generator (the client went away) sets the flag the training loop polls, so the
+    thread stops within one epoch.
+    """
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+    stop = threading.Event()
+
+    def post(kind: str, payload: Any) -> None:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, (kind, payload))
+        except RuntimeError:  # the event loop is gone: nobody is listening any more
+            stop.set()
+
+    control = Control(
+        on_progress=lambda p: post("progress", p),
+        should_stop=stop.is_set,
+        time_limit_s=time_limit_s,
+        interval=HEARTBEAT_S / 2,
+    )
+
+    def run() -> None:
+        try:
+            post("result", work(control))
+        except Cancelled:
+            pass
+        except TimeLimitExceeded as err:
+            detail = time_limit_error(err).errors()
+            post("error", dumps({"detail": detail}))
+        except Exception as err:  # noqa: BLE001 - reported to the client, never swallowed
+            post("failure", err)
+
+    thread = threading.Thread(target=run, name="train-stream", daemon=True)
+    latest = Progress(0, epochs, None, 0, len(names) if names else 1)
+    try:
+        thread.start()
+        while True:
+            try:
+                kind, payload = await asyncio.wait_for(queue.get(), HEARTBEAT_S)
+            except TimeoutError:
+                yield sse("progress", dumps(progress_data(latest, names)))
+                continue
+            if kind == "progress":
+                latest = payload
+                yield sse("progress", dumps(progress_data(latest, names)))
+            elif kind == "failure":
+                raise payload
+            else:
+                yield sse(kind, payload)
+                return
+    finally:
+        stop.set()
+
+
+def stream_response(stream: AsyncIterator[bytes]) -> StreamingResponse:
+    return StreamingResponse(
+        stream,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post(
+    "/train/stream",
+    response_class=StreamingResponse,
+    responses=SSE_RESPONSES,
+    summary="Train one network, streaming progress",
+    description=STREAM_DOC + "\n\nThe body is that of POST /api/train.",
+)
+async def train_network_stream(req: TrainRequest, settings: SettingsDep) -> StreamingResponse:
+    check_limits(req, settings, 1)
+    stream = event_stream(
+        lambda control: train_bytes(req, control), settings.train_time_limit_s, req.epochs
+    )
+    return stream_response(stream)
+
+
+@router.post(
+    "/train/sweep/stream",
+    response_class=StreamingResponse,
+    responses=SSE_RESPONSES,
+    summary="Sweep seeds, streaming progress",
+    description=STREAM_DOC + "\n\nThe body is that of POST /api/train/sweep.",
+)
+async def sweep_networks_stream(req: SweepRequest, settings: SettingsDep) -> StreamingResponse:
+    check_limits(req, settings, req.seeds * len(req.activations))
+    names = [choice.name for choice in req.activations]
+    stream = event_stream(
+        lambda control: sweep_bytes(req, control), settings.train_time_limit_s, req.epochs, names
+    )
+    return stream_response(stream)
