@@ -42,10 +42,13 @@ class OrjsonRequest(Request):
             body = await self.body()
             try:
                 self._json = orjson.loads(body)
-            except orjson.JSONDecodeError:
+            except orjson.JSONDecodeError as err:
                 # NaN and Infinity are not JSON, but Python's parser reads them, so validation
                 # can reject them at their field by name; truly malformed JSON still raises.
-                self._json = json.loads(body)
+                try:
+                    self._json = json.loads(body)
+                except UnicodeDecodeError:
+                    raise err from None  # a JSONDecodeError: a 422 like any malformed JSON
         return self._json
 
 

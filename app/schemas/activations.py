@@ -158,8 +158,10 @@ class CurveQuery(BaseModel):
 class EvaluateRequest(BaseModel):
     """Points to evaluate at, and parameters (defaults for the ones left out)."""
 
+    # strict: JSON true/false or "1.5" are not numbers (ints still are).
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={"examples": [{"x": [-1.0, 0.0, 2.5], "params": {"alpha": 0.5}}]},
     )
 
@@ -172,13 +174,15 @@ class SoftmaxRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={"examples": [{"logits": [2.0, 1.0, 0.1], "temperature": 1.0}]},
     )
 
     logits: list[Annotated[float, Field(allow_inf_nan=False)]] = Field(
         min_length=2, max_length=1000
     )
-    temperature: float = Field(1.0, gt=0.0, allow_inf_nan=False)
+    # The Jacobian scales as 1/T: below 1e-6 a legitimate answer could exceed float64.
+    temperature: float = Field(1.0, ge=1e-6, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _spread_fits_float64(self) -> Self:
