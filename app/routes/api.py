@@ -67,7 +67,8 @@ def _params_from_query(
 def read_activation(act: ActivationDep, request: Request) -> Response:
     """One entry; pass parameters as query (`?alpha=2`) to get properties for them."""
     params = _params_from_query(act, request, frozenset())
-    detail = ActivationDetail.from_domain_with(act, params)
+    info = ActivationInfo.from_domain(act, params)
+    detail = ActivationDetail(**dict(info), param_values=params)
     return json_bytes(detail.model_dump_json().encode())
 
 

@@ -93,14 +93,15 @@ class ActivationInfo(BaseModel):
     )
 
     @classmethod
-    def from_domain(cls, act: Activation) -> Self:
+    def from_domain(cls, act: Activation, params: ParamValues | None = None) -> Self:
+        """The entry, with properties for `params` (its defaults when None)."""
         return cls(
             name=act.name,
             label=act.label,
             params=[ParamInfo.from_domain(p) for p in act.params],
             formula=act.formula,
             derivative=act.derivative,
-            properties=PropertiesInfo.from_domain(act.properties()),
+            properties=PropertiesInfo.from_domain(act.properties(params)),
             use=act.use,
             caveats=act.caveats,
             source="pytorch" if act.source == "pytorch" else "literature",
@@ -222,12 +223,3 @@ class ActivationDetail(ActivationInfo):
     param_values: ParamValues = Field(
         description="The parameters the properties were computed for, defaults filled in."
     )
-
-    @classmethod
-    def from_domain_with(cls, act: Activation, params: ParamValues) -> Self:
-        info = ActivationInfo.from_domain(act)
-        return cls(
-            **info.model_dump(exclude={"properties"}),
-            properties=PropertiesInfo.from_domain(act.properties(params)),
-            param_values=params,
-        )
