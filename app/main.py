@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from app import __version__, assets
 from app.cache import BytesLRU
@@ -15,7 +16,9 @@ from app.routes import analysis, api, pages, training
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for these settings (the environment's when None)."""
     settings = settings or get_settings()
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI and ReDoc from its own package instead of a CDN, so /docs
+    # works offline like the rest of the app.
+    app = FastAPIOffline(
         title="Activation Lab",
         version=__version__,
         summary="Activation functions, their exact derivatives, softmax and tiny training runs.",

@@ -438,3 +438,15 @@ def test_openapi_documents_every_endpoint_with_models(client: TestClient) -> Non
     assert "422" in curve["responses"] and "404" in curve["responses"]
     schemas = spec["components"]["schemas"]
     assert "examples" in schemas["CurveResult"] and "examples" in schemas["SoftmaxRequest"]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_docs_load_without_any_external_request(client: TestClient, page: str) -> None:
+    r = client.get(page)
+    assert r.status_code == 200, r.text
+    html = r.text
+    assert "cdn." not in html and "https://" not in html.replace("https://fastapi", "")
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"):
+        if asset in html:
+            path = html.split(asset)[0].rsplit('"', 1)[-1] + asset
+            assert client.get(path).status_code == 200, path
