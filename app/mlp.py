@@ -196,7 +196,7 @@ class Stack:
         for layer in range(len(self.layers) - 1, -1, -1):
             g_w, g_b = self.grad_layers[layer]
             np.matmul(inputs[layer].swapaxes(-1, -2), delta, out=g_w)
-            np.sum(delta, axis=1, out=g_b)
+            np.add.reduce(delta, axis=1, out=g_b)  # np.sum without its Python wrapper
             if layer:
                 delta = np.matmul(delta, self.w_t[layer])
                 delta *= df(zs[layer - 1], **params)

@@ -305,7 +305,9 @@ class Trainer:
     def finite(theta: Array, z: Array) -> bool:
         """Every weight and logit finite: one sum each, since a sum of finite numbers is finite
         unless it overflows (then the exact check runs and finds nothing)."""
-        return math.isfinite(theta.sum()) and math.isfinite(z.sum())
+        return math.isfinite(np.add.reduce(theta, axis=None)) and math.isfinite(
+            np.add.reduce(z, axis=None)
+        )
 
     def check_divergence(self, epoch: int, zs: list[Array]) -> bool:
         """Mark networks whose weights or logits are not finite; False once none is left.
