@@ -1,5 +1,292 @@
-"""HTML pages rendered with Jinja2."""
+"""HTML pages rendered with Jinja2; each hands its data to its script as initial-state JSON."""
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, get_args
 
-router = APIRouter()
+from annotated_types import Le
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+
+from app import __version__
+from app.activations import ACTIVATIONS, Activation, ParamError, UnknownActivation, get_activation
+from app.assets import plotly_bundle
+from app.config import TEMPLATES_DIR, Settings
+from app.datasets import DATASET_NAMES, FEATURE_FORMULAS
+from app.formulas import to_mathml
+from app.mlp import OptimizerName, RegularizationName
+from app.schemas.activations import ActivationInfo, PropertiesInfo
+from app.schemas.analysis import MAX_BATCH_SIZE, MAX_DEPTH, MAX_WIDTH, InitName
+from app.schemas.training import MAX_POINTS, SweepRequest
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page: its template, heading, one-line introduction and the modules its script uses."""
+
+    template: str
+    nav: str
+    title: str
+    lede: str
+    modules: tuple[str, ...]
+
+
+PAGES = {
+    "explore_page": Page(
+        "explore.html",
+        "Explore",
+        "Explore an activation",
+        "Pick a function and move its parameters: the curve, its first and second derivatives "
+        "and the vanishing-gradient zone (|f′| < 0.01) follow live.",
+        ("explore.js", "controls.js"),
+    ),
+    "compare_page": Page(
+        "compare.html",
+        "Compare",
+        "Compare activations",
+        "Overlay any number of functions, each with its own parameters; switch between f, f′ "
+        "and f″; read their properties side by side.",
+        ("compare.js", "controls.js"),
+    ),
+    "train_page": Page(
+        "train.html",
+        "Train",
+        "Train a network",
+        "Stack linear layers and you get one affine map, which cannot learn XOR; add a "
+        "non-linear activation and two hidden units can. Train, watch the boundary form, "
+        "and share the link: it reproduces the exact run.",
+        ("train.js", "controls.js", "network.js", "training-plots.js", "xor-compare.js"),
+    ),
+    "sweep_page": Page(
+        "sweep.html",
+        "Sweep",
+        "Seed sweep",
+        "One run can be lucky. Train the same network from many seeds per activation and "
+        "compare how often each one solves the task, how fast, and how the loss spreads.",
+        ("sweep.js", "controls.js", "training-plots.js"),
+    ),
+    "gradients_page": Page(
+        "gradients.html",
+        "Gradient flow",
+        "Gradient flow",
+        "How the gradient reaching each layer of a deep, untrained network depends on the "
+        "activation and the initialisation: sigmoid's shrinks layer by layer, ReLU with He init "
+        "keeps it level.",
+        ("gradients.js", "controls.js"),
+    ),
+    "softmax_page": Page(
+        "softmax.html",
+        "Softmax",
+        "Softmax",
+        "Edit the logits and the temperature: probabilities, the Jacobian "
+        "∂pᵢ/∂zⱼ, and why exp matters (dividing by the sum breaks on negative logits).",
+        ("softmax.js", "controls.js"),
+    ),
+}
+NAV = tuple((route, page.nav) for route, page in PAGES.items())
+# Modules every page imports; preloading them lets the browser fetch them in parallel.
+SHARED_MODULES = ("api.js", "state.js", "plots.js", "ui.js")
+DEFAULT_FUNCTION = "gelu"
+
+INIT_LABELS = {
+    "xavier": "Xavier (Glorot uniform)",
+    "he": "He (normal)",
+    "lecun": "LeCun (normal)",
+    "uniform": "Uniform ±0.5 (Playground)",
+}
+STAT_LABELS = {
+    "std": "standard deviation of the activations",
+    "mean": "mean of the activations",
+    "zero_fraction": "fraction of activations exactly 0",
+    "saturated_fraction": "fraction of units with |f′| < 0.01",
+    "activation_grad_norm": "gradient norm w.r.t. the activations",
+}
+DATASET_LABELS = {
+    "xor": "XOR truth table (4 points)",
+    "quadrants": "Quadrants (noisy XOR)",
+    "circle": "Circle",
+    "gaussians": "Two Gaussians",
+    "spiral": "Spiral",
+    "moons": "Moons",
+    "spiral3": "Spiral, 3 classes (softmax)",
+    "points": "Your points",
+}
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum (0.9)", "adam": "Adam"}
+LOSS_LABELS = {"bce": "BCE", "mse": "MSE"}
+REG_LABELS = {"none": "none", "l1": "L1", "l2": "L2"}
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> list[dict[str, Any]]:
+    """Every entry as the API lists it, less the TeX: pages show formulas as MathML cards."""
+    return [
+        ActivationInfo.from_domain(act).model_dump(exclude={"formula", "derivative"})
+        for act in ACTIVATIONS.values()
+    ]
+
+
+def _properties(act: Activation, params: dict[str, str]) -> dict[str, Any]:
+    return PropertiesInfo.from_domain(act.properties(params)).model_dump()
+
+
+def activation_card(act: Activation, params: dict[str, str]) -> dict[str, Any]:
+    """The formula card's content: MathML, properties at these parameters, advice."""
+    return {
+        "name": act.name,
+        "label": act.label,
+        "params": bool(act.params),
+        "formula": to_mathml(act.formula),
+        "derivative": to_mathml(act.derivative),
+        "properties": _properties(act, params),
+        "use": act.use,
+        "caveats": act.caveats,
+    }
+
+
+def _render(request: Request, route: str, state: dict[str, Any], **context: Any) -> HTMLResponse:
+    page = PAGES[route]
+    return templates.TemplateResponse(
+        request,
+        page.template,
+        {
+            "page": route,
+            "nav": NAV,
+            "title": page.title,
+            "lede": page.lede,
+            "state": state,
+            "version": __version__,
+            "plotly_filename": plotly_bundle().filename,
+            "docs_url": request.app.docs_url,
+            "preload": (*SHARED_MODULES, *page.modules),
+            **context,
+        },
+    )
+
+
+def _options(values: tuple[str, ...], labels: dict[str, str]) -> list[tuple[str, str]]:
+    return [(v, labels.get(v, v)) for v in values]
+
+
+def _activation_options() -> list[tuple[str, str]]:
+    return [(a.name, a.label) for a in ACTIVATIONS.values()]
+
+
+def _query_params(request: Request, act: Activation) -> dict[str, str]:
+    """This entry's parameters as given in the query string, the rest left to defaults."""
+    names = {p.name for p in act.params}
+    return {key: value for key, value in request.query_params.items() if key in names}
+
+
+@router.get("/", response_class=HTMLResponse, name="explore_page")
+def explore_page(request: Request) -> HTMLResponse:
+    """Explore one function: f, f', f'', parameters, formula card."""
+    try:
+        act = get_activation(request.query_params.get("fn", DEFAULT_FUNCTION))
+        card = activation_card(act, _query_params(request, act))
+    except (UnknownActivation, ParamError):
+        act = get_activation(DEFAULT_FUNCTION)  # the script reports the bad value inline
+        card = activation_card(act, {})
+    state = {"catalogue": catalogue(), "default_function": DEFAULT_FUNCTION}
+    return _render(
+        request,
+        "explore_page",
+        state,
+        card=card,
+        options=_activation_options(),
+        selected=act.name,
+    )
+
+
+@router.get("/explore/card/{name}", response_class=HTMLResponse, name="explore_card")
+def explore_card(name: str, request: Request) -> Response:
+    """The formula card for one entry at the parameters in the query string (HTML fragment)."""
+    try:
+        act = get_activation(name)
+    except UnknownActivation:
+        return _error(404, ["path", "name"], f"unknown activation {name!r}", "not_found")
+    try:
+        card = activation_card(act, _query_params(request, act))
+    except ParamError as exc:
+        return _error(422, ["query", exc.param], exc.message, "value_error")
+    macros = templates.get_template("_macros.html").module
+    return HTMLResponse(str(macros.activation_card(card)))  # type: ignore[attr-defined]
+
+
+def _error(status: int, loc: list[str], msg: str, kind: str) -> JSONResponse:
+    """The API's error shape, so the page script reports it like any other."""
+    return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind}]}, status_code=status)
+
+
+@router.get("/compare", response_class=HTMLResponse, name="compare_page")
+def compare_page(request: Request) -> HTMLResponse:
+    """Compare several functions on one chart, as small multiples and in a table."""
+    state = {"catalogue": catalogue(), "default_functions": ["relu", "tanh", "sigmoid", "gelu"]}
+    return _render(request, "compare_page", state, options=_activation_options())
+
+
+@router.get("/softmax", response_class=HTMLResponse, name="softmax_page")
+def softmax_page(request: Request) -> HTMLResponse:
+    """Softmax with a temperature, its Jacobian, and the naive normalisation beside it."""
+    state = {"default_logits": [2.0, 1.0, 0.1, -1.0], "default_temperature": 1.0}
+    return _render(request, "softmax_page", state)
+
+
+@router.get("/gradients", response_class=HTMLResponse, name="gradients_page")
+def gradients_page(request: Request) -> HTMLResponse:
+    """Gradient norms and activation statistics per layer of a deep net at initialisation."""
+    options = {
+        "inits": _options(get_args(InitName), INIT_LABELS),
+        "stats": _options(tuple(STAT_LABELS), STAT_LABELS),
+        "limits": {"depth": MAX_DEPTH, "width": MAX_WIDTH, "batch_size": MAX_BATCH_SIZE},
+    }
+    defaults = {
+        "activations": ["sigmoid", "tanh", "relu"],
+        "inits": ["xavier", "he"],
+        "depth": 20,
+        "width": 128,
+        "batch_size": 256,
+    }
+    state = {"catalogue": catalogue(), "defaults": defaults, **options}
+    return _render(request, "gradients_page", state, **options)
+
+
+def _upper_bound(model: type[BaseModel], field: str) -> Any:
+    """The `le` bound a pydantic field declares, so the page offers what the API accepts."""
+    return next(m.le for m in model.model_fields[field].metadata if isinstance(m, Le))
+
+
+def _training_options(settings: Settings) -> dict[str, Any]:
+    """Choices shared by the Train and Sweep pages, from the domain's own names and limits."""
+    return {
+        "datasets": _options((*DATASET_NAMES, "points"), DATASET_LABELS),
+        "features": list(FEATURE_FORMULAS.items()),
+        "activations": _activation_options(),
+        "inits": _options(get_args(InitName), INIT_LABELS),
+        "optimizers": _options(get_args(OptimizerName), OPTIMIZER_LABELS),
+        "losses": _options(tuple(LOSS_LABELS), LOSS_LABELS),
+        "regularizations": _options(get_args(RegularizationName), REG_LABELS),
+        "limits": {
+            "epochs": settings.train_max_epochs,
+            "n_samples": MAX_POINTS,
+            "seeds": _upper_bound(SweepRequest, "seeds"),
+        },
+    }
+
+
+@router.get("/train", response_class=HTMLResponse, name="train_page")
+def train_page(request: Request) -> HTMLResponse:
+    """The playground: data, network, training, animated decision boundary."""
+    options = _training_options(request.app.state.settings)
+    return _render(request, "train_page", {"catalogue": catalogue(), **options}, **options)
+
+
+@router.get("/sweep", response_class=HTMLResponse, name="sweep_page")
+def sweep_page(request: Request) -> HTMLResponse:
+    """Many seeds per activation: success rate, epochs to converge, loss bands."""
+    options = _training_options(request.app.state.settings)
+    return _render(request, "sweep_page", {"catalogue": catalogue(), **options}, **options)

@@ -1,0 +1,133 @@
+// The only module that knows endpoint paths. Every call resolves to parsed data or throws
+// ApiError, whose `errors` list ({field, msg}) lets a page put each message next to its control.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    const errors = normaliseDetail(detail, status);
+    super(errors.map((e) => (e.field ? `${e.field}: ${e.msg}` : e.msg)).join("; "));
+    this.name = "ApiError";
+    this.status = status;
+    this.errors = errors;
+  }
+}
+
+function normaliseDetail(detail, status) {
+  if (Array.isArray(detail)) {
+    return detail.map((d) => {
+      const loc = Array.isArray(d.loc) ? d.loc : [];
+      // The field is the last named part of loc: ["query", "alpha"], ["body", "params", "alpha"].
+      const named = loc.filter((part) => typeof part === "string" && part !== "body");
+      return { field: named.length > 1 ? named[named.length - 1] : named[0] ?? "", loc, msg: d.msg };
+    });
+  }
+  const msg = typeof detail === "string" ? detail : `request failed (HTTP ${status})`;
+  return [{ field: "", loc: [], msg }];
+}
+
+function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+async function failure(response) {
+  let detail = null;
+  try {
+    detail = (await response.json()).detail;
+  } catch {
+    detail = `${response.status} ${response.statusText}`;
+  }
+  return new ApiError(response.status, detail);
+}
+
+async function getJSON(path, signal) {
+  const response = await fetch(path, { headers: { Accept: "application/json" }, signal });
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+async function postJSON(path, body, signal) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+// POST a body and read Server-Sent Events back: `progress` events go to onProgress, the
+// `result` event's data is the return value. Aborting `signal` stops the server's work too.
+async function postStream(path, body, { onProgress, signal } = {}) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok) throw await failure(response);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  let result;
+  let finished = false;
+  // Read to the end even after the result: cancelling the body would abort the request.
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value.replace(/\r\n?/g, "\n");
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = parseEvent(block);
+      if (event.type === "progress" && onProgress) onProgress(JSON.parse(event.data));
+      else if (event.type === "result") {
+        result = JSON.parse(event.data);
+        finished = true;
+      } else if (event.type === "error") {
+        const data = JSON.parse(event.data);
+        throw new ApiError(data.status ?? 422, data.detail ?? data.message ?? event.data);
+      }
+    }
+  }
+  if (!finished) throw new ApiError(0, "the stream ended without a result");
+  return result;
+}
+
+function parseEvent(block) {
+  let type = "message";
+  const data = [];
+  for (const line of block.split("\n")) {
+    if (line.startsWith("event:")) type = line.slice(6).trim();
+    else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+  }
+  return { type, data: data.join("\n") };
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  activations: () => getJSON("/api/activations"),
+  activation: (name, params) => getJSON(`/api/activations/${enc(name)}${query(params)}`),
+  curve: (name, params, { xMin, xMax, points }) =>
+    getJSON(`/api/activations/${enc(name)}/curve${query({ x_min: xMin, x_max: xMax, points, ...params })}`),
+  evaluate: (name, x, params) => postJSON(`/api/activations/${enc(name)}/evaluate`, { x, params }),
+  softmax: (logits, temperature) => postJSON("/api/softmax", { logits, temperature }),
+  // The formula card is HTML rendered on the server (MathML), not JSON.
+  card: async (name, params) => {
+    const response = await fetch(`/explore/card/${enc(name)}${query(params)}`);
+    if (!response.ok) throw await failure(response);
+    return response.text();
+  },
+  train: (body, signal) => postJSON("/api/train", body, signal),
+  trainStream: (body, options) => postStream("/api/train/stream", body, options),
+  sweep: (body, signal) => postJSON("/api/train/sweep", body, signal),
+  sweepStream: (body, options) => postStream("/api/train/sweep/stream", body, options),
+  gradientFlow: (body, signal) => postJSON("/api/gradient-flow", body, signal),
+  xorLinear: () => getJSON("/api/xor/linear"),
+  xorSolution: () => getJSON("/api/xor/solution"),
+};

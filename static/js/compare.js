@@ -1,0 +1,225 @@
+// Compare: any number of functions, each with its own parameters, overlaid and as small multiples.
+import { api } from "./api.js";
+import { bindFields, element, paramControls, paramFieldIds, syncFields } from "./controls.js";
+import { colour, multiplesFigure, overlayFigure } from "./plots.js";
+import { many, num, onNavigate, readState, str, writeState } from "./state.js";
+import {
+  $, clearErrors, debounce, draw, initialState, latest, onThemeChange, reportError, theme,
+  wireExports,
+} from "./ui.js";
+
+const init = initialState();
+const byName = Object.fromEntries(init.catalogue.map((entry) => [entry.name, entry]));
+const SCHEMA = {
+  f: many(init.default_functions),
+  view: str("f", ["f", "df", "d2f"]),
+  xmin: num(-6, { min: -1000, max: 1000 }),
+  xmax: num(6, { min: -1000, max: 1000 }),
+};
+const POINTS = 401;
+const PROPERTY_ROWS = [
+  ["range", "Range"], ["monotonic", "Monotonic"], ["continuity", "Continuity"], ["parity", "Parity"],
+  ["zero_centered", "Zero-centred"], ["saturating", "Saturating"], ["bounded", "Bounded"],
+  ["identity_near_origin", "f(x) ≈ x near 0"],
+];
+
+// A function in the URL: "elu" or "elu(alpha:2,beta:1)".
+function parseSpec(text) {
+  const match = /^([a-z0-9_]+)(?:\((.*)\))?$/.exec(text);
+  if (!match) return { name: text, params: {} };
+  const params = {};
+  for (const pair of (match[2] ?? "").split(",").filter(Boolean)) {
+    const [key, value] = pair.split(":");
+    params[key] = value;
+  }
+  return { name: match[1], params };
+}
+function formatSpec({ name, params }) {
+  const pairs = Object.entries(params).map(([k, v]) => `${k}:${v}`);
+  return pairs.length ? `${name}(${pairs.join(",")})` : name;
+}
+
+let state = readState(SCHEMA);
+let items = state.f.map(parseSpec);
+const curves = new Map(); // spec text -> curve, so one moved slider refetches one curve
+const properties = new Map(); // spec text -> properties at those parameters
+
+function save(push) {
+  state = { ...state, f: items.map(formatSpec) };
+  writeState(SCHEMA, state, { push });
+}
+
+function buildList() {
+  const list = $("#functions");
+  list.replaceChildren(
+    ...items.map((item, i) => {
+      const prefix = `fn${i}-`;
+      const select = element("select", { id: `fn${i}`, "aria-label": `Function ${i + 1}` },
+        init.catalogue.map((entry) => {
+          const option = element("option", { value: entry.name }, [entry.label]);
+          option.selected = entry.name === item.name;
+          return option;
+        }));
+      select.addEventListener("change", () => {
+        items[i] = { name: select.value, params: {} };
+        save(true);
+        buildList();
+        refresh();
+      });
+      const remove = element("button", { type: "button", class: "icon-button", "aria-label": `Remove function ${i + 1}` }, ["✕"]);
+      remove.disabled = items.length === 1;
+      remove.addEventListener("click", () => {
+        items.splice(i, 1);
+        save(true);
+        buildList();
+        refresh();
+      });
+      const entry = byName[item.name];
+      const controls = entry
+        ? paramControls(entry, item.params, prefix, (name, value, { final }) => {
+            items[i] = { ...items[i], params: { ...items[i].params, [name]: value } };
+            save(final);
+            refresh();
+          })
+        : [];
+      const box = element("div", { class: "fn-item", style: `--swatch: ${colour(theme(), i)}` }, [
+        element("div", { class: "row" }, [select, remove]),
+        element("p", { class: "error", id: `fn${i}-error`, role: "alert", hidden: "" }),
+        ...controls,
+      ]);
+      return box;
+    }),
+  );
+}
+
+const refresh = latest(async () => {
+  const specs = items.map(formatSpec);
+  const range = { xMin: state.xmin, xMax: state.xmax, points: POINTS };
+  const key = (spec) => `${spec}|${state.xmin}|${state.xmax}`;
+  const failures = [];
+  await Promise.all(
+    items.map(async (item, i) => {
+      if (!byName[item.name]) {
+        failures.push([i, { errors: [{ field: "name", msg: `unknown activation "${item.name}"` }] }]);
+        return;
+      }
+      const k = key(specs[i]);
+      if (curves.has(k)) return;
+      try {
+        curves.set(k, await api.curve(item.name, item.params, range));
+      } catch (error) {
+        failures.push([i, error]);
+      }
+    }),
+  );
+  clearErrors($("#functions").parentElement);
+  clearErrors($("#compare-chart").parentElement);
+  for (const [i, error] of failures) {
+    const entry = byName[items[i].name] ?? { params: [] };
+    reportError(error, { ...paramFieldIds(entry, `fn${i}-`), name: `fn${i}`, x_min: "xmin", x_max: "xmax" }, `fn${i}`);
+  }
+  const shown = items
+    .map((item, i) => ({ label: labelOf(item, i), curve: curves.get(key(specs[i])) }))
+    .filter((c) => c.curve);
+  if (curves.size > 200) curves.clear();
+  if (shown.length === 0) return;
+  await render(shown);
+  refreshTable();
+});
+
+function labelOf(item, i) {
+  const entry = byName[item.name];
+  const params = Object.entries(item.params).map(([k, v]) => `${k}=${v}`).join(", ");
+  const base = entry ? entry.label : item.name;
+  // Two copies of one function need telling apart in the legend.
+  const twin = items.some((other, j) => j !== i && other.name === item.name);
+  return params || twin ? `${base} (${params || "defaults"})` : base;
+}
+
+let lastShown = [];
+async function render(shown = lastShown) {
+  lastShown = shown;
+  const t = theme();
+  const overlay = overlayFigure(shown, state.view, t);
+  const el = $("#multiples-chart");
+  const columns = Math.max(1, Math.min(4, Math.floor(el.clientWidth / 220)));
+  const multiples = multiplesFigure(shown, t, columns);
+  el.style.height = `${Math.ceil(shown.length / columns) * 190 + 30}px`;
+  await Promise.all([draw($("#compare-chart"), overlay.traces, overlay.layout), draw(el, multiples.traces, multiples.layout)]);
+}
+
+const refreshTable = debounce(async () => {
+  const rows = await Promise.all(
+    items.map(async (item) => {
+      const entry = byName[item.name];
+      if (!entry) return null;
+      if (Object.keys(item.params).length === 0) return entry.properties;
+      const spec = formatSpec(item);
+      if (!properties.has(spec)) {
+        try {
+          properties.set(spec, (await api.activation(item.name, item.params)).properties);
+        } catch {
+          return null; // the curve request already reported this parameter inline
+        }
+      }
+      return properties.get(spec);
+    }),
+  );
+  const table = $("#props-table");
+  const head = element("tr", {}, [element("th", { scope: "col" }, ["Property"]),
+    ...items.map((item, i) => element("th", { scope: "col" }, [labelOf(item, i)]))]);
+  const body = PROPERTY_ROWS.map(([key, label]) =>
+    element("tr", {}, [
+      element("th", { scope: "row" }, [label]),
+      ...rows.map((props) => element("td", {}, [props ? describe(key, props[key]) : "—"])),
+    ]));
+  table.replaceChildren(element("thead", {}, [head]), element("tbody", {}, body));
+}, 60);
+
+function describe(key, value) {
+  if (key === "range") return `[${value[0] ?? "−∞"}, ${value[1] ?? "∞"}]`.replace(/(\d\.\d{4})\d+/g, "$1");
+  if (typeof value === "boolean") return value ? "✓ yes" : "✗ no";
+  return String(value);
+}
+
+function syncControls() {
+  for (const view of ["f", "df", "d2f"]) $(`#view-${view}`).checked = state.view === view;
+  syncFields({ numbers: { xmin: "xmin", xmax: "xmax" } }, state);
+}
+
+for (const view of ["f", "df", "d2f"]) {
+  $(`#view-${view}`).addEventListener("change", () => {
+    state = { ...state, view };
+    writeState(SCHEMA, state, { push: true });
+    render();
+  });
+}
+bindFields({ numbers: { xmin: "xmin", xmax: "xmax" } }, (key, value) => {
+  if (value === null) return;
+  state = { ...state, [key]: value };
+  writeState(SCHEMA, state, { push: true });
+  refresh();
+});
+$("#add").addEventListener("click", () => {
+  items.push({ name: $("#add-fn").value, params: {} });
+  save(true);
+  buildList();
+  refresh();
+});
+onNavigate(SCHEMA, (next) => {
+  state = next;
+  items = state.f.map(parseSpec);
+  syncControls();
+  buildList();
+  refresh();
+});
+onThemeChange(() => {
+  buildList();
+  render();
+});
+window.addEventListener("resize", debounce(() => render(), 200));
+wireExports();
+
+syncControls();
+buildList();
+refresh();

@@ -1,0 +1,110 @@
+// Gradient flow: per-layer gradient norms and activation statistics at initialisation.
+import { api } from "./api.js";
+import { bindFields, chipList, syncFields } from "./controls.js";
+import { layerFigure } from "./plots.js";
+import { int, list, onNavigate, readState, str, writeState } from "./state.js";
+import {
+  $, clearErrors, draw, initialState, latest, onThemeChange, reportError, theme, wireExports,
+} from "./ui.js";
+
+const init = initialState();
+const labels = Object.fromEntries(init.catalogue.map((e) => [e.name, e.label]));
+const INITS = init.inits.map(([value]) => value);
+const SCHEMA = {
+  acts: list(init.defaults.activations),
+  inits: list(init.defaults.inits),
+  depth: int(init.defaults.depth, { min: 1, max: init.limits.depth }),
+  width: int(init.defaults.width, { min: 1, max: init.limits.width }),
+  batch: int(init.defaults.batch_size, { min: 1, max: init.limits.batch_size }),
+  seed: int(0, { min: 0 }),
+  stat: str("std", init.stats.map(([value]) => value)),
+};
+const BOUND = { numbers: { depth: "depth", width: "width", batch_size: "batch", seed: "seed" } };
+const FIELDS = { activations: "activations", activation: "activations", init: "init", depth: "depth", width: "width", batch_size: "batch_size", seed: "seed" };
+let state = readState(SCHEMA);
+let series = [];
+
+const renderChips = chipList($("#activations"), init.catalogue, state.acts, (names) => {
+  state = { ...state, acts: names };
+  renderChips(names);
+  commit();
+});
+
+function syncControls() {
+  renderChips(state.acts);
+  for (const value of INITS) $(`#init-${value}`).checked = state.inits.includes(value);
+  syncFields(BOUND, state);
+  $("#stat").value = state.stat;
+}
+
+function commit() {
+  writeState(SCHEMA, state, { push: true });
+  refresh();
+}
+
+const refresh = latest(async () => {
+  const inits = state.inits.length ? state.inits : [INITS[0]];
+  try {
+    const results = await Promise.all(
+      inits.map((name) =>
+        api.gradientFlow({
+          activations: state.acts,
+          init: name,
+          depth: state.depth,
+          width: state.width,
+          batch_size: state.batch,
+          seed: state.seed,
+        }),
+      ),
+    );
+    clearErrors();
+    series = results.flatMap((result, initIndex) =>
+      result.results.map((flow) => ({
+        label: labels[flow.activation] ?? flow.activation,
+        colour: state.acts.indexOf(flow.activation),
+        init: result.init,
+        initIndex,
+        flow,
+      })),
+    );
+    await render();
+  } catch (error) {
+    clearErrors();
+    reportError(error, FIELDS, "gradflow-chart");
+  }
+});
+
+async function render() {
+  if (!series.length) return;
+  const t = theme();
+  const grads = layerFigure(series, "weight_grad_norm", t, { log: true, yTitle: "‖∂L/∂Wₗ‖" });
+  const statLabel = init.stats.find(([value]) => value === state.stat)[1];
+  const stats = layerFigure(series, state.stat, t, { log: false, yTitle: statLabel });
+  await Promise.all([draw($("#gradflow-chart"), grads.traces, grads.layout), draw($("#stats-chart"), stats.traces, stats.layout)]);
+}
+
+for (const value of INITS) {
+  $(`#init-${value}`).addEventListener("change", () => {
+    state = { ...state, inits: INITS.filter((v) => $(`#init-${v}`).checked) };
+    commit();
+  });
+}
+bindFields(BOUND, (key, value) => {
+  state = { ...state, [key]: value };
+  commit();
+});
+$("#stat").addEventListener("change", (event) => {
+  state = { ...state, stat: event.target.value };
+  writeState(SCHEMA, state, { push: true });
+  render();
+});
+onNavigate(SCHEMA, (next) => {
+  state = next;
+  syncControls();
+  refresh();
+});
+onThemeChange(render);
+wireExports();
+
+syncControls();
+refresh();

@@ -1,0 +1,241 @@
+// DOM helpers every page shares: drawing with Plotly, theme, inline errors, export, progress.
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+
+export function initialState() {
+  return JSON.parse(document.getElementById("initial-state").textContent);
+}
+
+// Plotly is a deferred classic script; page modules are async, so they can fetch data while the
+// bundle is still being compiled, then wait here before drawing.
+export function plotlyReady() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  return new Promise((resolve, reject) => {
+    const script = document.getElementById("plotly-js");
+    script.addEventListener("load", () => resolve(window.Plotly), { once: true });
+    script.addEventListener("error", () => reject(new Error("plotly.js failed to load")), { once: true });
+  });
+}
+
+const DARK = window.matchMedia("(prefers-color-scheme: dark)");
+
+export function theme() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name) => css.getPropertyValue(name).trim();
+  return {
+    dark: DARK.matches,
+    fg: v("--fg"),
+    muted: v("--muted"),
+    grid: v("--grid"),
+    line: v("--line"),
+    panel: v("--panel"),
+    shade: v("--shade"),
+    error: v("--error"),
+    class0: v("--class0"),
+    class1: v("--class1"),
+    series: v("--series").split(",").map((s) => s.trim()),
+    font: v("--font"),
+  };
+}
+
+export function onThemeChange(callback) {
+  DARK.addEventListener("change", () => callback(theme()));
+}
+
+const svgButton = (filename) => ({
+  name: "Download as SVG",
+  icon: window.Plotly.Icons.disk,
+  click: (gd) => window.Plotly.downloadImage(gd, { format: "svg", filename }),
+});
+
+// Draw (or redraw in place) and mark the chart ready for tests and the benchmark.
+export async function draw(el, traces, layout) {
+  const Plotly = await plotlyReady();
+  const filename = el.id;
+  await Plotly.react(el, traces, layout, {
+    responsive: true,
+    displaylogo: false,
+    toImageButtonOptions: { format: "png", filename, scale: 2 },
+    modeBarButtonsToAdd: [svgButton(filename)],
+    modeBarButtonsToRemove: ["select2d", "lasso2d"],
+  });
+  el.dataset.state = "ready";
+}
+
+// --- inline errors --------------------------------------------------------------------------
+
+export function showError(id, message) {
+  const box = document.getElementById(`${id}-error`);
+  const control = document.getElementById(id);
+  if (control && control.matches("input, select, textarea")) control.setAttribute("aria-invalid", "true");
+  if (box) {
+    box.textContent = message;
+    box.hidden = false;
+  }
+}
+
+export function clearErrors(root = document) {
+  for (const box of $$(".error", root)) {
+    box.hidden = true;
+    box.textContent = "";
+  }
+  for (const control of $$("[aria-invalid]", root)) control.removeAttribute("aria-invalid");
+}
+
+// Put each API error next to the control it names; `fields` maps API field names to control
+// ids, and anything unmapped goes to `fallbackId`.
+export function reportError(error, fields, fallbackId) {
+  const errors = error.errors ?? [{ field: "", msg: String(error.message ?? error) }];
+  for (const { field, msg } of errors) {
+    const id = fields[field] ?? fallbackId;
+    showError(id, field && !(field in fields) ? `${field}: ${msg}` : msg);
+  }
+}
+
+// --- scheduling -----------------------------------------------------------------------------
+
+export function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+// Run `task` with at most one call in flight; calls made meanwhile collapse into one more run
+// with the newest arguments. No request is ever aborted, so none shows up as failed.
+export function latest(task) {
+  let running = false;
+  let queued = null;
+  const run = async (...args) => {
+    if (running) {
+      queued = args;
+      return;
+    }
+    running = true;
+    try {
+      await task(...args);
+    } finally {
+      running = false;
+      if (queued) {
+        const next = queued;
+        queued = null;
+        run(...next);
+      }
+    }
+  };
+  return run;
+}
+
+// --- export ---------------------------------------------------------------------------------
+
+export function download(filename, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+const csvCell = (value) => {
+  if (value === null || value === undefined) return "";
+  const text = String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+// A chart's data as rows: one per point (trace, x, y) or per heatmap cell (trace, x, y, z).
+export function chartRows(gd) {
+  const rows = [];
+  for (const trace of gd.data ?? []) {
+    const name = trace.name ?? trace.type;
+    if (trace.type === "heatmap" || trace.type === "contour") {
+      trace.z.forEach((row, i) =>
+        row.forEach((z, j) => rows.push({ trace: name, x: trace.x?.[j] ?? j, y: trace.y?.[i] ?? i, z })),
+      );
+    } else if (trace.type === "box") {
+      const stats = ["lowerfence", "q1", "median", "q3", "upperfence"];
+      (trace.x ?? []).forEach((x, i) =>
+        rows.push({ trace: name, x, ...Object.fromEntries(stats.map((s) => [s, trace[s]?.[i]])) }),
+      );
+    } else {
+      (trace.x ?? []).forEach((x, i) => rows.push({ trace: name, x, y: trace.y?.[i] }));
+    }
+  }
+  return rows;
+}
+
+export function toCSV(rows) {
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const lines = [columns.join(",")];
+  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c])).join(","));
+  return `${lines.join("\n")}\n`;
+}
+
+// Export buttons carry data-export="csv|json" and data-chart="<chart id>". A page may register
+// richer JSON for a chart (e.g. the whole training run) with setExportData.
+const exportData = new Map();
+export function setExportData(chartId, data) {
+  exportData.set(chartId, data);
+}
+
+export function wireExports() {
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-export]");
+    if (!button) return;
+    const id = button.dataset.chart;
+    const gd = document.getElementById(id);
+    if (!gd || gd.dataset.state !== "ready") return;
+    if (button.dataset.export === "csv") {
+      download(`${id}.csv`, toCSV(chartRows(gd)), "text/csv");
+    } else {
+      const data = exportData.get(id) ?? {
+        chart: id,
+        traces: gd.data.map(({ name, type, x, y, z }) => ({ name, type, x, y, z })),
+      };
+      download(`${id}.json`, JSON.stringify(data, null, 1), "application/json");
+    }
+  });
+}
+
+// --- progress -------------------------------------------------------------------------------
+
+export function progress(id) {
+  const box = document.getElementById(id);
+  const bar = document.getElementById(`${id}-bar`);
+  const text = document.getElementById(`${id}-text`);
+  const cancel = document.getElementById(`${id}-cancel`);
+  let controller = null;
+  cancel.addEventListener("click", () => controller?.abort());
+  return {
+    // Returns an AbortSignal the caller hands to the streaming request.
+    start(message) {
+      controller?.abort();
+      controller = new AbortController();
+      bar.value = 0;
+      text.textContent = message;
+      box.hidden = false;
+      return controller.signal;
+    },
+    update(fraction, message) {
+      bar.value = Math.max(0, Math.min(1, fraction));
+      if (message) text.textContent = message;
+    },
+    done() {
+      controller = null;
+      box.hidden = true;
+    },
+  };
+}
+
+export const isAbort = (error) => error?.name === "AbortError";
+
+export function fmt(value, digits = 4) {
+  if (value === null || value === undefined) return "—";
+  if (typeof value !== "number") return String(value);
+  if (value !== 0 && (Math.abs(value) >= 1e4 || Math.abs(value) < 1e-3)) return value.toExponential(2);
+  return String(Number(value.toFixed(digits)));
+}

@@ -1,0 +1,67 @@
+"""Helpers for the browser tests: what went wrong on a page, and what its charts hold."""
+
+from dataclasses import dataclass, field
+
+from playwright.sync_api import ConsoleMessage, Page, Request, Response
+
+
+@dataclass
+class Problems:
+    """What went wrong on a page: each list should stay empty."""
+
+    console: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    http_errors: list[str] = field(default_factory=list)
+
+    def any(self) -> bool:
+        return bool(self.console or self.exceptions or self.failed or self.http_errors)
+
+
+def watch(page: Page) -> Problems:
+    """Record every console error, page error, failed request and 4xx/5xx response."""
+    problems = Problems()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.console.append(message.text)
+
+    def on_failed(request: Request) -> None:
+        problems.failed.append(f"{request.method} {request.url}: {request.failure}")
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400:
+            problems.http_errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.exceptions.append(str(error)))
+    page.on("requestfailed", on_failed)
+    page.on("response", on_response)
+    return problems
+
+
+def problems_of(page: Page) -> Problems:
+    problems: Problems = page.problems  # type: ignore[attr-defined]
+    return problems
+
+
+def assert_clean(page: Page) -> None:
+    """No console error, uncaught exception, failed request or HTTP error on this page."""
+    problems = problems_of(page)
+    assert not problems.any(), problems
+
+
+def wait_ready(page: Page, *chart_ids: str) -> None:
+    """Wait until each chart has been drawn (data-state="ready")."""
+    for chart_id in chart_ids:
+        page.wait_for_selector(f"#{chart_id}[data-state=ready]", state="attached")
+
+
+def traces(page: Page, chart_id: str) -> list[dict[str, object]]:
+    """The chart's Plotly traces as plain data (name, type, x, y, z)."""
+    result: list[dict[str, object]] = page.evaluate(
+        """(id) => document.getElementById(id).data.map(
+            ({name, type, x, y, z}) => ({name, type, x, y, z}))""",
+        chart_id,
+    )
+    return result

@@ -1,0 +1,113 @@
+"""Real-browser fixtures: one uvicorn on a free loopback port and one headless Chromium per run.
+
+Debian's Chromium is driven through Playwright's sync API with `executable_path`, so nothing is
+downloaded. Every page a test opens records console errors, uncaught exceptions, failed requests
+and HTTP error responses; a test that expects none calls `assert_clean(page)`.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from browser_support import watch
+from playwright.sync_api import (
+    Browser,
+    Page,
+    Playwright,
+    sync_playwright,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+STARTUP_TIMEOUT_S = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_healthy(base_url: str, process: subprocess.Popen[bytes], timeout_s: float) -> None:
+    """Poll /healthz until it answers 200; fail if the server dies or the time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"uvicorn exited with code {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"uvicorn did not answer /healthz within {timeout_s:g} s")
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    """A real uvicorn serving app.main:app on 127.0.0.1, for the whole test run."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
+        + ["--port", str(port), "--log-level", "warning"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process, STARTUP_TIMEOUT_S)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh 1280 px light-theme page; a screenshot of it is saved when the test ends."""
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 1280, "height": 900}, color_scheme="light"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.problems = watch(page)  # type: ignore[attr-defined]
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    finally:
+        context.close()

@@ -1,0 +1,176 @@
+"""The HTML pages: templates, the ids their scripts need, the data they hand over, local URLs."""
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.activations import ACTIVATIONS
+
+PAGES = {
+    "/": ("explore.html", ["fn", "params", "xmin", "xmax", "show-d2f", "curve-chart", "card"]),
+    "/compare": ("compare.html", ["functions", "add-fn", "compare-chart", "multiples-chart"]),
+    "/train": (
+        "train.html",
+        [
+            "dataset",
+            "activation",
+            "layers",
+            "run",
+            "train-progress",
+            "boundary-chart",
+            "play",
+            "frame",
+            "loss-chart",
+            "accuracy-chart",
+            "network",
+            "export-run",
+            "load-run",
+        ],
+    ),
+    "/sweep": ("sweep.html", ["activations", "seeds", "success-chart", "converge-chart"]),
+    "/gradients": ("gradients.html", ["activations", "depth", "gradflow-chart", "stats-chart"]),
+    "/softmax": ("softmax.html", ["logits", "temperature", "softmax-chart", "jacobian-chart"]),
+}
+
+
+def initial_state(html: str) -> dict[str, object]:
+    match = re.search(
+        r'<script type="application/json" id="initial-state">(.*?)</script>', html, re.S
+    )
+    assert match, "no initial-state script"
+    state: dict[str, object] = json.loads(match.group(1))
+    return state
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_its_template_with_the_ids_its_script_needs(
+    client: TestClient, path: str
+) -> None:
+    r = client.get(path)
+    assert r.status_code == 200, r.text
+    template, ids = PAGES[path]
+    assert r.template.name == template  # type: ignore[attr-defined]
+    for element_id in ids:
+        assert f'id="{element_id}"' in r.text, element_id
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_link_and_source_stays_on_this_server(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    targets = re.findall(r'(?:src|href)="([^"]*)"', html)
+    assert targets
+    for target in targets:
+        assert target.startswith(("http://testserver/", "#", "/docs")), target
+    assert "cdn" not in html.lower()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_navigation_marks_the_current_page(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', html)
+    assert current == [f"http://testserver{path}"]
+    assert html.count("<li><a href=") == len(PAGES)
+
+
+def test_registry_api_listing_and_explore_options_agree(client: TestClient) -> None:
+    html = client.get("/").text
+    options = re.findall(
+        r'<option value="([a-z0-9_]+)"', html.split('id="fn"')[1].split("</select>")[0]
+    )
+    listed = [a["name"] for a in client.get("/api/activations").json()["activations"]]
+    assert options == listed == list(ACTIVATIONS)
+    assert len(options) == 46
+
+
+def test_initial_state_hands_the_catalogue_as_the_api_lists_it(client: TestClient) -> None:
+    state = initial_state(client.get("/").text)
+    listed = client.get("/api/activations").json()["activations"]
+    expected = [{k: v for k, v in a.items() if k not in ("formula", "derivative")} for a in listed]
+    assert state["catalogue"] == expected
+    assert state["default_function"] == "gelu"
+
+
+def test_explore_renders_the_card_of_the_function_in_the_url(client: TestClient) -> None:
+    html = client.get("/?fn=elu&alpha=2").text
+    assert '<option value="elu" selected>' in html
+    assert '<div class="card-body" data-name="elu">' in html
+    assert "<dt>Continuity</dt><dd>C0</dd>" in html  # ELU is C1 only at alpha = 1
+    assert html.count("<math ") == 2
+
+
+def test_explore_falls_back_to_the_default_for_an_unknown_function(client: TestClient) -> None:
+    r = client.get("/?fn=no_such_thing")
+    assert r.status_code == 200
+    assert 'data-name="gelu"' in r.text
+
+
+def test_card_fragment_follows_the_parameters(client: TestClient) -> None:
+    default = client.get("/explore/card/elu")
+    changed = client.get("/explore/card/elu", params={"alpha": "0.5"})
+    assert default.status_code == changed.status_code == 200
+    assert "<dt>Continuity</dt><dd>C1</dd>" in default.text
+    assert "<dt>Continuity</dt><dd>C0</dd>" in changed.text
+    assert "<html" not in changed.text  # a fragment, not a page
+
+
+def test_card_fragment_errors_use_the_api_error_shape(client: TestClient) -> None:
+    r = client.get("/explore/card/elu", params={"alpha": "-1"})
+    assert r.status_code == 422
+    assert r.json() == {
+        "detail": [
+            {"loc": ["query", "alpha"], "msg": "must be in (0, 5], got -1", "type": "value_error"}
+        ]
+    }
+    missing = client.get("/explore/card/nope")
+    assert missing.status_code == 404
+    assert missing.json()["detail"][0]["loc"] == ["path", "name"]
+
+
+def test_training_pages_offer_the_domain_choices(client: TestClient) -> None:
+    state = initial_state(client.get("/train").text)
+    assert [d for d, _ in state["datasets"]] == [  # type: ignore[union-attr]
+        "xor",
+        "quadrants",
+        "circle",
+        "gaussians",
+        "spiral",
+        "moons",
+        "spiral3",
+        "points",
+    ]
+    assert [f for f, _ in state["features"]] == [  # type: ignore[union-attr]
+        "x1",
+        "x2",
+        "x1_squared",
+        "x2_squared",
+        "x1_x2",
+        "sin_x1",
+        "sin_x2",
+    ]
+    assert [o for o, _ in state["optimizers"]] == ["sgd", "momentum", "adam"]  # type: ignore[union-attr]
+    assert [i for i, _ in state["inits"]] == ["xavier", "he", "lecun", "uniform"]  # type: ignore[union-attr]
+
+
+def test_gradient_page_limits_match_the_api(client: TestClient) -> None:
+    state = initial_state(client.get("/gradients").text)
+    assert state["limits"] == {"depth": 64, "width": 256, "batch_size": 1024}
+    too_deep = client.post("/api/gradient-flow", json={"activation": "relu", "depth": 65})
+    assert too_deep.status_code == 422
+
+
+def test_initial_state_cannot_break_out_of_its_script_tag(client: TestClient) -> None:
+    html = client.get("/").text
+    body = html.split('id="initial-state">')[1].split("</script>")[0]
+    assert "<" not in body  # tojson escapes <, > and & as \\u003c ...
+
+
+def test_training_limits_are_the_servers(client: TestClient) -> None:
+    state = initial_state(client.get("/sweep").text)
+    epochs = client.app.state.settings.train_max_epochs  # type: ignore[attr-defined]
+    assert state["limits"] == {"epochs": epochs, "n_samples": 2000, "seeds": 200}
+    body = {"activations": ["relu"], "epochs": 1}
+    assert client.post("/api/train/sweep", json={**body, "seeds": 200}).status_code == 200
+    assert client.post("/api/train/sweep", json={**body, "seeds": 201}).status_code == 422
