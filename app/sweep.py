@@ -18,7 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.activations import Activation, ParamValue
-from app.training import Control, RunResult, TrainConfig, run
+from app.control import Control
+from app.training import RunResult, TrainConfig, run
 
 Array = NDArray[np.float64]
 

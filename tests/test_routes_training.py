@@ -12,11 +12,12 @@ from fastapi.testclient import TestClient
 
 from app.activations import get_activation
 from app.config import Settings
+from app.control import Cancelled, Control
 from app.datasets import xor
 from app.main import create_app
 from app.routes.training import event_stream
 from app.schemas.training_results import SweepResponse, TrainResponse
-from app.training import Cancelled, Control, TrainConfig, train
+from app.training import TrainConfig, train
 
 
 @pytest.fixture(scope="module")

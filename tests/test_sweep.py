@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from app.activations import get_activation
+from app.control import Control, Progress
 from app.datasets import xor
 from app.sweep import bands, quartiles, sweep
-from app.training import Control, Progress, TrainConfig, run
+from app.training import TrainConfig, run
 
 CONFIG = TrainConfig(
     dataset=xor(),

@@ -7,13 +7,10 @@ import numpy as np
 import pytest
 
 from app.activations import get_activation
+from app.control import Cancelled, Control, Progress, TimeLimitExceeded
 from app.datasets import generate, xor
 from app.mlp import Head, Layout, Stack
 from app.training import (
-    Cancelled,
-    Control,
-    Progress,
-    TimeLimitExceeded,
     TrainConfig,
     record_schedule,
     run,

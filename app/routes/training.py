@@ -17,6 +17,7 @@ from fastapi.responses import StreamingResponse
 
 from app.activations import get_activation
 from app.config import Settings
+from app.control import Cancelled, Control, Progress, TimeLimitExceeded
 from app.dependencies import SettingsDep
 from app.errors import error_item
 from app.responses import dumps
@@ -24,7 +25,7 @@ from app.schemas.errors import ERROR_RESPONSES
 from app.schemas.training import SweepRequest, TrainingOptions, TrainRequest, describe_work
 from app.schemas.training_results import SweepResponse, TrainResponse, sweep_payload, train_payload
 from app.sweep import sweep
-from app.training import Cancelled, Control, Progress, TimeLimitExceeded, train
+from app.training import train
 
 router = APIRouter(prefix="/api", tags=["training"])
 
@@ -118,8 +119,7 @@ def check_limits(options: TrainingOptions, settings: Settings, n_networks: int) 
             f"epochs = {options.epochs} exceeds this server's cap of {settings.train_max_epochs}",
         )
     n_params = options.layout().n_params
-    work = options.epochs * options.n_train * n_params * n_networks
-    if work > settings.train_max_work:
+    if options.epochs * options.n_train * n_params * n_networks > settings.train_max_work:
         spelled = describe_work(options.epochs, options.n_train, n_params, n_networks)
         raise over_limit(
             "epochs",
