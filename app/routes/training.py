@@ -108,6 +108,7 @@ disconnects stops the training. The body is validated first: a bad body is a pla
 
 
 def over_limit(field: str, message: str) -> RequestValidationError:
+    """A 422 in the app's error shape, located at the body field it concerns."""
     return RequestValidationError([error_item(["body", field], message, "value_error.limit")])
 
 
@@ -157,6 +158,7 @@ def sweep_bytes(req: SweepRequest, control: Control) -> bytes:
     description=TRAIN_DOC,
 )
 def train_network(req: TrainRequest, settings: SettingsDep) -> Response:
+    """Train one network (in FastAPI's thread pool) and return its whole run as JSON."""
     check_limits(req, settings, 1)
     try:
         body = train_bytes(req, Control(time_limit_s=settings.train_time_limit_s))
@@ -173,6 +175,7 @@ def train_network(req: TrainRequest, settings: SettingsDep) -> Response:
     description=SWEEP_DOC,
 )
 def sweep_networks(req: SweepRequest, settings: SettingsDep) -> Response:
+    """Train seeds 0..n-1 for each activation, stacked, and return the summaries as JSON."""
     check_limits(req, settings, req.seeds * len(req.activations))
     try:
         body = sweep_bytes(req, Control(time_limit_s=settings.train_time_limit_s))
@@ -191,7 +194,7 @@ SSE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def sse(event: str, data: bytes) -> bytes:
-    """One Server-Sent-Events frame; orjson output has no newlines."""
+    """One Server-Sent-Events frame (orjson writes no newlines, so data is one line)."""
     return b"event: " + event.encode() + b"\ndata: " + data + b"\n\n"
 
 
@@ -284,6 +287,7 @@ def stream_response(stream: AsyncIterator[bytes]) -> StreamingResponse:
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train.",
 )
 async def train_network_stream(req: TrainRequest, settings: SettingsDep) -> StreamingResponse:
+    """/api/train as Server-Sent Events: progress while it trains, then the result."""
     check_limits(req, settings, 1)
     stream = event_stream(
         lambda control: train_bytes(req, control), settings.train_time_limit_s, req.epochs
@@ -299,6 +303,7 @@ async def train_network_stream(req: TrainRequest, settings: SettingsDep) -> Stre
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train/sweep.",
 )
 async def sweep_networks_stream(req: SweepRequest, settings: SettingsDep) -> StreamingResponse:
+    """/api/train/sweep as Server-Sent Events: progress while it trains, then the result."""
     check_limits(req, settings, req.seeds * len(req.activations))
     names = [choice.name for choice in req.activations]
     stream = event_stream(
