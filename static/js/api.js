@@ -34,13 +34,7 @@ function query(params) {
 }
 
 async function failure(response) {
-  let detail = null;
-  try {
-    detail = (await response.json()).detail;
-  } catch {
-    detail = `${response.status} ${response.statusText}`;
-  }
-  return new ApiError(response.status, detail);
+  return new ApiError(response.status, detailOf(await response.text(), response.status));
 }
 
 async function getJSON(path, signal) {
@@ -61,41 +55,59 @@ async function postJSON(path, body, signal) {
 }
 
 // POST a body and read Server-Sent Events back: `progress` events go to onProgress, the
-// `result` event's data is the return value. Aborting `signal` stops the server's work too.
-async function postStream(path, body, { onProgress, signal } = {}) {
-  const response = await fetch(path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-    body: JSON.stringify(body),
-    signal,
-  });
-  if (!response.ok) throw await failure(response);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  let result;
-  let finished = false;
-  // Read to the end even after the result: cancelling the body would abort the request.
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value.replace(/\r\n?/g, "\n");
-    let end;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = parseEvent(block);
-      if (event.type === "progress" && onProgress) onProgress(JSON.parse(event.data));
-      else if (event.type === "result") {
-        result = JSON.parse(event.data);
-        finished = true;
-      } else if (event.type === "error") {
-        const data = JSON.parse(event.data);
-        throw new ApiError(data.status ?? 422, data.detail ?? data.message ?? event.data);
+// `result` event's data resolves the promise. Aborting `signal` stops the server's work too.
+// XMLHttpRequest rather than fetch: its progress events expose the stream as it arrives, and
+// Chromium reports a fetch body read to the end through a reader as an aborted request.
+function postStream(path, body, { onProgress, signal } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    let offset = 0;
+    let settled = false;
+    const settle = (fn, value) => {
+      if (!settled) {
+        settled = true;
+        fn(value);
       }
-    }
+    };
+    const consume = () => {
+      const text = xhr.responseText;
+      let end;
+      while (!settled && (end = text.indexOf("\n\n", offset)) >= 0) {
+        const event = parseEvent(text.slice(offset, end));
+        offset = end + 2;
+        if (event.type === "progress" && onProgress) onProgress(JSON.parse(event.data));
+        else if (event.type === "result") settle(resolve, JSON.parse(event.data));
+        else if (event.type === "error") {
+          const data = JSON.parse(event.data);
+          settle(reject, new ApiError(data.status ?? 422, data.detail ?? event.data));
+        }
+      }
+    };
+    xhr.open("POST", path);
+    xhr.setRequestHeader("Content-Type", "application/json");
+    xhr.setRequestHeader("Accept", "text/event-stream");
+    xhr.onprogress = () => xhr.status === 200 && consume();
+    xhr.onload = () => {
+      if (xhr.status !== 200) {
+        settle(reject, new ApiError(xhr.status, detailOf(xhr.responseText, xhr.status)));
+        return;
+      }
+      consume();
+      settle(reject, new ApiError(0, "the stream ended without a result"));
+    };
+    xhr.onerror = () => settle(reject, new ApiError(0, "the connection to the server failed"));
+    xhr.onabort = () => settle(reject, new DOMException("cancelled", "AbortError"));
+    signal?.addEventListener("abort", () => xhr.abort(), { once: true });
+    xhr.send(JSON.stringify(body));
+  });
+}
+
+function detailOf(text, status) {
+  try {
+    return JSON.parse(text).detail;
+  } catch {
+    return `request failed (HTTP ${status})`;
   }
-  if (!finished) throw new ApiError(0, "the stream ended without a result");
-  return result;
 }
 
 function parseEvent(block) {

@@ -65,3 +65,28 @@ def traces(page: Page, chart_id: str) -> list[dict[str, object]]:
         chart_id,
     )
     return result
+
+
+def open_page(page: Page, path: str, *chart_ids: str) -> None:
+    """Navigate and wait until the given charts are drawn."""
+    page.goto(path)
+    wait_ready(page, *chart_ids)
+
+
+def redrawn(page: Page, chart_id: str) -> None:
+    """Mark a chart stale, so the next wait_ready waits for a fresh draw."""
+    page.evaluate("(id) => { document.getElementById(id).dataset.state = 'stale'; }", chart_id)
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    """The page's current query string, parsed."""
+    result: dict[str, list[str]] = page.evaluate(
+        """() => { const out = {}; for (const [k, v] of new URLSearchParams(location.search))
+            (out[k] ??= []).push(v); return out; }"""
+    )
+    return result
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    width: bool = page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    return width

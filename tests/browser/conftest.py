@@ -18,6 +18,7 @@ import pytest
 from browser_support import watch
 from playwright.sync_api import (
     Browser,
+    BrowserContext,
     Page,
     Playwright,
     sync_playwright,
@@ -96,18 +97,26 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser, base_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh 1280 px light-theme page; a screenshot of it is saved when the test ends."""
-    context = browser.new_context(
-        base_url=base_url, viewport={"width": 1280, "height": 900}, color_scheme="light"
-    )
+@pytest.fixture(scope="session")
+def context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
+    """One context for the run: its HTTP cache and the browser's code cache are shared, as they
+    are for a person moving between pages."""
+    context = browser.new_context(base_url=base_url, accept_downloads=True)
     context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh 1280 px light-theme page; a screenshot of it is saved when the test ends."""
     page = context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.emulate_media(color_scheme="light")
     page.problems = watch(page)  # type: ignore[attr-defined]
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     try:
         page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
     finally:
-        context.close()
+        page.close()
