@@ -84,7 +84,8 @@ def test_the_url_holds_the_content_hash(client: TestClient) -> None:
 
 def test_pages_link_the_versioned_bundle(client: TestClient, url: str) -> None:
     html = client.get("/").text
-    assert f'<script id="plotly-js" src="http://testserver{url}" defer></script>' in html
+    preload = f'<link rel="preload" id="plotly-js-preload" as="script" href="http://testserver{url}">'
+    assert preload in html
 
 
 def test_favicon_is_served_where_browsers_look(client: TestClient) -> None:

@@ -248,8 +248,8 @@ def gradients_page(request: Request) -> HTMLResponse:
         "activations": ["sigmoid", "tanh", "relu"],
         "inits": ["xavier", "he"],
         "depth": 20,
-        "width": 128,
-        "batch_size": 256,
+        "width": 64,
+        "batch_size": 128,
     }
     state = {"catalogue": catalogue(), "defaults": defaults, **options}
     return _render(request, "gradients_page", state, **options)

@@ -12,13 +12,12 @@ export function baseLayout(t, { xTitle = "", yTitle = "", yType = "linear", marg
     gridcolor: t.grid,
     zerolinecolor: t.line,
     linecolor: t.line,
-    automargin: true,
   });
   return {
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
     font: { color: t.fg, family: t.font, size: 12 },
-    margin: { l: 48, r: 12, t: 10, b: 40, ...margin },
+    margin: { l: 56, r: 12, t: 10, b: 44, ...margin },
     xaxis: axis(xTitle),
     // Log axes: one labelled tick per decade, as powers of ten.
     yaxis: { ...axis(yTitle), type: yType, ...(yType === "log" ? { dtick: 1, exponentformat: "power" } : {}) },

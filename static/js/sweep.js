@@ -13,7 +13,7 @@ const labels = Object.fromEntries(init.catalogue.map((e) => [e.name, e.label]));
 const SCHEMA = {
   acts: list(["identity", "sigmoid", "tanh", "relu"]),
   seeds: int(20, { min: 1, max: init.limits.seeds }),
-  epochs: int(1000, { min: 1, max: init.limits.epochs }),
+  epochs: int(300, { min: 1, max: init.limits.epochs }),
   ds: str("xor", init.datasets.map(([value]) => value).filter((v) => v !== "points")),
   layers: list([2], Number),
   opt: str("adam"),
