@@ -31,17 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from app.assets import plotly_bundle  # noqa: E402
 from app.main import create_app  # noqa: E402
+from tests.browser.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PAGES = ["/bench/floor", "/", "/compare", "/train", "/sweep", "/gradients", "/softmax"]
 FLOOR = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>floor</title>

@@ -4,7 +4,7 @@ import { bindFields, element, paramControls, paramFieldIds, syncFields } from ".
 import { colour, multiplesFigure, overlayFigure } from "./plots.js";
 import { many, num, onNavigate, readState, str, writeState } from "./state.js";
 import {
-  $, clearErrors, debounce, draw, initialState, latest, onThemeChange, reportError, theme,
+  $, clearErrors, debounce, drawAll, initialState, latest, onThemeChange, reportError, theme,
   wireExports,
 } from "./ui.js";
 
@@ -16,7 +16,7 @@ const SCHEMA = {
   xmin: num(-6, { min: -1000, max: 1000 }),
   xmax: num(6, { min: -1000, max: 1000 }),
 };
-const POINTS = 401;
+const POINTS = 601; // as on Explore: same requests, same server-side cache entries
 const PROPERTY_ROWS = [
   ["range", "Range"], ["monotonic", "Monotonic"], ["continuity", "Continuity"], ["parity", "Parity"],
   ["zero_centered", "Zero-centred"], ["saturating", "Saturating"], ["bounded", "Bounded"],
@@ -145,7 +145,7 @@ async function render(shown = lastShown) {
   const columns = Math.max(1, Math.min(4, Math.floor(el.clientWidth / 220)));
   const multiples = multiplesFigure(shown, t, columns);
   el.style.height = `${Math.ceil(shown.length / columns) * 190 + 30}px`;
-  await Promise.all([draw($("#compare-chart"), overlay.traces, overlay.layout), draw(el, multiples.traces, multiples.layout)]);
+  await drawAll([[$("#compare-chart"), overlay], [el, multiples]]);
 }
 
 const refreshTable = debounce(async () => {

@@ -4,7 +4,7 @@ import { bindFields, chipList, syncFields } from "./controls.js";
 import { layerFigure } from "./plots.js";
 import { int, list, onNavigate, readState, str, writeState } from "./state.js";
 import {
-  $, clearErrors, draw, initialState, latest, onThemeChange, reportError, theme, wireExports,
+  $, clearErrors, drawAll, initialState, latest, onThemeChange, reportError, theme, wireExports,
 } from "./ui.js";
 
 const init = initialState();
@@ -80,7 +80,7 @@ async function render() {
   const grads = layerFigure(series, "weight_grad_norm", t, { log: true, yTitle: "‖∂L/∂Wₗ‖" });
   const statLabel = init.stats.find(([value]) => value === state.stat)[1];
   const stats = layerFigure(series, state.stat, t, { log: false, yTitle: statLabel });
-  await Promise.all([draw($("#gradflow-chart"), grads.traces, grads.layout), draw($("#stats-chart"), stats.traces, stats.layout)]);
+  await drawAll([[$("#gradflow-chart"), grads], [$("#stats-chart"), stats]]);
 }
 
 for (const value of INITS) {

@@ -17,7 +17,7 @@ export function baseLayout(t, { xTitle = "", yTitle = "", yType = "linear", marg
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
     font: { color: t.fg, family: t.font, size: 12 },
-    margin: { l: 56, r: 12, t: 10, b: 44, ...margin },
+    margin: { l: yType === "log" ? 78 : 56, r: 12, t: 10, b: 44, ...margin },
     xaxis: axis(xTitle),
     // Log axes: one labelled tick per decade, as powers of ten.
     yaxis: { ...axis(yTitle), type: yType, ...(yType === "log" ? { dtick: 1, exponentformat: "power" } : {}) },

@@ -4,7 +4,7 @@ import { element } from "./controls.js";
 import { jacobianFigure, softmaxFigure } from "./plots.js";
 import { list, num, onNavigate, readState, writeState } from "./state.js";
 import {
-  $, clearErrors, draw, fmt, initialState, latest, onThemeChange, reportError, theme, wireExports,
+  $, clearErrors, drawAll, fmt, initialState, latest, onThemeChange, reportError, theme, wireExports,
 } from "./ui.js";
 
 const init = initialState();
@@ -98,10 +98,7 @@ async function render() {
   }
   note.classList.toggle("ok", !(naive[0] === null || negative));
   note.hidden = false;
-  await Promise.all([
-    draw($("#softmax-chart"), bars.traces, bars.layout),
-    draw($("#jacobian-chart"), heat.traces, heat.layout),
-  ]);
+  await drawAll([[$("#softmax-chart"), bars], [$("#jacobian-chart"), heat]]);
 }
 
 $("#temperature-slider").addEventListener("input", (event) => {

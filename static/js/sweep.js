@@ -4,7 +4,7 @@ import { bindFields, chipList, syncFields } from "./controls.js";
 import { int, list, num, onNavigate, readState, str, writeState } from "./state.js";
 import { bandsFigure, convergeFigure, successFigure } from "./training-plots.js";
 import {
-  $, clearErrors, draw, fmt, initialState, isAbort, onThemeChange, progress, reportError, showError,
+  $, clearErrors, drawAll, fmt, initialState, isAbort, onThemeChange, progress, reportError, showError,
   theme, wireExports,
 } from "./ui.js";
 
@@ -93,10 +93,10 @@ async function render() {
   const success = successFigure(result.results, nameOf, t);
   const converge = convergeFigure(result.results, nameOf, t);
   const bands = bandsFigure(result.epochs, result.results, nameOf, t);
-  await Promise.all([
-    draw($("#success-chart"), success.traces, success.layout),
-    draw($("#converge-chart"), converge.traces, converge.layout),
-    draw($("#loss-bands-chart"), bands.traces, bands.layout),
+  await drawAll([
+    [$("#success-chart"), success],
+    [$("#converge-chart"), converge],
+    [$("#loss-bands-chart"), bands],
   ]);
 }
 

@@ -7,7 +7,7 @@ import { bool, int, list, num, onNavigate, readState, str, writeState } from "./
 import { showLinearView } from "./xor-compare.js";
 import { boundaryFigure, curvesFigure } from "./training-plots.js";
 import {
-  $, clearErrors, download, draw, fmt, initialState, isAbort, onThemeChange, progress, reportError,
+  $, clearErrors, download, drawAll, fmt, initialState, isAbort, onThemeChange, progress, reportError,
   setExportData, showError, theme, wireExports,
 } from "./ui.js";
 
@@ -255,12 +255,8 @@ async function renderFrame() {
   const boundary = boundaryFigure(run, snapshot, t);
   const loss = curvesFigure(run, "loss", snapshot?.epoch, t);
   const accuracy = curvesFigure(run, "accuracy", snapshot?.epoch, t);
+  await drawAll([[$("#boundary-chart"), boundary], [$("#loss-chart"), loss], [$("#accuracy-chart"), accuracy]]);
   renderNetwork(snapshot, t);
-  await Promise.all([
-    draw($("#boundary-chart"), boundary.traces, boundary.layout),
-    draw($("#loss-chart"), loss.traces, loss.layout),
-    draw($("#accuracy-chart"), accuracy.traces, accuracy.layout),
-  ]);
 }
 
 function renderNetwork(snapshot, t) {

@@ -124,7 +124,7 @@ export function curvesFigure(run, which, epoch, t) {
   const log = which === "loss" && train.every((v) => v > 0);
   const layout = baseLayout(t, { xTitle: "epoch", yTitle: which, yType: log ? "log" : "linear" });
   if (which === "accuracy") layout.yaxis.range = [-0.03, 1.03];
-  layout.margin = { l: 52, r: 10, t: 8, b: 36 };
+  layout.margin = { l: log ? 70 : 52, r: 10, t: 8, b: 36 };
   layout.legend = { ...layout.legend, y: -0.3 };
   if (epoch !== null && epoch !== undefined) {
     layout.shapes = [{ type: "line", xref: "x", yref: "paper", x0: epoch, x1: epoch, y0: 0, y1: 1, line: { color: t.muted, width: 1, dash: "dot" } }];

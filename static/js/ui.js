@@ -72,6 +72,11 @@ export async function draw(el, traces, layout) {
   el.dataset.state = "ready";
 }
 
+// Several charts one after the other, so the first is on screen before the next is built.
+export async function drawAll(charts) {
+  for (const [el, { traces, layout }] of charts) await draw(el, traces, layout);
+}
+
 // --- inline errors --------------------------------------------------------------------------
 
 export function showError(id, message) {
