@@ -84,7 +84,9 @@ def test_the_url_holds_the_content_hash(client: TestClient) -> None:
 
 def test_pages_link_the_versioned_bundle(client: TestClient, url: str) -> None:
     html = client.get("/").text
-    preload = f'<link rel="preload" id="plotly-js-preload" as="script" href="http://testserver{url}">'
+    preload = (
+        f'<link rel="preload" id="plotly-js-preload" as="script" href="http://testserver{url}">'
+    )
     assert preload in html
 
 
