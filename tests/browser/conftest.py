@@ -74,22 +74,24 @@ def base_url() -> Iterator[str]:
             process.wait()
 
 
-@pytest.fixture(scope="session")
+# Playwright's sync API keeps an asyncio loop running while it is open, which breaks tests
+# elsewhere that call asyncio.run(): so it lives for one test module at a time, not the session.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
-    """One context for the run: its HTTP cache and the browser's code cache are shared, as they
+    """One context per module: its HTTP cache and the browser's code cache are shared, as they
     are for a person moving between pages."""
     context = browser.new_context(base_url=base_url, accept_downloads=True)
     context.set_default_timeout(15_000)
