@@ -9,7 +9,8 @@ Each load records, inside the page, performance.now() when the first chart gets
 data-state="ready", and the bytes transferred (navigation + resources, from Resource Timing).
 Pages are visited round-robin for --rounds rounds, so a busy moment on a shared machine hits
 them all alike; each median is printed with its ratio to the floor's median from the same run.
-Goal (issue 4): every page within 1.3x of the floor.
+Goal (issue 4): every page within 1.3x of the floor. Last, it moves Explore's parameter slider
+20 times and times each round trip (input event to the new curve fetched and drawn).
 
     .venv/bin/python bench/bench_frontend.py [--rounds 5]
 """
@@ -55,6 +56,21 @@ new MutationObserver((_, observer) => {
   }
 }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-state"] });
 """
+# Explore's slider: from an input event to the new curve fetched and drawn, 20 moves.
+SLIDER = """async () => {
+  const chart = document.getElementById('curve-chart');
+  const slider = document.getElementById('param-alpha-slider');
+  const times = [];
+  for (let i = 1; i <= 20; i++) {
+    chart.dataset.state = 'stale';
+    const start = performance.now();
+    slider.value = String(0.5 + 0.1 * i);
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+    while (chart.dataset.state !== 'ready') await new Promise((r) => setTimeout(r, 0));
+    times.push(performance.now() - start);
+  }
+  return times;
+}"""
 TRANSFERRED = """() => performance.getEntriesByType('navigation')
   .concat(performance.getEntriesByType('resource'))
   .reduce((sum, entry) => sum + entry.transferSize, 0)"""
@@ -111,6 +127,14 @@ def load_three_times(context: BrowserContext, url: str) -> tuple[tuple[float, in
     return loads
 
 
+def slider_round_trips(context: BrowserContext, base: str) -> list[float]:
+    page = context.new_page()
+    measure(page, f"{base}/?fn=elu")
+    times: list[float] = page.evaluate(SLIDER)
+    page.close()
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds over every page (median)")
@@ -130,6 +154,10 @@ def main() -> None:
                     url = f"http://127.0.0.1:{port}{path}"
                     samples[path].append(load_three_times(context, url))
                     context.close()
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.add_init_script(PROBE)
+            slider = slider_round_trips(context, f"http://127.0.0.1:{port}")
+            context.close()
             browser.close()
     finally:
         server.terminate()
@@ -159,6 +187,12 @@ def main() -> None:
             f"{r['warm_ms']:.0f} | {r['warm_ms'] / floor['warm_ms']:.2f}x | "
             f"{r['cold_bytes'] / 1024:.0f} | {r['warm_bytes'] / 1024:.0f} |"
         )
+    quantiles = statistics.quantiles(slider, n=10)
+    print()
+    print(
+        f"Explore slider, input event to the new curve fetched and drawn ({len(slider)} moves): "
+        f"median {statistics.median(slider):.1f} ms, p90 {quantiles[-1]:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

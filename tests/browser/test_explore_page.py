@@ -111,3 +111,17 @@ def test_exponential_overflow_is_a_gap_not_a_broken_chart(page: Page) -> None:
     assert isinstance(y, list)
     assert y[0] is not None and y[-1] is None
     assert_clean(page)
+
+
+def test_the_chart_toolbar_exports_svg_and_png(page: Page) -> None:
+    open_page(page, "/?fn=tanh", "curve-chart")
+    page.hover("#curve-chart")
+    with page.expect_download() as svg:
+        page.locator('#curve-chart [data-title="Download as SVG"]').click()
+    assert svg.value.suggested_filename == "curve-chart.svg"
+    assert Path(svg.value.path()).read_text().startswith("<svg")
+    with page.expect_download() as png:
+        page.locator('#curve-chart [data-title="Download plot as a PNG"]').click()
+    assert png.value.suggested_filename == "curve-chart.png"
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_clean(page)
