@@ -5,6 +5,8 @@ export const VANISHING = 0.01; // |f'| below this is the vanishing-gradient zone
 export const VIEW_LABELS = { f: "f(x)", df: "f′(x)", d2f: "f″(x)" };
 const VIEW_FIELDS = { f: "y", df: "dydx", d2f: "d2ydx2" };
 const DASH = { f: "solid", df: "dash", d2f: "dot" };
+const LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
+const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon"];
 
 export function baseLayout(t, { xTitle = "", yTitle = "", yType = "linear", margin = {} } = {}) {
   const axis = (title) => ({
@@ -86,7 +88,8 @@ export function overlayFigure(curves, view, t) {
     name: c.label,
     x: c.curve.x,
     y: c.curve[VIEW_FIELDS[view]],
-    line: { color: colour(t, i), width: 2.5, dash: ["solid", "dash", "dot", "dashdot"][Math.floor(i / t.series.length) % 4] },
+    // Dash as well as colour tells the curves apart.
+    line: { color: colour(t, i), width: 2.5, dash: LINE_DASHES[i % LINE_DASHES.length] },
     connectgaps: false,
     hovertemplate: "%{y:.5g}",
   }));
@@ -196,15 +199,8 @@ export function jacobianFigure(jacobian, t) {
   return { traces, layout: categoryHeatmapLayout(t, { xTitle: "logit j", yTitle: "probability i" }) };
 }
 
-const INIT_STYLE = [
-  { dash: "solid", symbol: "circle" },
-  { dash: "dash", symbol: "square" },
-  { dash: "dot", symbol: "diamond" },
-  { dash: "dashdot", symbol: "triangle-up" },
-];
-
 // Gradient flow: one line per (activation, init) over layer number. Zeros and nulls are gaps on
-// a log axis; colour tells activations apart, line style and marker tell inits apart.
+// a log axis; colour and marker tell activations apart, line style tells inits apart.
 export function layerFigure(series, field, t, { log, yTitle }) {
   const traces = series.map((s) => ({
     type: "scatter",
@@ -212,8 +208,8 @@ export function layerFigure(series, field, t, { log, yTitle }) {
     name: `${s.label} · ${s.init}`,
     x: s.flow.layer,
     y: s.flow[field].map((v) => (log && v !== null && v <= 0 ? null : v)),
-    line: { color: colour(t, s.colour), width: 2, dash: INIT_STYLE[s.initIndex % 4].dash },
-    marker: { symbol: INIT_STYLE[s.initIndex % 4].symbol, size: 6 },
+    line: { color: colour(t, s.colour), width: 2, dash: LINE_DASHES[s.initIndex % LINE_DASHES.length] },
+    marker: { symbol: SYMBOLS[s.colour % SYMBOLS.length], size: 6 },
     connectgaps: false,
     hovertemplate: "layer %{x}: %{y:.3g}",
   }));
