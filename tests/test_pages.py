@@ -175,3 +175,9 @@ def test_training_limits_are_the_servers(client: TestClient) -> None:
     body = {"activations": ["relu"], "epochs": 1}
     assert client.post("/api/train/sweep", json={**body, "seeds": 200}).status_code == 200
     assert client.post("/api/train/sweep", json={**body, "seeds": 201}).status_code == 422
+
+
+def test_the_footer_links_the_api_docs(client: TestClient) -> None:
+    html = client.get("/softmax").text
+    assert '<a href="/docs">API docs</a>' in html
+    assert client.get("/docs").status_code == 200

@@ -161,11 +161,19 @@ def _render(request: Request, route: str, state: dict[str, Any], **context: Any)
             "state": state,
             "version": __version__,
             "plotly_filename": plotly_bundle().filename,
-            "docs_url": request.app.docs_url,
+            "docs_url": _docs_url(request),
             "preload": (*SHARED_MODULES, *page.modules),
             **context,
         },
     )
+
+
+def _docs_url(request: Request) -> str | None:
+    """Where the interactive API docs are: FastAPI's own, or an offline Swagger UI at /docs."""
+    if request.app.docs_url:
+        return str(request.app.docs_url)
+    paths = {getattr(route, "path", None) for route in request.app.routes}
+    return "/docs" if "/docs" in paths else None
 
 
 def _options(values: tuple[str, ...], labels: dict[str, str]) -> list[tuple[str, str]]:
