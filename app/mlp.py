@@ -35,6 +35,9 @@ OutputName = Literal["sigmoid", "softmax"]
 LossName = Literal["bce", "mse", "cross_entropy"]
 OptimizerName = Literal["sgd", "momentum", "adam"]
 RegularizationName = Literal["none", "l1", "l2"]
+# A point counts as classified only when its logit (for softmax: the winning margin) clears the
+# decision boundary by more than this; closer than that is rounding noise, not a decision.
+DECISION_MARGIN = 1e-6
 
 MOMENTUM = 0.9
 ADAM_BETAS = (0.9, 0.999)
@@ -118,10 +121,19 @@ class Head:
         return np.asarray(e / e.sum(axis=-1, keepdims=True), dtype=np.float64)
 
     def predicted(self, z: Array) -> NDArray[np.int64]:
-        """Class per point: 1 where p > 0.5 (logit > 0) for sigmoid, the argmax for softmax."""
+        """Class per point. Sigmoid: 1 where the logit exceeds DECISION_MARGIN, else 0 (a tie
+        goes to class 0, as p > 0.5 would have it). Softmax: the argmax, or -1 (never right)
+        where the top two logits are within DECISION_MARGIN.
+
+        A linear model fit to XOR puts every logit at 0 plus rounding noise; without the
+        margin, that noise can land all four points on the right side and call a coin toss
+        "converged".
+        """
         if self.output == "sigmoid":
-            return (z[..., 0] > 0.0).astype(np.int64)
-        return np.asarray(np.argmax(z, axis=-1), dtype=np.int64)
+            return (z[..., 0] > DECISION_MARGIN).astype(np.int64)
+        top_two = np.sort(z, axis=-1)[..., -2:]
+        decided = top_two[..., 1] - top_two[..., 0] > DECISION_MARGIN
+        return np.where(decided, np.argmax(z, axis=-1), -1).astype(np.int64)
 
     def losses(self, z: Array, y: Array) -> Array:
         """The batch-mean loss of each network: z (S, n, units) -> (S,)."""

@@ -108,10 +108,12 @@ def test_bce_is_exact_from_the_logit_far_in_the_tails() -> None:
     assert head.losses(z, y)[0] == pytest.approx((800 + 800 + math.exp(-40)) / 3, rel=1e-15)
 
 
-def test_predicted_class_is_1_only_above_one_half() -> None:
+def test_predicted_class_needs_a_logit_beyond_rounding_noise() -> None:
     head = Head("sigmoid", "bce")
-    assert head.predicted(np.array([[[-1.0], [0.0], [1e-300]]])).tolist() == [[0, 0, 1]]
-    assert Head("softmax", "cross_entropy").predicted(np.array([[[1, 3, 2.0]]])).tolist() == [[1]]
+    logits = np.array([[[-1.0], [0.0], [1e-300], [1e-7], [2e-6], [0.5]]])
+    assert head.predicted(logits).tolist() == [[0, 0, 0, 0, 1, 1]]
+    softmax = Head("softmax", "cross_entropy")
+    assert softmax.predicted(np.array([[[1, 3, 2.0], [1, 2, 2 + 1e-9]]])).tolist() == [[1, -1]]
 
 
 def test_optimizers_follow_their_formulas() -> None:

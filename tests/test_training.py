@@ -46,6 +46,20 @@ def test_identity_never_solves_xor() -> None:
     assert (result.final_accuracy <= 0.75).all()
 
 
+@pytest.mark.parametrize(
+    ("optimizer", "learning_rate"), [("adam", 0.05), ("momentum", 0.1), ("sgd", 1.0)]
+)
+def test_identity_never_converges_on_xor_by_rounding_noise(
+    optimizer: str, learning_rate: float
+) -> None:
+    """At the least-squares optimum every logit is 0 plus noise of ~1e-16; once, Adam's noise put
+    all four points on the right side and a coin toss was reported as converged."""
+    config = xor_config("identity", optimizer=optimizer, learning_rate=learning_rate, epochs=1000)
+    result = run(config, range(20))
+    assert (result.converged_epoch == -1).all()
+    assert (result.final_accuracy <= 0.75).all()
+
+
 def test_tanh_with_four_hidden_units_solves_xor_for_most_seeds() -> None:
     result = run(xor_config("tanh"), range(20))
     assert (result.converged_epoch >= 0).sum() >= 15

@@ -121,7 +121,11 @@ class TrainResponse(BaseModel):
     grad_norms: list[list[float]] = Field(
         description="[layer][k]: ||d objective / d W_layer||_F at epochs[k], output layer last."
     )
-    converged: bool = Field(description="Every training point was right at some epoch.")
+    converged: bool = Field(
+        description="Every training point was right at some epoch. A point is right when its "
+        "logit clears the decision boundary by more than 1e-6 (for softmax: the winner beats the "
+        "runner-up by that much), so rounding noise around p = 0.5 is never a decision."
+    )
     epochs_to_converge: int | None = Field(description="The first such epoch (0..epochs).")
     diverged: bool
     diverged_epoch: int | None = Field(description="First epoch with a non-finite loss or weight.")
