@@ -58,10 +58,14 @@ class Dataset:
     n_classes: int
 
 
+# The XOR truth table in the project's order: (0,0)->0, (0,1)->1, (1,0)->1, (1,1)->0.
+XOR_INPUTS: Array = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_LABELS = np.array([0, 1, 1, 0])
+
+
 def xor() -> Dataset:
     """The truth table (0,0)->0, (0,1)->1, (1,0)->1, (1,1)->0, in that order; no test set."""
-    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    return Dataset("xor", x, np.array([0, 1, 1, 0]), None, None, 2)
+    return Dataset("xor", XOR_INPUTS.copy(), XOR_LABELS.copy(), None, None, 2)
 
 
 def from_points(points: Array, n_classes: int) -> Dataset:

@@ -11,10 +11,10 @@ from fractions import Fraction
 import numpy as np
 
 from app.activations import Array, get_activation
+from app.datasets import XOR_INPUTS as XOR_INPUTS  # re-exported: the table the proof is about
+from app.datasets import XOR_LABELS
 
-# The truth table in the project's order: (0,0)->0, (0,1)->1, (1,0)->1, (1,1)->0.
-XOR_INPUTS: Array = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-XOR_TARGETS: Array = np.array([0.0, 1.0, 1.0, 0.0])
+XOR_TARGETS: Array = XOR_LABELS.astype(np.float64)
 
 # The hand-set network a = relu(x @ W + c), y = a @ w + b (Goodfellow et al., Deep Learning, 6.1).
 SOLUTION_HIDDEN_WEIGHTS: Array = np.array([[1.0, 1.0], [1.0, 1.0]])
