@@ -1,8 +1,9 @@
-"""A small thread-safe LRU of serialised responses, bounded by entries and by bytes."""
+"""Thread-safe caches of serialised responses: an LRU bounded by entries and by bytes, and a
+compute-once layer over it for responses that are pure functions of their request."""
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 
 class BytesLRU:
@@ -41,3 +42,43 @@ class BytesLRU:
     @property
     def size_bytes(self) -> int:
         return self._size
+
+
+class ResultCache:
+    """Bytes that are a pure function of their key, computed once and then served from an LRU.
+
+    Calls for a key that is being computed wait for that computation instead of repeating it
+    (thirty students opening one shared link train once). A computation that raises stores
+    nothing: a waiting call then computes for itself, so errors and time limits behave exactly
+    as without the cache.
+    """
+
+    def __init__(self, store: BytesLRU) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._pending: dict[Hashable, threading.Event] = {}
+
+    def get(self, key: Hashable) -> bytes | None:
+        """The stored bytes for `key`, if any; never computes."""
+        return self.store.get(key)
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
+        """The stored bytes for `key`, else compute() once (stored if the LRU can hold them)."""
+        while True:
+            with self._lock:
+                value = self.store.get(key)
+                if value is not None:
+                    return value
+                pending = self._pending.get(key)
+                if pending is None:
+                    pending = self._pending[key] = threading.Event()
+                    break
+            pending.wait()
+        try:
+            value = compute()
+            self.store.put(key, value)
+            return value
+        finally:
+            with self._lock:
+                del self._pending[key]
+            pending.set()

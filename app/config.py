@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     curve_cache_bytes: int = Field(
         64 * 1024 * 1024, ge=0, description="Upper bound on the curve cache's total size in bytes."
     )
+    result_cache_entries: int = Field(
+        256,
+        ge=0,
+        le=100_000,
+        description="Responses of POST /api/train, /api/train/sweep and /api/gradient-flow kept in "
+        "memory (LRU), keyed by the validated request: a shared link trains once; 0 turns it off.",
+    )
+    result_cache_bytes: int = Field(
+        128 * 1024 * 1024,
+        ge=0,
+        description="Upper bound on the result cache's total size in bytes.",
+    )
     max_body_bytes: int = Field(
         4 * 1024 * 1024,
         ge=1024,

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path, Request
 
 from app.activations import Activation, UnknownActivation, get_activation
+from app.cache import ResultCache
 from app.config import Settings
 from app.curves import CurveStore
 
@@ -38,6 +39,12 @@ def curve_store_from_app(request: Request) -> CurveStore:
     return store
 
 
+def result_cache_from_app(request: Request) -> ResultCache:
+    cache: ResultCache = request.app.state.result_cache
+    return cache
+
+
 ActivationDep = Annotated[Activation, Depends(activation_from_path)]
 SettingsDep = Annotated[Settings, Depends(settings_from_app)]
 CurveStoreDep = Annotated[CurveStore, Depends(curve_store_from_app)]
+ResultCacheDep = Annotated[ResultCache, Depends(result_cache_from_app)]

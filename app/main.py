@@ -5,7 +5,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from app import __version__, assets
-from app.cache import BytesLRU
+from app.cache import BytesLRU, ResultCache
 from app.config import STATIC_DIR, Settings, get_settings
 from app.curves import CurveStore
 from app.errors import install_error_handlers
@@ -26,6 +26,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.curve_store = CurveStore(
         BytesLRU(settings.curve_cache_entries, settings.curve_cache_bytes)
+    )
+    app.state.result_cache = ResultCache(
+        BytesLRU(settings.result_cache_entries, settings.result_cache_bytes)
     )
     install_error_handlers(app)
     app.include_router(api.router)

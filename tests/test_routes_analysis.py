@@ -77,13 +77,16 @@ def test_activation_params_are_used_and_echoed(client: TestClient) -> None:
 
 
 def test_same_request_same_bytes(client: TestClient) -> None:
+    uncached = TestClient(create_app(Settings(result_cache_entries=0)))
     body = {"activations": ["tanh", "gelu"], "depth": 6, "width": 16, "init": "uniform", "seed": 9}
+    computed = [uncached.post("/api/gradient-flow", json=body) for _ in range(2)]
     first = client.post("/api/gradient-flow", json=body)
     again = client.post("/api/gradient-flow", json=body)
     assert first.status_code == 200, first.text
-    assert first.content == again.content
+    assert first.content == again.content == computed[0].content == computed[1].content
     other = client.post("/api/gradient-flow", json={**body, "seed": 10})
     assert other.content != first.content
+    assert len(client.app.state.result_cache.store) == 2  # type: ignore[attr-defined]
 
 
 def test_overflow_is_null_and_flagged(client: TestClient) -> None:

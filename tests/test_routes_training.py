@@ -71,7 +71,8 @@ def test_default_xor_run_is_complete_and_under_a_megabyte(client: TestClient) ->
     assert body["affine_map"] is None and body["dead_units"] == [[]]
 
 
-def test_the_same_request_gives_the_same_bytes(client: TestClient) -> None:
+def test_the_same_request_gives_the_same_bytes() -> None:
+    uncached = small_client(result_cache_entries=0)  # two real runs, not one run served twice
     body = {
         "dataset": {"name": "moons", "n_samples": 80, "noise": 0.2},
         "batch_size": 8,
@@ -81,7 +82,7 @@ def test_the_same_request_gives_the_same_bytes(client: TestClient) -> None:
         "snapshots": 3,
         "grid": 12,
     }
-    first, second = client.post("/api/train", json=body), client.post("/api/train", json=body)
+    first, second = uncached.post("/api/train", json=body), uncached.post("/api/train", json=body)
     assert first.status_code == 200, first.text
     assert first.content == second.content
     data = first.json()
@@ -117,19 +118,19 @@ def test_own_points_and_softmax(client: TestClient) -> None:
     assert sum(body["predictions"]["output"][0]) == pytest.approx(1.0)
 
 
+DIVERGING = {
+    "dataset": {"name": "circle", "n_samples": 100},
+    "features": ["x1_squared", "x2_squared"],
+    "activation": "identity",
+    "hidden_layers": [8, 8],
+    "learning_rate": 10,
+    "optimizer": "momentum",
+    "epochs": 500,
+}
+
+
 def test_diverged_run_is_reported_without_nan(client: TestClient) -> None:
-    r = client.post(
-        "/api/train",
-        json={
-            "dataset": {"name": "circle", "n_samples": 100},
-            "features": ["x1_squared", "x2_squared"],
-            "activation": "identity",
-            "hidden_layers": [8, 8],
-            "learning_rate": 10,
-            "optimizer": "momentum",
-            "epochs": 500,
-        },
-    )
+    r = client.post("/api/train", json=DIVERGING)
     assert r.status_code == 200, r.text
     assert b"NaN" not in r.content and b"Infinity" not in r.content
     body = r.json()
@@ -400,6 +401,65 @@ def test_wall_time_limit_stops_a_run_with_422_or_an_error_event() -> None:
         events = sse_events(r.read())
     assert events[-1][0] == "error"
     assert "0.05 s" in orjson.loads(events[-1][1])["detail"][0]["msg"]
+
+
+def test_a_repeated_request_is_served_from_the_cache_with_the_same_bytes() -> None:
+    cached, uncached = small_client(), small_client(result_cache_entries=0)
+    results = cached.app.state.result_cache  # type: ignore[attr-defined]
+    small = {"epochs": 50, "snapshots": 2, "grid": 10}
+    bodies = [small, {**small, "seed": 1}, {**small, "epochs": 51}, DIVERGING]
+    for body in bodies:
+        computed = uncached.post("/api/train", json=body)
+        first, again = cached.post("/api/train", json=body), cached.post("/api/train", json=body)
+        assert first.status_code == again.status_code == computed.status_code == 200
+        assert first.content == again.content == computed.content
+    assert len(results.store) == len(bodies)  # one entry each: no two requests collided
+    assert len({cached.post("/api/train", json=body).content for body in bodies}) == len(bodies)
+    # explicit defaults are the same validated request: the same entry
+    explicit = cached.post("/api/train", json={**small, "seed": 0, "optimizer": "sgd"})
+    assert explicit.content == trained_bytes(uncached, small)
+    assert len(results.store) == len(bodies)
+
+
+def trained_bytes(c: TestClient, body: dict[str, Any]) -> bytes:
+    r = c.post("/api/train", json=body)
+    assert r.status_code == 200, r.text
+    return r.content
+
+
+def test_the_result_cache_is_bounded_by_its_settings() -> None:
+    c = small_client(result_cache_entries=2)
+    for seed in range(5):
+        assert c.post("/api/train", json={"epochs": 20, "seed": seed}).status_code == 200
+    assert len(c.app.state.result_cache.store) == 2  # type: ignore[attr-defined]
+    c = small_client(result_cache_bytes=10_000)  # one default XOR run is ~0.8 MB
+    assert c.post("/api/train", json={}).status_code == 200
+    assert len(c.app.state.result_cache.store) == 0  # type: ignore[attr-defined]
+
+
+def test_a_stream_serves_a_cached_result_as_its_single_event() -> None:
+    c = small_client()
+    body = {"epochs": 200, "snapshots": 3}
+    plain = c.post("/api/train", json=body).content
+    with c.stream("POST", "/api/train/stream", json=body) as r:
+        assert r.status_code == 200
+        assert sse_events(r.read()) == [("result", plain)]
+    sweep = {"activations": ["tanh", "relu"], "seeds": 4, "epochs": 100}
+    with c.stream("POST", "/api/train/sweep/stream", json=sweep) as r:
+        streamed = sse_events(r.read())
+    assert streamed[-1] == ("result", c.post("/api/train/sweep", json=sweep).content)
+    with c.stream("POST", "/api/train/sweep/stream", json=sweep) as r:
+        assert sse_events(r.read()) == [streamed[-1]]
+
+
+def test_over_time_and_over_cap_requests_are_never_cached() -> None:
+    c = small_client(train_time_limit_s=0.05, train_max_epochs=20000)
+    body = {"epochs": 20000, "hidden_layers": [16, 16], "dataset": {"name": "spiral"}}
+    for _ in range(2):
+        [error] = errors_of(c.post("/api/train", json=body))
+        assert "wall-time limit of 0.05 s" in error["msg"]
+    assert errors_of(c.post("/api/train", json={"epochs": 20001}))[0]["loc"] == ["body", "epochs"]
+    assert len(c.app.state.result_cache.store) == 0  # type: ignore[attr-defined]
 
 
 def test_openapi_documents_the_semantics(client: TestClient) -> None:

@@ -8,9 +8,9 @@ from fastapi.exceptions import RequestValidationError
 
 from app import gradient_flow, xor
 from app.activations import Activation, ParamError, ParamValue, get_activation
-from app.dependencies import SettingsDep
+from app.dependencies import ResultCacheDep, SettingsDep
 from app.errors import error_item
-from app.responses import dumps, json_bytes, json_response
+from app.responses import dumps, json_bytes
 from app.schemas.analysis import (
     GradientFlowRequest,
     GradientFlowResult,
@@ -41,7 +41,9 @@ def _resolve(req: GradientFlowRequest) -> list[tuple[Activation, dict[str, Param
     responses=ERROR_RESPONSES,
     tags=["gradient flow"],
 )
-def measure_gradient_flow(req: GradientFlowRequest, settings: SettingsDep) -> Response:
+def measure_gradient_flow(
+    req: GradientFlowRequest, settings: SettingsDep, results: ResultCacheDep
+) -> Response:
     """Per-layer gradient norms and activation statistics of a deep MLP at initialisation.
 
     The network and loss, all drawn from `seed` in this order: inputs X of shape
@@ -55,7 +57,8 @@ def measure_gradient_flow(req: GradientFlowRequest, settings: SettingsDep) -> Re
     the fraction saturated (|f'(z_l)| < 0.01). With sigmoid the first layers' gradients are orders
     of magnitude below the last's; with relu and `he` they stay of one order. Values that
     overflow float64 (e.g. `exponential` deep down) are null and that entry has `finite: false`.
-    Requests above the work cap (activations x depth x width^2 x batch_size) get a 422.
+    Requests above the work cap (activations x depth x width^2 x batch_size) get a 422. The
+    response is a pure function of the request, so a repeated request is answered from memory.
     """
     if req.work > settings.gradient_flow_max_work:
         msg = (
@@ -63,10 +66,18 @@ def measure_gradient_flow(req: GradientFlowRequest, settings: SettingsDep) -> Re
             f"{settings.gradient_flow_max_work}; use fewer activations or a smaller network"
         )
         raise RequestValidationError([error_item(("body",), msg, "value_error")])
+    resolved = _resolve(req)
+    key = ("gradient-flow", req.model_dump_json())
+    return json_bytes(results.get_or_compute(key, lambda: _gradient_flow_bytes(req, resolved)))
+
+
+def _gradient_flow_bytes(
+    req: GradientFlowRequest, resolved: list[tuple[Activation, dict[str, ParamValue]]]
+) -> bytes:
     flows = gradient_flow.gradient_flow(
-        _resolve(req), req.depth, req.width, req.init, req.seed, req.batch_size
+        resolved, req.depth, req.width, req.init, req.seed, req.batch_size
     )
-    return json_response(
+    return dumps(
         {
             "depth": req.depth,
             "width": req.width,

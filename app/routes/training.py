@@ -2,13 +2,16 @@
 
 Handlers validate through app.schemas.training, check the settings' work limits, then call one
 domain function (app.training.train or app.sweep.sweep). The plain ones are `def`, so FastAPI
-runs them in its thread pool; the streaming ones train in a thread of their own.
+runs them in its thread pool; the streaming ones train in a thread of their own. A response is a
+pure function of its validated request, so it is kept in the app's ResultCache under that request
+(plain and streaming endpoints share it): a repeated request is answered from memory, and a
+stream then sends its single `result` event at once.
 """
 
 import asyncio
 import math
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -16,9 +19,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 
 from app.activations import get_activation
+from app.cache import ResultCache
 from app.config import Settings
 from app.control import Cancelled, Control, Progress, TimeLimitExceeded
-from app.dependencies import SettingsDep
+from app.dependencies import ResultCacheDep, SettingsDep
 from app.errors import error_item
 from app.responses import dumps
 from app.schemas.errors import ERROR_RESPONSES
@@ -52,7 +56,8 @@ random order every epoch (the last one smaller).
 he: He-normal N(0, 2 / in), zero biases. lecun: N(0, 1 / in), zero biases. uniform: U(-0.5, 0.5),
 biases 0.1 (the TensorFlow Playground). `np.random.default_rng(seed)` draws the weights layer by
 layer (W only, row-major), then one permutation of the training set per epoch for mini-batches.
-initial_weights replace the drawn weights. The same request always gives the same bytes.
+initial_weights replace the drawn weights. The same request always gives the same bytes, so the
+server keeps recent results in memory and answers a repeated request from there.
 
 **Curves.** Epoch e is the state before update e (before the epoch's first update with
 mini-batches); epoch `epochs` is the final state. `epochs` lists the recorded epochs: all when
@@ -104,7 +109,9 @@ STREAM_DOC = """Server-Sent Events: `event: progress` frames with data {"epoch",
 `loss` is the latest recorded training loss (median over seeds), null before the first. Then one
 `event: result` whose data is exactly the body the non-streaming endpoint returns, or one
 `event: error` with {"detail": [...]} when the run hits the time limit. A client that
-disconnects stops the training. The body is validated first: a bad body is a plain 422."""
+disconnects stops the training. The body is validated first: a bad body is a plain 422. A
+request the server has answered recently (it keeps results, ACTLAB_RESULT_CACHE_ENTRIES) gets
+its `result` event at once, with no progress events."""
 
 
 def over_limit(field: str, message: str) -> RequestValidationError:
@@ -138,6 +145,15 @@ def time_limit_error(err: TimeLimitExceeded) -> RequestValidationError:
     )
 
 
+def train_key(req: TrainRequest) -> Hashable:
+    """The result cache's key: the canonical validated request (defaults filled in)."""
+    return ("train", req.model_dump_json())
+
+
+def sweep_key(req: SweepRequest) -> Hashable:
+    return ("sweep", req.model_dump_json())
+
+
 def train_bytes(req: TrainRequest, control: Control) -> bytes:
     config = req.to_config()
     return dumps(train_payload(config, train(config, req.seed, control)))
@@ -157,11 +173,12 @@ def sweep_bytes(req: SweepRequest, control: Control) -> bytes:
     summary="Train one network",
     description=TRAIN_DOC,
 )
-def train_network(req: TrainRequest, settings: SettingsDep) -> Response:
+def train_network(req: TrainRequest, settings: SettingsDep, results: ResultCacheDep) -> Response:
     """Train one network (in FastAPI's thread pool) and return its whole run as JSON."""
     check_limits(req, settings, 1)
+    control = Control(time_limit_s=settings.train_time_limit_s)
     try:
-        body = train_bytes(req, Control(time_limit_s=settings.train_time_limit_s))
+        body = results.get_or_compute(train_key(req), lambda: train_bytes(req, control))
     except TimeLimitExceeded as err:
         raise time_limit_error(err) from None
     return Response(content=body, media_type="application/json")
@@ -174,11 +191,12 @@ def train_network(req: TrainRequest, settings: SettingsDep) -> Response:
     summary="Train from many seeds per activation",
     description=SWEEP_DOC,
 )
-def sweep_networks(req: SweepRequest, settings: SettingsDep) -> Response:
+def sweep_networks(req: SweepRequest, settings: SettingsDep, results: ResultCacheDep) -> Response:
     """Train seeds 0..n-1 for each activation, stacked, and return the summaries as JSON."""
     check_limits(req, settings, req.seeds * len(req.activations))
+    control = Control(time_limit_s=settings.train_time_limit_s)
     try:
-        body = sweep_bytes(req, Control(time_limit_s=settings.train_time_limit_s))
+        body = results.get_or_compute(sweep_key(req), lambda: sweep_bytes(req, control))
     except TimeLimitExceeded as err:
         raise time_limit_error(err) from None
     return Response(content=body, media_type="application/json")
@@ -271,6 +289,31 @@ async def event_stream(
         stop.set()
 
 
+async def cached_event(body: bytes) -> AsyncIterator[bytes]:
+    yield sse("result", body)
+
+
+def cached_stream(
+    results: ResultCache,
+    key: Hashable,
+    work: Callable[[Control], bytes],
+    time_limit_s: float,
+    epochs: int,
+    names: list[str] | None = None,
+) -> StreamingResponse:
+    """A stored result as one `result` event; otherwise event_stream, storing what it computes."""
+    body = results.get(key)
+    if body is not None:
+        return stream_response(cached_event(body))
+    stream = event_stream(
+        lambda control: results.get_or_compute(key, lambda: work(control)),
+        time_limit_s,
+        epochs,
+        names,
+    )
+    return stream_response(stream)
+
+
 def stream_response(stream: AsyncIterator[bytes]) -> StreamingResponse:
     return StreamingResponse(
         stream,
@@ -286,13 +329,18 @@ def stream_response(stream: AsyncIterator[bytes]) -> StreamingResponse:
     summary="Train one network, streaming progress",
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train.",
 )
-async def train_network_stream(req: TrainRequest, settings: SettingsDep) -> StreamingResponse:
+async def train_network_stream(
+    req: TrainRequest, settings: SettingsDep, results: ResultCacheDep
+) -> StreamingResponse:
     """/api/train as Server-Sent Events: progress while it trains, then the result."""
     check_limits(req, settings, 1)
-    stream = event_stream(
-        lambda control: train_bytes(req, control), settings.train_time_limit_s, req.epochs
+    return cached_stream(
+        results,
+        train_key(req),
+        lambda control: train_bytes(req, control),
+        settings.train_time_limit_s,
+        req.epochs,
     )
-    return stream_response(stream)
 
 
 @router.post(
@@ -302,11 +350,16 @@ async def train_network_stream(req: TrainRequest, settings: SettingsDep) -> Stre
     summary="Sweep seeds, streaming progress",
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train/sweep.",
 )
-async def sweep_networks_stream(req: SweepRequest, settings: SettingsDep) -> StreamingResponse:
+async def sweep_networks_stream(
+    req: SweepRequest, settings: SettingsDep, results: ResultCacheDep
+) -> StreamingResponse:
     """/api/train/sweep as Server-Sent Events: progress while it trains, then the result."""
     check_limits(req, settings, req.seeds * len(req.activations))
-    names = [choice.name for choice in req.activations]
-    stream = event_stream(
-        lambda control: sweep_bytes(req, control), settings.train_time_limit_s, req.epochs, names
+    return cached_stream(
+        results,
+        sweep_key(req),
+        lambda control: sweep_bytes(req, control),
+        settings.train_time_limit_s,
+        req.epochs,
+        [choice.name for choice in req.activations],
     )
-    return stream_response(stream)

@@ -1,0 +1,107 @@
+"""The byte caches: the LRU's two bounds, and ResultCache computing each key once."""
+
+import threading
+import time
+
+import pytest
+
+from app.cache import BytesLRU, ResultCache
+
+
+def test_lru_evicts_the_least_recently_used_until_both_bounds_hold() -> None:
+    lru = BytesLRU(max_entries=2, max_bytes=10)
+    lru.put("a", b"1234")
+    lru.put("b", b"5678")
+    assert lru.get("a") == b"1234"  # "b" is now the least recently used
+    lru.put("c", b"90")
+    assert (lru.get("a"), lru.get("b"), lru.get("c")) == (b"1234", None, b"90")
+    lru.put("d", b"abcdefgh")  # 4 + 2 + 8 bytes: "a" must go to stay within 10
+    assert (lru.get("a"), lru.get("c"), len(lru), lru.size_bytes) == (None, b"90", 2, 10)
+    lru.put("e", b"x" * 11)  # larger than the whole cache: not stored
+    assert lru.get("e") is None and len(lru) == 2
+
+
+def test_result_cache_computes_a_key_once_and_keeps_keys_apart() -> None:
+    cache = ResultCache(BytesLRU(8, 1024))
+    calls: list[str] = []
+
+    def compute(value: str) -> bytes:
+        calls.append(value)
+        return value.encode()
+
+    assert cache.get_or_compute(("train", "{a}"), lambda: compute("a")) == b"a"
+    assert cache.get_or_compute(("train", "{a}"), lambda: compute("again")) == b"a"
+    assert cache.get_or_compute(("sweep", "{a}"), lambda: compute("b")) == b"b"
+    assert calls == ["a", "b"]
+    assert cache.get(("train", "{a}")) == b"a" and cache.get(("train", "{b}")) is None
+
+
+def test_result_cache_is_bounded_by_its_lru() -> None:
+    cache = ResultCache(BytesLRU(3, 1024))
+    for i in range(10):
+        cache.get_or_compute(i, lambda i=i: bytes([i]) * 100)  # type: ignore[misc]
+    assert len(cache.store) == 3 and cache.store.size_bytes == 300
+    assert [cache.get(i) is not None for i in range(10)] == [False] * 7 + [True] * 3
+
+
+def test_concurrent_calls_for_one_key_compute_it_once() -> None:
+    cache = ResultCache(BytesLRU(8, 1024))
+    started = threading.Event()
+    calls = 0
+
+    def slow() -> bytes:
+        nonlocal calls
+        calls += 1
+        started.set()
+        time.sleep(0.2)
+        return b"result"
+
+    results: list[bytes] = []
+    first = threading.Thread(target=lambda: results.append(cache.get_or_compute("k", slow)))
+    first.start()
+    started.wait()
+    others = [
+        threading.Thread(target=lambda: results.append(cache.get_or_compute("k", slow)))
+        for _ in range(5)
+    ]
+    for thread in others:
+        thread.start()
+    for thread in [first, *others]:
+        thread.join()
+    assert calls == 1 and results == [b"result"] * 6
+
+
+def test_a_failed_computation_stores_nothing_and_a_waiting_call_computes_for_itself() -> None:
+    cache = ResultCache(BytesLRU(8, 1024))
+    started = threading.Event()
+
+    def failing() -> bytes:
+        started.set()
+        time.sleep(0.1)
+        raise TimeoutError("over time")
+
+    errors: list[Exception] = []
+
+    def lead() -> None:
+        try:
+            cache.get_or_compute("k", failing)
+        except TimeoutError as err:
+            errors.append(err)
+
+    leader = threading.Thread(target=lead)
+    leader.start()
+    started.wait()
+    assert cache.get_or_compute("k", lambda: b"second try") == b"second try"
+    leader.join()
+    assert len(errors) == 1 and cache.get("k") == b"second try"
+    with pytest.raises(ZeroDivisionError):
+        cache.get_or_compute("z", lambda: bytes([1 // 0]))
+    assert cache.get("z") is None
+
+
+def test_a_cache_of_zero_entries_always_computes() -> None:
+    cache = ResultCache(BytesLRU(0, 1024))
+    values = iter([b"1", b"2"])
+    assert cache.get_or_compute("k", lambda: next(values)) == b"1"
+    assert cache.get_or_compute("k", lambda: next(values)) == b"2"
+    assert cache.get("k") is None
