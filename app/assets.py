@@ -1,9 +1,16 @@
-"""plotly.min.js served from the installed plotly package: compressed once, cached for a year.
+"""plotly.min.js served from the installed plotly package, and static/ behind content-hashed URLs.
 
 The bundle is never copied into the repository. At start-up it is read once, hashed and gzipped
 (level 9, so the cost is paid once and never per request); it is served behind a URL that holds
 its hash, with a strong ETag per encoding, `Cache-Control: immutable`, and 304 on If-None-Match.
 Brotli would save a little more, but no brotli package is a dependency and this does not add one.
+
+Files under static/ are hashed once at start-up too: templates link them as
+`static_url('js/train.js')` (`/static/js/train.js?v=<hash>`), and a URL naming the file's current
+hash is cached for a year without revalidation, so a returning visitor's browser asks for none of
+the page's modules again; any other URL of a static file must be revalidated (`no-cache`). ES
+modules import each other by plain relative paths; the import map in base.html (`import_map()`)
+points each of those at its versioned URL.
 """
 
 from __future__ import annotations
@@ -11,12 +18,19 @@ from __future__ import annotations
 import gzip
 import hashlib
 import importlib.resources
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import pass_context
+from starlette.types import Scope
 
 from app.config import STATIC_DIR
 
@@ -97,6 +111,55 @@ def serve_bundle(bundle: Bundle, request: Request) -> Response:
         headers["Content-Encoding"] = "gzip"
     body = bundle.gzipped if gzip_ok else bundle.identity
     return Response(body, media_type="text/javascript; charset=utf-8", headers=headers)
+
+
+@lru_cache(maxsize=1)
+def static_digests() -> dict[str, str]:
+    """Every file under static/ (path relative to it, "/"-separated) -> 12 hex digits of sha256."""
+    return {
+        path.relative_to(STATIC_DIR).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in sorted(STATIC_DIR.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pass_context
+def static_url(context: dict[str, Any], path: str) -> str:
+    """The versioned URL of a file under static/, for templates: .../static/<path>?v=<hash>."""
+    url = context["request"].url_for("static", path=path)
+    return f"{url}?v={static_digests()[path]}"
+
+
+@pass_context
+def import_map(context: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """An import map sending each module's plain URL (what relative imports resolve to) to its
+    versioned one, so modules importing each other hit the long-lived cache entries too."""
+    modules = (path for path in static_digests() if path.endswith(".js"))
+    imports = {}
+    for path in modules:
+        versioned = static_url(context, path)
+        imports[versioned.split("?")[0]] = versioned
+    return {"imports": imports}
+
+
+class VersionedStaticFiles(StaticFiles):
+    """StaticFiles whose responses say how long to keep them: a year when the URL's `v` is the
+    file's hash from start-up, otherwise revalidate every time (an old link gets no stale file)."""
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        path = Path(full_path).resolve()
+        name = path.relative_to(STATIC_DIR).as_posix() if path.is_relative_to(STATIC_DIR) else ""
+        version = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("v", [""])[-1]
+        current = bool(version) and version == static_digests().get(name)
+        response.headers["Cache-Control"] = IMMUTABLE if current else "no-cache"
+        return response
 
 
 @router.get("/assets/{filename}", name="asset")

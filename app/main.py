@@ -1,7 +1,6 @@
 """Application assembly: create_app(settings) builds the ASGI app; `app` is the default one."""
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from app import __version__, assets
@@ -37,7 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(assets.router)
     assets.plotly_bundle()  # read, hash and gzip plotly.min.js once, at start-up
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    assets.static_digests()  # and hash static/ for its versioned URLs
+    app.mount("/static", assets.VersionedStaticFiles(directory=STATIC_DIR), name="static")
     # Added last so it runs first: curves go out before routing and validation.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CurveFastPath, store=app.state.curve_store)

@@ -1,12 +1,22 @@
-"""plotly.min.js: served from the installed package, gzipped once, cached for a year."""
+"""plotly.min.js from the installed package, gzipped once; static/ behind content-hashed URLs."""
 
 import gzip
+import hashlib
 import importlib.resources
+import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.assets import IMMUTABLE, Bundle, accepts_gzip, etag_matches, plotly_bundle
+from app.assets import (
+    IMMUTABLE,
+    Bundle,
+    accepts_gzip,
+    etag_matches,
+    plotly_bundle,
+    static_digests,
+)
 from app.config import STATIC_DIR
 from app.main import create_app
 
@@ -88,6 +98,59 @@ def test_pages_link_the_versioned_bundle(client: TestClient, url: str) -> None:
         f'<link rel="preload" id="plotly-js-preload" as="script" href="http://testserver{url}">'
     )
     assert preload in html
+
+
+def test_static_digests_are_the_files_hashes() -> None:
+    digests = static_digests()
+    assert (
+        digests["js/train.js"]
+        == hashlib.sha256((STATIC_DIR / "js" / "train.js").read_bytes()).hexdigest()[:12]
+    )
+    assert set(digests) == {
+        p.relative_to(STATIC_DIR).as_posix() for p in STATIC_DIR.rglob("*") if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("page", ["/", "/compare", "/train", "/sweep", "/gradients", "/softmax"])
+def test_pages_link_static_files_by_content_hash(client: TestClient, page: str) -> None:
+    html = client.get(page).text
+    linked = re.findall(r'(?:src|href)="http://testserver(/static/[^"]*)"', html)
+    assert linked
+    for url in linked:
+        path, _, version = url.removeprefix("/static/").partition("?v=")
+        assert version == static_digests()[path], url
+    [importmap] = re.findall(r'<script type="importmap">(.*?)</script>', html)
+    imports = json.loads(importmap)["imports"]
+    modules = sorted(p for p in static_digests() if p.endswith(".js"))
+    base = "http://testserver/static/"
+    assert imports == {f"{base}{p}": f"{base}{p}?v={static_digests()[p]}" for p in modules}
+    assert html.index('type="importmap"') < html.index('rel="modulepreload"')
+    # every module a page's script imports is preloaded under the URL the import map gives it
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]*)">', html)
+    [entry] = re.findall(r'<script type="module" async src="([^"]*)">', html)
+    graph, todo = set(), [entry.split("?")[0].removeprefix("http://testserver")]
+    while todo:
+        path = todo.pop()
+        if path not in graph:
+            graph.add(path)
+            source = (STATIC_DIR / path.removeprefix("/static/")).read_text()
+            todo += [f"/static/js/{name}" for name in re.findall(r'from "\./([\w-]+\.js)"', source)]
+    assert sorted(preloaded) == sorted(imports[f"http://testserver{path}"] for path in graph)
+
+
+def test_a_versioned_static_url_is_cached_for_a_year_and_others_revalidate(
+    client: TestClient,
+) -> None:
+    versioned = f"/static/js/ui.js?v={static_digests()['js/ui.js']}"
+    r = client.get(versioned)
+    assert r.status_code == 200 and r.headers["cache-control"] == IMMUTABLE
+    assert r.content == (STATIC_DIR / "js" / "ui.js").read_bytes()
+    for stale in ("/static/js/ui.js", "/static/js/ui.js?v=000000000000"):
+        r = client.get(stale)
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-cache"
+    etag = client.get(versioned).headers["etag"]
+    r = client.get(versioned, headers={"If-None-Match": etag})
+    assert r.status_code == 304 and r.headers["cache-control"] == IMMUTABLE
 
 
 def test_favicon_is_served_where_browsers_look(client: TestClient) -> None:

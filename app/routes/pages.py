@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from app import __version__
 from app.activations import ACTIVATIONS, Activation, ParamError, UnknownActivation, get_activation
-from app.assets import plotly_bundle
+from app.assets import import_map, plotly_bundle, static_url
 from app.config import TEMPLATES_DIR, Settings
 from app.datasets import DATASET_NAMES, FEATURE_FORMULAS
 from app.formulas import to_mathml
@@ -23,6 +23,7 @@ from app.schemas.training import MAX_POINTS, SweepRequest
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.globals.update(static_url=static_url, import_map=import_map)
 
 
 @dataclass(frozen=True)
