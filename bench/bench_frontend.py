@@ -12,10 +12,16 @@ them all alike; each median is printed with its ratio to the floor's median from
 Goal (issue 4): every page within 1.3x of the floor. Last, it moves Explore's parameter slider
 20 times and times each round trip (input event to the new curve fetched and drawn).
 
-    .venv/bin/python bench/bench_frontend.py [--rounds 5]
+"Cold" is the browser's side only: the server keeps training, sweep and gradient-flow results
+(ACTLAB_RESULT_CACHE_ENTRIES), so after a page's first visit its default request is answered
+from memory, as for every visitor after the first in real use. --no-result-cache runs the server
+with that cache off, so every load computes its request again.
+
+    .venv/bin/python bench/bench_frontend.py [--rounds 5] [--no-result-cache]
 """
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -92,11 +98,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, result_cache: bool = True) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **({} if result_cache else {"ACTLAB_RESULT_CACHE_ENTRIES": "0"})}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "bench.bench_frontend:bench_app"]
         + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT,
+        env=env,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -138,9 +146,14 @@ def slider_round_trips(context: BrowserContext, base: str) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds over every page (median)")
+    parser.add_argument(
+        "--no-result-cache",
+        action="store_true",
+        help="run the server with its result cache off (every load computes its request)",
+    )
     args = parser.parse_args()
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, result_cache=not args.no_result_cache)
     samples: dict[str, list[tuple[tuple[float, int], ...]]] = {path: [] for path in PAGES}
     try:
         with sync_playwright() as p:
@@ -174,7 +187,8 @@ def main() -> None:
     bundle = plotly_bundle()
     print(
         f"plotly.js {bundle.version}: {len(bundle.identity) / 1e6:.2f} MB, "
-        f"{len(bundle.gzipped) / 1e6:.2f} MB gzipped; medians of {args.rounds} rounds"
+        f"{len(bundle.gzipped) / 1e6:.2f} MB gzipped; medians of {args.rounds} rounds; "
+        f"server result cache {'off' if args.no_result_cache else 'on'}"
     )
     print()
     print("| page | cold ms | cold / floor | warm ms | warm / floor | cold KB | warm KB |")
