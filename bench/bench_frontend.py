@@ -62,11 +62,13 @@ new MutationObserver((_, observer) => {
   }
 }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-state"] });
 """
-# Explore's slider: from an input event to the new curve fetched and drawn, 20 moves.
+# Explore's slider: from an input event to the new curve fetched and drawn, 20 moves; and, from
+# resource timing, the HTTP round trip of each move's curve request alone.
 SLIDER = """async () => {
   const chart = document.getElementById('curve-chart');
   const slider = document.getElementById('param-alpha-slider');
   const times = [];
+  const trips = [];
   for (let i = 1; i <= 20; i++) {
     chart.dataset.state = 'stale';
     const start = performance.now();
@@ -74,8 +76,12 @@ SLIDER = """async () => {
     slider.dispatchEvent(new Event('input', { bubbles: true }));
     while (chart.dataset.state !== 'ready') await new Promise((r) => setTimeout(r, 0));
     times.push(performance.now() - start);
+    const curves = performance.getEntriesByType('resource')
+      .filter((e) => e.name.includes('/curve'));
+    const last = curves[curves.length - 1];
+    trips.push(last.responseEnd - last.startTime);
   }
-  return times;
+  return { times, trips };
 }"""
 TRANSFERRED = """() => performance.getEntriesByType('navigation')
   .concat(performance.getEntriesByType('resource'))
@@ -135,12 +141,13 @@ def load_three_times(context: BrowserContext, url: str) -> tuple[tuple[float, in
     return loads
 
 
-def slider_round_trips(context: BrowserContext, base: str) -> list[float]:
+def slider_round_trips(context: BrowserContext, base: str) -> tuple[list[float], list[float]]:
+    """Per move: input event to curve drawn, and the curve request's HTTP round trip."""
     page = context.new_page()
     measure(page, f"{base}/?fn=elu")
-    times: list[float] = page.evaluate(SLIDER)
+    result: dict[str, list[float]] = page.evaluate(SLIDER)
     page.close()
-    return times
+    return result["times"], result["trips"]
 
 
 def main() -> None:
@@ -169,7 +176,7 @@ def main() -> None:
                     context.close()
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.add_init_script(PROBE)
-            slider = slider_round_trips(context, f"http://127.0.0.1:{port}")
+            slider, trips = slider_round_trips(context, f"http://127.0.0.1:{port}")
             context.close()
             browser.close()
     finally:
@@ -203,9 +210,12 @@ def main() -> None:
         )
     quantiles = statistics.quantiles(slider, n=10)
     print()
+    trip_quantiles = statistics.quantiles(trips, n=10)
     print(
         f"Explore slider, input event to the new curve fetched and drawn ({len(slider)} moves): "
-        f"median {statistics.median(slider):.1f} ms, p90 {quantiles[-1]:.1f} ms"
+        f"median {statistics.median(slider):.1f} ms, p90 {quantiles[-1]:.1f} ms; "
+        f"the curve request's HTTP round trip alone: median {statistics.median(trips):.1f} ms, "
+        f"p90 {trip_quantiles[-1]:.1f} ms"
     )
 
 

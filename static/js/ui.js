@@ -58,17 +58,28 @@ const svgButton = (filename) => ({
   click: (gd) => window.Plotly.downloadImage(gd, { format: "svg", filename }),
 });
 
+// One config object per chart: Plotly.react compares configs, and a new one (a new SVG button
+// function each call) would make every redraw a full new plot instead of an in-place update.
+const configs = new WeakMap();
+
+function chartConfig(el) {
+  if (!configs.has(el)) {
+    const filename = el.id;
+    configs.set(el, {
+      responsive: true,
+      displaylogo: false,
+      toImageButtonOptions: { format: "png", filename, scale: 2 },
+      modeBarButtonsToAdd: [svgButton(filename)],
+      modeBarButtonsToRemove: ["select2d", "lasso2d"],
+    });
+  }
+  return configs.get(el);
+}
+
 // Draw (or redraw in place) and mark the chart ready for tests and the benchmark.
 export async function draw(el, traces, layout) {
   const Plotly = await plotlyReady();
-  const filename = el.id;
-  await Plotly.react(el, traces, layout, {
-    responsive: true,
-    displaylogo: false,
-    toImageButtonOptions: { format: "png", filename, scale: 2 },
-    modeBarButtonsToAdd: [svgButton(filename)],
-    modeBarButtonsToRemove: ["select2d", "lasso2d"],
-  });
+  await Plotly.react(el, traces, layout, chartConfig(el));
   el.dataset.state = "ready";
 }
 
