@@ -132,7 +132,7 @@ def catalogue() -> list[dict[str, Any]]:
 
 
 def _properties(act: Activation, params: dict[str, str]) -> dict[str, Any]:
-    return PropertiesInfo.from_domain(act.properties(params)).model_dump()
+    return PropertiesInfo.model_validate(act.properties(params)).model_dump()
 
 
 def activation_card(act: Activation, params: dict[str, str]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.activations import Activation, Param, Properties
+from app.activations import Activation
 
 X_LIMIT = 1000.0
 MAX_CURVE_POINTS = 20001
@@ -25,6 +25,9 @@ ParamValues = dict[str, float | str]
 class ParamInfo(BaseModel):
     """One parameter: PyTorch's name and default where PyTorch has the function."""
 
+    # Read straight from the domain's Param (ParamInfo.model_validate(param)).
+    model_config = ConfigDict(from_attributes=True)
+
     name: str = Field(examples=["alpha"])
     default: float | str = Field(examples=[1.0])
     min: float | None = Field(description="Lower bound (null: none).", examples=[0.0])
@@ -34,22 +37,12 @@ class ParamInfo(BaseModel):
     choices: list[str] | None = Field(description="Allowed strings for a categorical parameter.")
     description: str
 
-    @classmethod
-    def from_domain(cls, param: Param) -> Self:
-        return cls(
-            name=param.name,
-            default=param.default,
-            min=param.min,
-            max=param.max,
-            min_exclusive=param.min_exclusive,
-            max_exclusive=param.max_exclusive,
-            choices=list(param.choices) if param.choices is not None else None,
-            description=param.description,
-        )
-
 
 class PropertiesInfo(BaseModel):
     """Properties of the curve for the given parameters; every one is checked numerically."""
+
+    # Read straight from the domain's Properties (PropertiesInfo.model_validate(props)).
+    model_config = ConfigDict(from_attributes=True)
 
     range: tuple[float | None, float | None] = Field(
         description="[infimum, supremum], reached or not; null on an unbounded side.",
@@ -62,19 +55,6 @@ class PropertiesInfo(BaseModel):
     bounded: bool = Field(description="Both ends of the range are finite.")
     saturating: bool = Field(description="f'(x) -> 0 as x -> +inf or as x -> -inf.")
     identity_near_origin: bool = Field(description="f(0) = 0 and f'(0) = 1.")
-
-    @classmethod
-    def from_domain(cls, props: Properties) -> Self:
-        return cls(
-            range=props.range,
-            monotonic=props.monotonic,
-            continuity=props.continuity,
-            parity=props.parity,
-            zero_centered=props.zero_centered,
-            bounded=props.bounded,
-            saturating=props.saturating,
-            identity_near_origin=props.identity_near_origin,
-        )
 
 
 class ActivationInfo(BaseModel):
@@ -98,10 +78,10 @@ class ActivationInfo(BaseModel):
         return cls(
             name=act.name,
             label=act.label,
-            params=[ParamInfo.from_domain(p) for p in act.params],
+            params=[ParamInfo.model_validate(p) for p in act.params],
             formula=act.formula,
             derivative=act.derivative,
-            properties=PropertiesInfo.from_domain(act.properties(params)),
+            properties=PropertiesInfo.model_validate(act.properties(params)),
             use=act.use,
             caveats=act.caveats,
             source="pytorch" if act.source == "pytorch" else "literature",
