@@ -471,3 +471,12 @@ def test_openapi_documents_the_semantics(client: TestClient) -> None:
     assert schema["$ref"].endswith("TrainResponse")
     stream = spec["paths"]["/api/train/stream"]["post"]["responses"]["200"]["content"]
     assert "text/event-stream" in stream
+
+
+def test_sweep_fills_in_the_defaults_of_a_parameterised_activation(client: TestClient) -> None:
+    # An omitted `params` used to skip validation, so gelu() was called without `approximate`.
+    body = {"activations": ["gelu", {"name": "elu"}], "seeds": 2, "epochs": 20}
+    r = client.post("/api/train/sweep", json=body)
+    assert r.status_code == 200, r.text
+    got = [res["activation_params"] for res in r.json()["results"]]
+    assert got == [{"approximate": "none"}, {"alpha": 1.0}]

@@ -150,7 +150,10 @@ class ActivationChoice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(examples=["leaky_relu"])
-    params: ParamValues = Field(default_factory=dict, examples=[{"negative_slope": 0.1}])
+    # validate_default: an omitted params must still get its defaults filled in.
+    params: ParamValues = Field(
+        default_factory=dict, validate_default=True, examples=[{"negative_slope": 0.1}]
+    )
 
     @field_validator("name")
     @classmethod
