@@ -480,3 +480,23 @@ def test_sweep_fills_in_the_defaults_of_a_parameterised_activation(client: TestC
     assert r.status_code == 200, r.text
     got = [res["activation_params"] for res in r.json()["results"]]
     assert got == [{"approximate": "none"}, {"alpha": 1.0}]
+
+
+def test_dead_and_saturated_units_are_disjoint_in_the_api(client: TestClient) -> None:
+    # unit 1 of the ReLU layer is negative on every XOR input: dead, and (f' = 0) once only
+    weights = [
+        {"W": [[1.0, -1.0, 50.0], [1.0, -1.0, 50.0]], "b": [0.5, -0.5, 0.0]},
+        {"W": [[1.0], [1.0], [1.0]], "b": [0.0]},
+    ]
+    body = {
+        "activation": "relu",
+        "hidden_layers": [3],
+        "initial_weights": weights,
+        "epochs": 1,
+        "learning_rate": 1e-9,
+        "snapshots": 0,
+    }
+    r = client.post("/api/train", json=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["dead_units"] == [[1]]
+    assert r.json()["saturated_units"] == [[]]

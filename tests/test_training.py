@@ -222,6 +222,8 @@ def test_dead_and_saturated_units_are_found() -> None:
         )
     )
     assert [mask[0].tolist() for mask in relu.run.dead] == [[False, True, False]]
+    # the dead unit has relu' = 0 everywhere too, but is counted once: dead, not saturated
+    assert [mask[0].tolist() for mask in relu.run.saturated] == [[False, False, False]]
     sigmoid = train(
         xor_config(
             "sigmoid", hidden_layers=(3,), initial_weights=weights, epochs=1, learning_rate=1e-9
@@ -237,6 +239,22 @@ def test_dead_and_saturated_units_are_found() -> None:
         xor_config("sigmoid", hidden_layers=(2,), initial_weights=far, epochs=1, learning_rate=1e-9)
     )
     assert [mask[0].tolist() for mask in sat.run.saturated] == [[True, False]]
+
+
+def test_dead_and_saturated_units_are_disjoint() -> None:
+    # a hardtanh unit clipped at max_val on every input has f' = 0 but outputs 1: saturated only;
+    # one that outputs 0 everywhere (and gets no gradient: output weight 0) is dead only
+    clipped = [
+        (np.array([[0.0, 0.0], [0.0, 0.0]]), np.array([5.0, 0.0])),
+        (np.array([[1.0], [0.0]]), np.zeros(1)),
+    ]
+    hardtanh = train(
+        xor_config(
+            "hardtanh", hidden_layers=(2,), initial_weights=clipped, epochs=1, learning_rate=1e-9
+        )
+    )
+    assert [mask[0].tolist() for mask in hardtanh.run.dead] == [[False, True]]
+    assert [mask[0].tolist() for mask in hardtanh.run.saturated] == [[True, False]]
 
 
 def diverging_config() -> TrainConfig:

@@ -69,7 +69,8 @@ whole training (test) set. A point is classified as class 1 where p > 0.5 (softm
 classified right; converged: there is one. A run diverges at the first epoch whose loss or
 weights are not all finite: it stops there, `diverged` is true, `diverged_epoch` says when, the
 curves end before it and the final state (final, predictions, weights, units) is null. Dead
-units output exactly 0 on every training input; saturated units have |f'(z)| < 0.01 on every one.
+units output exactly 0 on every training input; saturated units have |f'(z)| < 0.01 on every one
+and are not dead, so the two lists are disjoint and no unit is counted twice.
 
 **Limits.** epochs, and epochs x training samples x parameters x networks, are capped by the
 server's settings (ACTLAB_TRAIN_MAX_EPOCHS, ACTLAB_TRAIN_MAX_WORK); over the cap is a 422 that
