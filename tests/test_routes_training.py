@@ -14,6 +14,7 @@ from app.activations import get_activation
 from app.config import Settings
 from app.control import Cancelled, Control
 from app.datasets import xor
+from app.errors import INTERNAL_ERROR_MESSAGE
 from app.main import create_app
 from app.routes.training import event_stream
 from app.schemas.training_results import SweepResponse, TrainResponse
@@ -401,6 +402,39 @@ def test_wall_time_limit_stops_a_run_with_422_or_an_error_event() -> None:
         events = sse_events(r.read())
     assert events[-1][0] == "error"
     assert "0.05 s" in orjson.loads(events[-1][1])["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    ("target", "url", "body"),
+    [
+        ("app.routes.training.train", "/api/train/stream", {"snapshots": 0}),
+        ("app.routes.training.sweep", "/api/train/sweep/stream", {"activations": ["relu"]}),
+    ],
+)
+def test_an_unexpected_error_ends_the_stream_with_an_error_event_and_is_logged(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    target: str,
+    url: str,
+    body: dict[str, Any],
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug deep inside the numpy code")
+
+    monkeypatch.setattr(target, broken)
+    with small_client().stream("POST", url, json={**body, "epochs": 5}) as r:
+        assert r.status_code == 200
+        events = sse_events(r.read())
+    kind, data = events[-1]
+    assert kind == "error" and {k for k, _ in events[:-1]} <= {"progress"}
+    assert orjson.loads(data) == {
+        "detail": [{"loc": [], "msg": INTERNAL_ERROR_MESSAGE, "type": "internal_error"}]
+    }
+    assert b"numpy code" not in data
+    [record] = [rec for rec in caplog.records if rec.name == "app.errors"]
+    assert record.getMessage() == "unexpected error in a training stream"
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+    assert "in broken" in caplog.text  # the traceback, down to the failing function
 
 
 def test_a_repeated_request_is_served_from_the_cache_with_the_same_bytes() -> None:

@@ -23,7 +23,7 @@ from app.cache import ResultCache
 from app.config import Settings
 from app.control import Cancelled, Control, Progress, TimeLimitExceeded
 from app.dependencies import ResultCacheDep, SettingsDep
-from app.errors import error_item
+from app.errors import error_item, internal_error
 from app.responses import dumps
 from app.schemas.errors import ERROR_RESPONSES
 from app.schemas.training import SweepRequest, TrainingOptions, TrainRequest, describe_work
@@ -109,7 +109,9 @@ STREAM_DOC = """Server-Sent Events: `event: progress` frames with data {"epoch",
 "fraction", "loss"} (for sweeps also "activation") at least every 200 ms while training runs;
 `loss` is the latest recorded training loss (median over seeds), null before the first. Then one
 `event: result` whose data is exactly the body the non-streaming endpoint returns, or one
-`event: error` with {"detail": [...]} when the run hits the time limit. A client that
+`event: error` with {"detail": [...]} (the app's error shape) when the run hits the time limit
+or the server fails unexpectedly (type "internal_error"; logged on the server with its
+traceback): a stream always ends with `result` or `error`, never cut off. A client that
 disconnects stops the training. The body is validated first: a bad body is a plain 422. A
 request the server has answered recently (it keeps results, ACTLAB_RESULT_CACHE_ENTRIES) gets
 its `result` event at once, with no progress events."""
@@ -265,8 +267,8 @@ async def event_stream(
         except TimeLimitExceeded as err:
             detail = time_limit_error(err).errors()
             post("error", dumps({"detail": detail}))
-        except Exception as err:  # noqa: BLE001 - reported to the client, never swallowed
-            post("failure", err)
+        except Exception as err:  # noqa: BLE001 - logged, and ends the stream in the error shape
+            post("error", dumps(internal_error(err, "a training stream")))
 
     thread = threading.Thread(target=run, name="train-stream", daemon=True)
     latest = Progress(0, epochs, None, 0, len(names) if names else 1)
@@ -281,8 +283,6 @@ async def event_stream(
             if kind == "progress":
                 latest = payload
                 yield sse("progress", dumps(progress_data(latest, names)))
-            elif kind == "failure":
-                raise payload
             else:
                 yield sse(kind, payload)
                 return
