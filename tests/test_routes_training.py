@@ -2,7 +2,6 @@
 
 import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -193,26 +192,37 @@ def test_stream_sends_progress_then_exactly_the_plain_result(client: TestClient)
         "snapshots": 5,
         "dataset": {"name": "spiral", "n_samples": 60},
     }
-    stamps = [time.perf_counter()]
-    chunks = []
     with client.stream("POST", "/api/train/stream", json=body) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
-        for chunk in r.iter_bytes():
-            stamps.append(time.perf_counter())
-            chunks.append(chunk)
-    events = sse_events(b"".join(chunks))
+        events = sse_events(r.read())
     kinds = [kind for kind, _ in events]
     assert kinds[-1] == "result" and set(kinds[:-1]) == {"progress"} and len(kinds) > 3
     progress = [orjson.loads(data) for _, data in events[:-1]]
     assert all(p["epochs"] == 20000 and 0 <= p["fraction"] <= 1 for p in progress)
     assert [p["epoch"] for p in progress] == sorted(p["epoch"] for p in progress)
-    # chunks arrive while training runs: no long silence after the first (slack for a busy CI)
-    assert max(b - a for a, b in zip(stamps[1:], stamps[2:], strict=False)) < 1.0
-    # at least one progress event per 0.2 s of training (slack for start-up and the result)
-    assert len(progress) >= (stamps[-1] - stamps[1]) / 0.2 - 2
     plain = client.post("/api/train", json=body)
     assert events[-1][1] == plain.content
+
+
+def test_a_stream_sends_heartbeats_while_the_work_reports_nothing() -> None:
+    release = threading.Event()
+
+    def silent_work(control: Control) -> bytes:
+        release.wait(timeout=60)  # a guard against hanging, never reached in a passing run
+        return b"{}"
+
+    async def consume() -> list[bytes]:
+        stream = event_stream(silent_work, 60.0, 10)
+        frames = [await stream.__anext__() for _ in range(3)]  # all while the work is blocked
+        release.set()
+        frames += [frame async for frame in stream]
+        return frames
+
+    frames = asyncio.run(consume())
+    heartbeat = b'event: progress\ndata: {"epoch":0,"epochs":10,"fraction":0.0,"loss":null}\n\n'
+    assert frames[:3] == [heartbeat] * 3
+    assert frames[-1] == b"event: result\ndata: {}\n\n"
 
 
 def test_sweep_stream_names_the_activation_in_progress(client: TestClient) -> None:
@@ -257,13 +267,11 @@ def test_closing_the_stream_stops_the_training_thread() -> None:
         kind = (await stream.__anext__()).split(b"\n")[0]
         assert kind == b"event: progress"
         await stream.aclose()  # what the server does when the client goes away
-        closed = time.perf_counter()
-        while not stopped.is_set() and time.perf_counter() - closed < 5:
-            await asyncio.sleep(0.01)
-        return time.perf_counter() - closed
+        # the thread sees the flag at its next check; the timeout only guards against a hang
+        return await asyncio.to_thread(stopped.wait, 60)
 
-    assert asyncio.run(consume()) < 1.0
-    assert stopped.is_set() and max(epochs_seen, default=0) < 1_000_000
+    assert asyncio.run(consume()) is True
+    assert max(epochs_seen, default=0) < 1_000_000
 
 
 def errors_of(r: Any) -> list[dict[str, Any]]:
@@ -394,9 +402,7 @@ def test_limits_from_settings_are_422_stating_the_cap() -> None:
 def test_wall_time_limit_stops_a_run_with_422_or_an_error_event() -> None:
     c = small_client(train_time_limit_s=0.05)
     body = {"epochs": 20000, "hidden_layers": [16, 16], "dataset": {"name": "spiral"}}
-    started = time.perf_counter()
     [error] = errors_of(c.post("/api/train", json=body))
-    assert time.perf_counter() - started < 2.0
     assert "wall-time limit of 0.05 s" in error["msg"]
     with c.stream("POST", "/api/train/stream", json=body) as r:
         events = sse_events(r.read())
