@@ -540,3 +540,17 @@ def test_dead_and_saturated_units_are_disjoint_in_the_api(client: TestClient) ->
     assert r.status_code == 200, r.text
     assert r.json()["dead_units"] == [[1]]
     assert r.json()["saturated_units"] == [[]]
+
+
+def test_train_fills_in_the_defaults_of_a_parameterised_activation() -> None:
+    # The same mechanism as the sweep's: validate_default runs Activation.resolve on an omitted
+    # activation_params, so gelu() gets its `approximate` and both requests share one cache key.
+    c = small_client()
+    omitted = c.post("/api/train", json={"activation": "gelu", "epochs": 2, "snapshots": 0})
+    assert omitted.status_code == 200, omitted.text
+    assert omitted.json()["setup"]["activation_params"] == {"approximate": "none"}
+    explicit = {"activation": "gelu", "activation_params": {"approximate": "none"}}
+    assert c.post("/api/train", json={**explicit, "epochs": 2, "snapshots": 0}).content == (
+        omitted.content
+    )
+    assert len(c.app.state.result_cache.store) == 1  # type: ignore[attr-defined]
