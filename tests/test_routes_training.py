@@ -443,6 +443,30 @@ def test_an_unexpected_error_ends_the_stream_with_an_error_event_and_is_logged(
     assert "in broken" in caplog.text  # the traceback, down to the failing function
 
 
+def test_an_error_in_the_streaming_itself_also_ends_with_an_error_event(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in the progress report")
+
+    monkeypatch.setattr("app.routes.training.progress_data", broken)
+    release = threading.Event()
+
+    def waiting_work(control: Control) -> bytes:
+        release.wait(timeout=60)  # the first heartbeat comes while this waits
+        return b"{}"
+
+    async def consume() -> list[bytes]:
+        return [frame async for frame in event_stream(waiting_work, 60.0, 10)]
+
+    frames = asyncio.run(consume())
+    release.set()
+    assert [sse_events(frame)[0][0] for frame in frames] == ["error"]
+    assert orjson.loads(sse_events(frames[0])[0][1])["detail"][0]["type"] == "internal_error"
+    [record] = [rec for rec in caplog.records if rec.name == "app.errors"]
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+
+
 def test_a_repeated_request_is_served_from_the_cache_with_the_same_bytes() -> None:
     cached, uncached = small_client(), small_client(result_cache_entries=0)
     results = cached.app.state.result_cache  # type: ignore[attr-defined]

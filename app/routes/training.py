@@ -286,6 +286,8 @@ async def event_stream(
             else:
                 yield sse(kind, payload)
                 return
+    except Exception as err:  # noqa: BLE001 - a bug in the streaming itself: same error shape
+        yield sse("error", dumps(internal_error(err, "a training stream")))
     finally:
         stop.set()
 
