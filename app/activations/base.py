@@ -122,8 +122,10 @@ ZERO_CENTRED_SDS = 0.1  # |mean| within this many standard deviations of 0 count
 def normal_mean_and_std(f: Callable[[Array], Array]) -> tuple[float, float]:
     """Mean and standard deviation of f(Z), Z ~ N(0, 1), by the fixed quadrature above."""
     y = f(NORMAL_NODES)
-    mean = float(NORMAL_WEIGHTS @ y)
-    return mean, math.sqrt(float(NORMAL_WEIGHTS @ (y - mean) ** 2))
+    # plain sums, not `@`: with the BLAS dot product, mish.properties() took 30.9 ms on the
+    # shared development machine (threads handing off under load), with these 0.62 ms
+    mean = float(np.sum(NORMAL_WEIGHTS * y))
+    return mean, math.sqrt(float(np.sum(NORMAL_WEIGHTS * (y - mean) ** 2)))
 
 
 Elementwise = Callable[..., Array]
