@@ -1,10 +1,13 @@
-"""Error responses: one shape for every 4xx, and validation errors that never echo input.
+"""Error responses: one shape for every error, and validation errors that never echo input.
 
 FastAPI's default 422 handler echoes the offending input; when that input is NaN or Infinity the
 error response itself cannot be encoded and becomes a 500. This handler keeps the documented
-shape ({"detail": [{"loc", "msg", "type"}]}) and leaves the input out.
+shape ({"detail": [{"loc", "msg", "type"}]}) and leaves the input out. An unexpected exception
+(a bug) is logged with its traceback and answered in the same shape with status 500: never a
+traceback or plain text; a stream ends with an `error` event carrying that body.
 """
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +18,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.activations import ParamError
 from app.responses import json_response
 
+logger = logging.getLogger("app.errors")
+
+INTERNAL_ERROR_MESSAGE = "internal server error: the server logged it; please report it"
+
 
 def error_item(loc: Sequence[str | int], msg: str, type_: str) -> dict[str, Any]:
     return {"loc": list(loc), "msg": msg, "type": type_}
@@ -24,6 +31,12 @@ def invalid_param(where: str, err: ParamError) -> RequestValidationError:
     """A 422 for an activation parameter, located at ("query" | "body", ..., name)."""
     loc = ("query", err.param) if where == "query" else ("body", "params", err.param)
     return RequestValidationError([error_item(loc, str(err), "value_error")])
+
+
+def internal_error(exc: BaseException, where: str) -> dict[str, Any]:
+    """Log an unexpected exception with its traceback; the body to send in its place."""
+    logger.error("unexpected error in %s", where, exc_info=exc)
+    return {"detail": [error_item([], INTERNAL_ERROR_MESSAGE, "internal_error")]}
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -61,6 +74,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    # Starlette's ServerErrorMiddleware calls this for any exception nothing else handled.
+    body = internal_error(exc, f"{request.method} {request.url.path}")
+    return json_response(body, status_code=500)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

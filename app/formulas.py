@@ -8,6 +8,13 @@ from markupsafe import Markup
 
 # latex2mathml keeps the escape in \text{negative\_slope}; TeX prints a plain underscore there.
 _TEXT_BLOCK = re.compile(r"\\text\{([^{}]*)\}")
+# latex2mathml writes f' as <msup><mi>f</mi><mi>&#x02032;</mi></msup>. The prime glyph is already
+# drawn raised and small, so as a superscript it is shrunk and raised again: a barely visible
+# speck. As an operator right after its base it is drawn at the text's size, where TeX puts it.
+_PRIMED = re.compile(
+    r"<msup>(<mi>[^<]*</mi>)(?:<mrow>)?<mi>(&#x0203[234];)</mi>(?:</mrow>)?</msup>"
+)
+_PRIME_OPERATOR = r'\1<mo lspace="0" rspace="0">\2</mo>'
 
 
 class FormulaError(ValueError):
@@ -25,4 +32,4 @@ def to_mathml(tex: str) -> Markup:
         mathml = convert(_unescape_text(tex), display="block")
     except Exception as exc:  # latex2mathml raises many unrelated types for bad input
         raise FormulaError(f"cannot convert {tex!r}: {exc}") from exc
-    return Markup(mathml)
+    return Markup(_PRIMED.sub(_PRIME_OPERATOR, mathml))

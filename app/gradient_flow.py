@@ -11,7 +11,8 @@ The network and its loss (all drawn from one seed, in this order):
 
 Per layer this reports the Frobenius norms of dL/dW_l, dL/db_l, dL/dz_l (pre-activation) and
 dL/da_l (post-activation, a (batch, width) matrix), and statistics of a_l over the batch and
-units: mean, std, the fraction exactly 0 and the fraction saturated (|f'(z_l)| < 0.01). With
+units: mean, std, the fraction exactly 0 and the fraction saturated (|f'(z_l)| < 0.01 and
+a_l != 0, so the two fractions are disjoint: a ReLU's zeros have f' = 0 too). With
 sigmoid the gradient shrinks by about f' <= 1/4 per layer on its way down; with ReLU and He
 initialisation its norm stays of the same order in every layer.
 """
@@ -213,7 +214,8 @@ def measure(problem: Problem, act: Activation, params: dict[str, ParamValue]) ->
             columns["bias_grad_norm"][g.index] = _norm(g.d_biases)
             columns["preactivation_grad_norm"][g.index] = _norm(g.d_pre)
             columns["activation_grad_norm"][g.index] = _norm(g.d_post)
-            saturated = np.abs(g.slope) < SATURATION_SLOPE
+            # a zero output is counted once, as zero, even where f' = 0 there too (ReLU)
+            saturated = (np.abs(g.slope) < SATURATION_SLOPE) & (post[g.index] != 0.0)
             columns["saturated_fraction"][g.index] = _fraction(saturated, g.slope)
     loss = loss if math.isfinite(loss) else math.nan
     finite = math.isfinite(loss) and all(np.isfinite(v).all() for v in columns.values())

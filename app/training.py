@@ -155,7 +155,9 @@ class RunResult:
     final_test_loss: Array | None
     final_test_accuracy: Array | None
     dead: list[NDArray[np.bool_]]  # per hidden layer (S, units): output 0 on every training input
-    saturated: list[NDArray[np.bool_]]  # per hidden layer (S, units): |f'| < 0.01 on every one
+    # per hidden layer (S, units): |f'| < 0.01 on every training input and not dead, so a unit is
+    # counted once (a dead ReLU also has f' = 0)
+    saturated: list[NDArray[np.bool_]]
     snapshots: list[Snapshot]
     final_logits: Array  # (S, n_train, units)
     grid: "Grid | None"  # the snapshots' grids; None without snapshots
@@ -369,8 +371,8 @@ class Trainer:
         df, params = config.activation.df, config.activation_params
         dead = [np.asarray((a == 0.0).all(axis=1)) for a in inputs[1:]]
         saturated = [
-            np.asarray((np.abs(df(pre, **params)) < SATURATION_SLOPE).all(axis=1))
-            for pre in zs[:-1]
+            np.asarray((np.abs(df(pre, **params)) < SATURATION_SLOPE).all(axis=1) & ~is_dead)
+            for pre, is_dead in zip(zs[:-1], dead, strict=True)
         ]
         if self.grid is not None and epochs in self.snapshot_epochs and live[0]:
             self.snapshot(epochs, zs)

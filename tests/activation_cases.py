@@ -58,3 +58,26 @@ def kinks(params: dict[str, ParamValue]) -> list[float]:
 
 
 ALL_CASES = cases()
+
+
+def non_default(act: Activation) -> dict[str, ParamValue]:
+    """One setting of every parameter away from its default, read from the declared metadata.
+
+    A choice parameter takes the next choice; a number moves halfway from its default towards
+    its upper bound (its lower bound when the default sits at the top, or when the entry's own
+    cross-parameter check rejects the first try), so it stays strictly inside the bounds.
+    """
+    for towards_max in (True, False):
+        given: dict[str, ParamValue] = {}
+        for p in act.params:
+            if p.choices is not None:
+                given[p.name] = p.choices[(p.choices.index(str(p.default)) + 1) % len(p.choices)]
+                continue
+            default = float(p.default)
+            end = p.max if towards_max and p.max != default else p.min
+            given[p.name] = default + 1.0 if end is None else (default + end) / 2.0
+        try:
+            return act.resolve(given)
+        except ValueError:
+            continue
+    raise AssertionError(f"no non-default setting of {act.name} passes its checks")

@@ -1,12 +1,14 @@
 """The catalogue's math: derivatives, known values, stability and every declared property."""
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
 from activation_cases import ALL_CASES, case_id, kinks
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from scipy import integrate, optimize
 
 from app.activations import ACTIVATIONS, Activation, ParamError, ParamValue, get_activation
 from app.activations.pytorch import SELU_ALPHA, SELU_SCALE
@@ -168,10 +170,19 @@ def _dense_grid(params: dict[str, ParamValue]) -> np.ndarray:
     )
 
 
+def _outside_compat_window(act: Activation, params: dict[str, ParamValue], x: Any) -> Any:
+    """The points outside the window where PyTorch-compatible values depart from the maths."""
+    x = np.asarray(x, dtype=np.float64)
+    if act.compat_window is None:
+        return x
+    lo, hi = act.compat_window(params)
+    return x[(x < lo) | (x > hi)]
+
+
 @cases
 def test_monotonic_iff_values_never_turn(case: Case) -> None:
     act, params = case
-    x = _dense_grid(params)
+    x = _outside_compat_window(act, params, _dense_grid(params))
     y = act.f(x, **params)
     finite = np.isfinite(y)
     steps = np.diff(y[finite])
@@ -236,7 +247,9 @@ def _third_derivative_jumps(
 @cases
 def test_continuity_class_matches_jumps(case: Case) -> None:
     act, params = case
-    points = kinks(params) + list(np.linspace(-10, 10, 2001) + 1e-3)
+    points = list(
+        _outside_compat_window(act, params, kinks(params) + list(np.linspace(-10, 10, 2001) + 1e-3))
+    )
 
     def bound(g):  # type: ignore[no-untyped-def]
         return lambda z: g(z, **params)
@@ -276,8 +289,119 @@ def test_derived_properties_follow_their_definitions(case: Case) -> None:
     lo, hi = props.range
     assert props.bounded == (lo is not None and hi is not None)
     assert props.identity_near_origin == (f0 == 0.0 and abs(df0 - 1.0) < 1e-12)
-    takes_both_signs = (lo is None or lo < 0) and (hi is None or hi > 0)
-    assert props.zero_centered == (f0 == 0.0 and takes_both_signs)
+    # an unbounded side is never attained
+    assert [a and b is None for a, b in zip(props.range_attained, (lo, hi), strict=True)] == [
+        False,
+        False,
+    ]
+
+
+def _normal_moments_by_quad(act: Activation, params: dict[str, ParamValue]) -> tuple[float, float]:
+    """E f(Z) and sd f(Z), Z ~ N(0, 1), by adaptive quadrature split at every kink."""
+
+    def f(z: float) -> float:
+        return float(act.f(np.array([z]), **params)[0])
+
+    def density(z: float) -> float:
+        return math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+
+    points = [k for k in kinks(params) if -40 < k < 40]
+    mean = integrate.quad(lambda z: f(z) * density(z), -40, 40, points=points, limit=400)[0]
+    var = integrate.quad(
+        lambda z: (f(z) - mean) ** 2 * density(z), -40, 40, points=points, limit=400
+    )[0]
+    return mean, math.sqrt(var)
+
+
+@cases
+def test_zero_centred_iff_the_mean_for_normal_inputs_is_within_a_tenth_of_a_sd(case: Case) -> None:
+    act, params = case
+    mean, sd = _normal_moments_by_quad(act, params)
+    ratio = abs(mean) / sd
+    assert abs(ratio - 0.1) > 1e-3  # far enough from the line that the answer is not a coin toss
+    assert act.properties(params).zero_centered == (ratio <= 0.1)
+
+
+def test_zero_centred_in_the_textbook_sense() -> None:
+    yes = ["tanh", "softsign", "selu", "hardtanh", "arctan", "signum", "sinusoid", "identity"]
+    no = ["sigmoid", "relu", "gelu", "silu", "mish", "leaky_relu", "elu", "softplus", "gaussian"]
+    assert [get_activation(n).properties().zero_centered for n in yes] == [True] * len(yes)
+    assert [get_activation(n).properties().zero_centered for n in no] == [False] * len(no)
+    # ELU's negative side pulls the mean towards 0 as alpha grows: 0.204 sd at 1, 0.075 at 2
+    assert get_activation("elu").properties({"alpha": 2.0}).zero_centered is True
+
+
+def _reaches(act: Activation, params: dict[str, ParamValue], side: int) -> bool:
+    """Whether some finite x gives exactly the declared bound on this side, seen numerically.
+
+    Float64 rounds sigmoid(-750) or loglog(5) to the bound although the function never gets
+    there, so a sampled value equal to the bound counts only where the curve really stops: f' is
+    exactly 0 there (hard saturation: relu, hardtanh) or the point is a strict local extreme (a
+    stationary point like GELU's minimum, or a kink like srelu's knee). Samples are kept within
+    |x| <= 12, where no asymptote of the catalogue rounds onto its bound with f' = 0.
+    """
+    bound = act.properties(params).range[side]
+    if bound is None:
+        return False
+    sign = 1.0 if side == 0 else -1.0  # the bound is a minimum of sign * f
+
+    def g(x: Any) -> Any:
+        return sign * act.f(np.asarray(x, dtype=np.float64), **params)
+
+    grid = np.linspace(-12, 12, 24001)
+    i = int(np.argmin(g(grid)))
+    candidates = [k for k in kinks(params) if abs(k) <= 12] + [float(grid[i])]
+    if 0 < i < grid.size - 1:  # refine an interior extreme to its stationary point
+        found = optimize.minimize_scalar(
+            lambda z: float(g(np.array([z]))[0]),
+            bounds=(float(grid[i - 1]), float(grid[i + 1])),
+            method="bounded",
+            options={"xatol": 1e-12},
+        )
+        candidates.append(float(found.x))
+    x = np.array(candidates)
+    at_bound = np.abs(g(x) - sign * bound) <= 1e-12 * (1 + abs(bound))
+    flat = act.df(x, **params) == 0.0
+    strict = (g(x - 1e-4) > g(x)) & (g(x + 1e-4) > g(x))
+    return bool(np.any(at_bound & (flat | strict)))
+
+
+@cases
+def test_range_attained_iff_some_finite_x_gives_the_bound(case: Case) -> None:
+    act, params = case
+    attained = act.properties(params).range_attained
+    assert attained == (_reaches(act, params, 0), _reaches(act, params, 1))
+
+
+def test_range_attained_for_the_functions_a_learner_meets_first() -> None:
+    expected = {
+        "sigmoid": (False, False),
+        "tanh": (False, False),
+        "elu": (False, False),
+        "relu": (True, False),
+        "hardtanh": (True, True),
+        "gelu": (True, False),
+        "gaussian": (False, True),
+        "identity": (False, False),
+    }
+    assert {n: get_activation(n).properties().range_attained for n in expected} == expected
+
+
+def test_softplus_is_smooth_and_increasing_except_in_its_documented_switch_window() -> None:
+    softplus = get_activation("softplus")
+    params = softplus.resolve()
+    props = softplus.properties(params)
+    assert (props.monotonic, props.continuity, props.range) == (True, "Cinf", (0.0, None))
+    assert props.range_attained == (False, False)
+    lo, hi = softplus.compat_window(params)  # type: ignore[misc]
+    assert lo < 20.0 < hi and hi - lo < 1e-4
+    # the PyTorch-compatible numbers step down by ln(1 + e^-20) there, as the caveats say
+    switch = np.array([20.0, np.nextafter(20.0, 21.0)])
+    step = np.diff(softplus.f(switch, **params))[0] - (switch[1] - switch[0])
+    assert step == pytest.approx(-math.log1p(math.exp(-20.0)), rel=1e-6)
+    assert "ln(1 + e^-threshold)/beta" in softplus.caveats
+    # no other entry needs a window: their declared properties hold everywhere
+    assert [a.name for a in ACTIVATIONS.values() if a.compat_window] == ["softplus"]
 
 
 def test_properties_that_depend_on_parameters() -> None:

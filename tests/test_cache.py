@@ -1,7 +1,7 @@
 """The byte caches: the LRU's two bounds, and ResultCache computing each key once."""
 
 import threading
-import time
+from collections.abc import Hashable
 
 import pytest
 
@@ -44,43 +44,63 @@ def test_result_cache_is_bounded_by_its_lru() -> None:
     assert [cache.get(i) is not None for i in range(10)] == [False] * 7 + [True] * 3
 
 
+class WatchedLRU(BytesLRU):
+    """A BytesLRU that counts lookups, so a test can wait until every caller has looked."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        super().__init__(max_entries, max_bytes)
+        self.lookups = 0
+        self.looked = threading.Condition()
+
+    def get(self, key: Hashable) -> bytes | None:
+        value = super().get(key)
+        with self.looked:
+            self.lookups += 1
+            self.looked.notify_all()
+        return value
+
+    def wait_for_lookups(self, n: int) -> None:
+        with self.looked:  # the timeout only guards against a hang
+            assert self.looked.wait_for(lambda: self.lookups >= n, timeout=60)
+
+
 def test_concurrent_calls_for_one_key_compute_it_once() -> None:
-    cache = ResultCache(BytesLRU(8, 1024))
-    started = threading.Event()
+    store = WatchedLRU(8, 1024)
+    cache = ResultCache(store)
+    release = threading.Event()
     calls = 0
 
     def slow() -> bytes:
         nonlocal calls
         calls += 1
-        started.set()
-        time.sleep(0.2)
+        release.wait(timeout=60)
         return b"result"
 
     results: list[bytes] = []
-    first = threading.Thread(target=lambda: results.append(cache.get_or_compute("k", slow)))
-    first.start()
-    started.wait()
-    others = [
+    threads = [
         threading.Thread(target=lambda: results.append(cache.get_or_compute("k", slow)))
-        for _ in range(5)
+        for _ in range(6)
     ]
-    for thread in others:
+    for thread in threads:
         thread.start()
-    for thread in [first, *others]:
+    store.wait_for_lookups(6)  # every caller has found the key missing or being computed
+    release.set()
+    for thread in threads:
         thread.join()
     assert calls == 1 and results == [b"result"] * 6
 
 
 def test_a_failed_computation_stores_nothing_and_a_waiting_call_computes_for_itself() -> None:
-    cache = ResultCache(BytesLRU(8, 1024))
-    started = threading.Event()
+    store = WatchedLRU(8, 1024)
+    cache = ResultCache(store)
+    release = threading.Event()
 
     def failing() -> bytes:
-        started.set()
-        time.sleep(0.1)
+        release.wait(timeout=60)
         raise TimeoutError("over time")
 
     errors: list[Exception] = []
+    second: list[bytes] = []
 
     def lead() -> None:
         try:
@@ -90,10 +110,16 @@ def test_a_failed_computation_stores_nothing_and_a_waiting_call_computes_for_its
 
     leader = threading.Thread(target=lead)
     leader.start()
-    started.wait()
-    assert cache.get_or_compute("k", lambda: b"second try") == b"second try"
+    store.wait_for_lookups(1)  # the leader is computing
+    waiter = threading.Thread(
+        target=lambda: second.append(cache.get_or_compute("k", lambda: b"second try"))
+    )
+    waiter.start()
+    store.wait_for_lookups(2)  # the waiter found the leader's computation pending
+    release.set()
     leader.join()
-    assert len(errors) == 1 and cache.get("k") == b"second try"
+    waiter.join()
+    assert len(errors) == 1 and second == [b"second try"] and cache.get("k") == b"second try"
     with pytest.raises(ZeroDivisionError):
         cache.get_or_compute("z", lambda: bytes([1 // 0]))
     assert cache.get("z") is None

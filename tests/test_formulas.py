@@ -39,3 +39,21 @@ def test_conversion_is_cached() -> None:
 def test_broken_tex_raises_formula_error(tex: str) -> None:
     with pytest.raises(FormulaError, match="cannot convert"):
         to_mathml(tex)
+
+
+@pytest.mark.parametrize(("tex", "prime"), [("f'(x)", "&#x02032;"), ("f''(x)", "&#x02033;")])
+def test_a_prime_is_an_operator_at_text_size_not_a_superscript(tex: str, prime: str) -> None:
+    # As <msup> the already-raised prime glyph was shrunk and raised again: a speck.
+    mathml = to_mathml(tex + " = 1")
+    assert f'<mrow><mi>f</mi><mo lspace="0" rspace="0">{prime}</mo><mo stretchy="false">' in mathml
+    assert "<msup>" not in mathml
+
+
+@pytest.mark.parametrize("act", ACTIVATIONS.values(), ids=lambda a: a.name)
+def test_every_derivative_shows_its_prime_at_text_size(act: Activation) -> None:
+    mathml = str(to_mathml(act.derivative))
+    assert mathml.startswith(
+        '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><mrow><mi>f</mi>'
+        '<mo lspace="0" rspace="0">&#x02032;</mo>'
+    )
+    assert "<mi>&#x02032;</mi>" not in mathml

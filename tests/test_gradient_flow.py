@@ -156,7 +156,8 @@ def test_statistics_are_those_of_the_activations() -> None:
         assert result.mean[layer] == pytest.approx(np.mean(a), rel=1e-12)
         assert result.std[layer] == pytest.approx(np.std(a), rel=1e-12)
         assert result.zero_fraction[layer] == np.mean(z <= 0.0)
-        assert result.saturated_fraction[layer] == np.mean(z <= 0.0)  # relu' = 0 exactly there
+        # relu' = 0 exactly where a = 0: counted as zero, not again as saturated
+        assert result.saturated_fraction[layer] == 0.0
         assert result.weight_grad_norm[layer] == pytest.approx(
             np.linalg.norm(bp.d_weights[layer]), rel=1e-12
         )

@@ -117,6 +117,27 @@ def test_card_fragment_follows_the_parameters(client: TestClient) -> None:
     assert "<html" not in changed.text  # a fragment, not a page
 
 
+@pytest.mark.parametrize(
+    ("name", "query", "shown"),
+    [
+        ("sigmoid", {}, "(0, 1)"),
+        ("elu", {}, "(−1, ∞)"),
+        ("relu", {}, "[0, ∞)"),
+        ("tanh", {}, "(−1, 1)"),
+        ("hardtanh", {}, "[−1, 1]"),
+        ("hardtanh", {"min_val": "-2.5", "max_val": "3"}, "[−2.5, 3]"),
+        ("logsigmoid", {}, "(−∞, 0)"),
+        ("identity", {}, "(−∞, ∞)"),
+    ],
+)
+def test_card_brackets_a_range_end_only_where_it_is_reached(
+    client: TestClient, name: str, query: dict[str, str], shown: str
+) -> None:
+    r = client.get(f"/explore/card/{name}", params=query)
+    assert r.status_code == 200, r.text
+    assert f"<dt>Range</dt><dd>{shown}</dd>" in r.text
+
+
 def test_card_fragment_errors_use_the_api_error_shape(client: TestClient) -> None:
     r = client.get("/explore/card/elu", params={"alpha": "-1"})
     assert r.status_code == 422

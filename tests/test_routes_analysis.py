@@ -281,3 +281,21 @@ def test_openapi_documents_the_endpoints_with_models_and_examples(client: TestCl
     assert "examples" in schemas["GradientFlowRequest"]
     assert "examples" in schemas["GradientFlowResult"]
     assert "examples" in schemas["XorSolutionResult"]
+
+
+def test_gradient_flow_fills_in_the_defaults_of_omitted_params(client: TestClient) -> None:
+    # Like TrainRequest and the sweep's choices: Activation.resolve fills in what is left out.
+    body = {
+        "activations": ["gelu", "elu", "hardtanh"],
+        "activation_params": {"elu": {}},
+        "depth": 2,
+        "width": 2,
+        "batch_size": 2,
+    }
+    r = client.post("/api/gradient-flow", json=body)
+    assert r.status_code == 200, r.text
+    assert [res["params"] for res in r.json()["results"]] == [
+        {"approximate": "none"},
+        {"alpha": 1.0},
+        {"min_val": -1.0, "max_val": 1.0},
+    ]

@@ -2,7 +2,6 @@
 
 import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +13,7 @@ from app.activations import get_activation
 from app.config import Settings
 from app.control import Cancelled, Control
 from app.datasets import xor
+from app.errors import INTERNAL_ERROR_MESSAGE
 from app.main import create_app
 from app.routes.training import event_stream
 from app.schemas.training_results import SweepResponse, TrainResponse
@@ -192,26 +192,37 @@ def test_stream_sends_progress_then_exactly_the_plain_result(client: TestClient)
         "snapshots": 5,
         "dataset": {"name": "spiral", "n_samples": 60},
     }
-    stamps = [time.perf_counter()]
-    chunks = []
     with client.stream("POST", "/api/train/stream", json=body) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
-        for chunk in r.iter_bytes():
-            stamps.append(time.perf_counter())
-            chunks.append(chunk)
-    events = sse_events(b"".join(chunks))
+        events = sse_events(r.read())
     kinds = [kind for kind, _ in events]
     assert kinds[-1] == "result" and set(kinds[:-1]) == {"progress"} and len(kinds) > 3
     progress = [orjson.loads(data) for _, data in events[:-1]]
     assert all(p["epochs"] == 20000 and 0 <= p["fraction"] <= 1 for p in progress)
     assert [p["epoch"] for p in progress] == sorted(p["epoch"] for p in progress)
-    # chunks arrive while training runs: no long silence after the first (slack for a busy CI)
-    assert max(b - a for a, b in zip(stamps[1:], stamps[2:], strict=False)) < 1.0
-    # at least one progress event per 0.2 s of training (slack for start-up and the result)
-    assert len(progress) >= (stamps[-1] - stamps[1]) / 0.2 - 2
     plain = client.post("/api/train", json=body)
     assert events[-1][1] == plain.content
+
+
+def test_a_stream_sends_heartbeats_while_the_work_reports_nothing() -> None:
+    release = threading.Event()
+
+    def silent_work(control: Control) -> bytes:
+        release.wait(timeout=60)  # a guard against hanging, never reached in a passing run
+        return b"{}"
+
+    async def consume() -> list[bytes]:
+        stream = event_stream(silent_work, 60.0, 10)
+        frames = [await stream.__anext__() for _ in range(3)]  # all while the work is blocked
+        release.set()
+        frames += [frame async for frame in stream]
+        return frames
+
+    frames = asyncio.run(consume())
+    heartbeat = b'event: progress\ndata: {"epoch":0,"epochs":10,"fraction":0.0,"loss":null}\n\n'
+    assert frames[:3] == [heartbeat] * 3
+    assert frames[-1] == b"event: result\ndata: {}\n\n"
 
 
 def test_sweep_stream_names_the_activation_in_progress(client: TestClient) -> None:
@@ -256,13 +267,11 @@ def test_closing_the_stream_stops_the_training_thread() -> None:
         kind = (await stream.__anext__()).split(b"\n")[0]
         assert kind == b"event: progress"
         await stream.aclose()  # what the server does when the client goes away
-        closed = time.perf_counter()
-        while not stopped.is_set() and time.perf_counter() - closed < 5:
-            await asyncio.sleep(0.01)
-        return time.perf_counter() - closed
+        # the thread sees the flag at its next check; the timeout only guards against a hang
+        return await asyncio.to_thread(stopped.wait, 60)
 
-    assert asyncio.run(consume()) < 1.0
-    assert stopped.is_set() and max(epochs_seen, default=0) < 1_000_000
+    assert asyncio.run(consume()) is True
+    assert max(epochs_seen, default=0) < 1_000_000
 
 
 def errors_of(r: Any) -> list[dict[str, Any]]:
@@ -393,14 +402,69 @@ def test_limits_from_settings_are_422_stating_the_cap() -> None:
 def test_wall_time_limit_stops_a_run_with_422_or_an_error_event() -> None:
     c = small_client(train_time_limit_s=0.05)
     body = {"epochs": 20000, "hidden_layers": [16, 16], "dataset": {"name": "spiral"}}
-    started = time.perf_counter()
     [error] = errors_of(c.post("/api/train", json=body))
-    assert time.perf_counter() - started < 2.0
     assert "wall-time limit of 0.05 s" in error["msg"]
     with c.stream("POST", "/api/train/stream", json=body) as r:
         events = sse_events(r.read())
     assert events[-1][0] == "error"
     assert "0.05 s" in orjson.loads(events[-1][1])["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    ("target", "url", "body"),
+    [
+        ("app.routes.training.train", "/api/train/stream", {"snapshots": 0}),
+        ("app.routes.training.sweep", "/api/train/sweep/stream", {"activations": ["relu"]}),
+    ],
+)
+def test_an_unexpected_error_ends_the_stream_with_an_error_event_and_is_logged(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    target: str,
+    url: str,
+    body: dict[str, Any],
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug deep inside the numpy code")
+
+    monkeypatch.setattr(target, broken)
+    with small_client().stream("POST", url, json={**body, "epochs": 5}) as r:
+        assert r.status_code == 200
+        events = sse_events(r.read())
+    kind, data = events[-1]
+    assert kind == "error" and {k for k, _ in events[:-1]} <= {"progress"}
+    assert orjson.loads(data) == {
+        "detail": [{"loc": [], "msg": INTERNAL_ERROR_MESSAGE, "type": "internal_error"}]
+    }
+    assert b"numpy code" not in data
+    [record] = [rec for rec in caplog.records if rec.name == "app.errors"]
+    assert record.getMessage() == "unexpected error in a training stream"
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+    assert "in broken" in caplog.text  # the traceback, down to the failing function
+
+
+def test_an_error_in_the_streaming_itself_also_ends_with_an_error_event(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in the progress report")
+
+    monkeypatch.setattr("app.routes.training.progress_data", broken)
+    release = threading.Event()
+
+    def waiting_work(control: Control) -> bytes:
+        release.wait(timeout=60)  # the first heartbeat comes while this waits
+        return b"{}"
+
+    async def consume() -> list[bytes]:
+        return [frame async for frame in event_stream(waiting_work, 60.0, 10)]
+
+    frames = asyncio.run(consume())
+    release.set()
+    assert [sse_events(frame)[0][0] for frame in frames] == ["error"]
+    assert orjson.loads(sse_events(frames[0])[0][1])["detail"][0]["type"] == "internal_error"
+    [record] = [rec for rec in caplog.records if rec.name == "app.errors"]
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
 
 
 def test_a_repeated_request_is_served_from_the_cache_with_the_same_bytes() -> None:
@@ -480,3 +544,37 @@ def test_sweep_fills_in_the_defaults_of_a_parameterised_activation(client: TestC
     assert r.status_code == 200, r.text
     got = [res["activation_params"] for res in r.json()["results"]]
     assert got == [{"approximate": "none"}, {"alpha": 1.0}]
+
+
+def test_dead_and_saturated_units_are_disjoint_in_the_api(client: TestClient) -> None:
+    # unit 1 of the ReLU layer is negative on every XOR input: dead, and (f' = 0) once only
+    weights = [
+        {"W": [[1.0, -1.0, 50.0], [1.0, -1.0, 50.0]], "b": [0.5, -0.5, 0.0]},
+        {"W": [[1.0], [1.0], [1.0]], "b": [0.0]},
+    ]
+    body = {
+        "activation": "relu",
+        "hidden_layers": [3],
+        "initial_weights": weights,
+        "epochs": 1,
+        "learning_rate": 1e-9,
+        "snapshots": 0,
+    }
+    r = client.post("/api/train", json=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["dead_units"] == [[1]]
+    assert r.json()["saturated_units"] == [[]]
+
+
+def test_train_fills_in_the_defaults_of_a_parameterised_activation() -> None:
+    # The same mechanism as the sweep's: validate_default runs Activation.resolve on an omitted
+    # activation_params, so gelu() gets its `approximate` and both requests share one cache key.
+    c = small_client()
+    omitted = c.post("/api/train", json={"activation": "gelu", "epochs": 2, "snapshots": 0})
+    assert omitted.status_code == 200, omitted.text
+    assert omitted.json()["setup"]["activation_params"] == {"approximate": "none"}
+    explicit = {"activation": "gelu", "activation_params": {"approximate": "none"}}
+    assert c.post("/api/train", json={**explicit, "epochs": 2, "snapshots": 0}).content == (
+        omitted.content
+    )
+    assert len(c.app.state.result_cache.store) == 1  # type: ignore[attr-defined]

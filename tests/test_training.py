@@ -1,6 +1,5 @@
 """The training loop: XOR with and without non-linearity, semantics, determinism, divergence."""
 
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -222,6 +221,8 @@ def test_dead_and_saturated_units_are_found() -> None:
         )
     )
     assert [mask[0].tolist() for mask in relu.run.dead] == [[False, True, False]]
+    # the dead unit has relu' = 0 everywhere too, but is counted once: dead, not saturated
+    assert [mask[0].tolist() for mask in relu.run.saturated] == [[False, False, False]]
     sigmoid = train(
         xor_config(
             "sigmoid", hidden_layers=(3,), initial_weights=weights, epochs=1, learning_rate=1e-9
@@ -237,6 +238,22 @@ def test_dead_and_saturated_units_are_found() -> None:
         xor_config("sigmoid", hidden_layers=(2,), initial_weights=far, epochs=1, learning_rate=1e-9)
     )
     assert [mask[0].tolist() for mask in sat.run.saturated] == [[True, False]]
+
+
+def test_dead_and_saturated_units_are_disjoint() -> None:
+    # a hardtanh unit clipped at max_val on every input has f' = 0 but outputs 1: saturated only;
+    # one that outputs 0 everywhere (and gets no gradient: output weight 0) is dead only
+    clipped = [
+        (np.array([[0.0, 0.0], [0.0, 0.0]]), np.array([5.0, 0.0])),
+        (np.array([[1.0], [0.0]]), np.zeros(1)),
+    ]
+    hardtanh = train(
+        xor_config(
+            "hardtanh", hidden_layers=(2,), initial_weights=clipped, epochs=1, learning_rate=1e-9
+        )
+    )
+    assert [mask[0].tolist() for mask in hardtanh.run.dead] == [[False, True]]
+    assert [mask[0].tolist() for mask in hardtanh.run.saturated] == [[True, False]]
 
 
 def diverging_config() -> TrainConfig:
@@ -273,17 +290,22 @@ def test_progress_is_reported_and_a_stop_request_ends_the_loop() -> None:
     train(xor_config("tanh", epochs=300), control=Control(on_progress=seen.append, interval=0.0))
     assert [p.epoch for p in seen] == list(range(1, 301))
     assert seen[-1].fraction == 1.0 and seen[-1].loss is not None
-    calls = []
+    asked = 0
+    reported: list[int] = []
 
     def stop() -> bool:
-        calls.append(time.perf_counter())
-        return len(calls) >= 3
+        nonlocal asked
+        asked += 1
+        return asked == 3
 
-    started = time.perf_counter()
+    # interval 0: the loop asks after every epoch, so epochs are counted, not seconds
+    control = Control(
+        on_progress=lambda p: reported.append(p.epoch), should_stop=stop, interval=0.0
+    )
     with pytest.raises(Cancelled):
-        train(config, control=Control(should_stop=stop, interval=0.01))
-    assert len(calls) == 3 and time.perf_counter() - calls[-1] < 0.05
-    assert time.perf_counter() - started < 0.5  # 20000 epochs would take longer
+        train(config, control=control)
+    # asked after epochs 1, 2 and 3; the third answer stopped it there, of 20000
+    assert asked == 3 and reported == [1, 2]
 
 
 def test_wall_time_limit_stops_the_run() -> None:

@@ -125,6 +125,7 @@ def srelu_traits(params: Params) -> Traits:
         "C0" if kinks else "Cinf",
         parity,  # type: ignore[arg-type]
         al == 0.0 or ar == 0.0,
+        (lo is not None, hi is not None),  # a finite end is the knee's own value, f(t) = t
     )
 
 
@@ -310,13 +311,21 @@ def soboleva_traits(params: Params) -> Traits:
     finite = np.isfinite(y)
     inner = np.flatnonzero(finite)
 
-    def refine(index: int) -> float:
+    def refine(index: int) -> tuple[float, bool]:
+        """The extreme near grid point `index`, and whether it is a stationary point (attained)."""
         if index in (inner[0], inner[-1]):
-            return float(y[index])
-        return stationary_value(f, df, d2f, float(x[index]))
+            return float(y[index]), False
+        return stationary_value(f, df, d2f, float(x[index])), True
 
-    lo = min(limit_left, limit_right, refine(int(inner[np.argmin(y[finite])])))
-    hi = max(limit_left, limit_right, refine(int(inner[np.argmax(y[finite])])))
+    low, low_inside = refine(int(inner[np.argmin(y[finite])]))
+    high, high_inside = refine(int(inner[np.argmax(y[finite])]))
+    lo = min(limit_left, limit_right, low)
+    hi = max(limit_left, limit_right, high)
+    # an interior extreme beyond both limits is reached at its stationary point
+    attained = (
+        (low_inside and low < min(limit_left, limit_right)),
+        (high_inside and high > max(limit_left, limit_right)),
+    )
     slope = slope[np.isfinite(slope)]
     monotonic = bool(np.all(slope >= 0.0) or np.all(slope <= 0.0))
     return Traits(
@@ -325,6 +334,7 @@ def soboleva_traits(params: Params) -> Traits:
         "Cinf",
         "odd" if (a == b and c == d) else "none",
         a <= c or b <= d,
+        attained,
     )
 
 
@@ -443,7 +453,9 @@ LITERATURE: tuple[Activation, ...] = (
         formula=r"f(x) = x\,\sigma(\beta x) = \frac{x}{1 + e^{-\beta x}}",
         derivative=r"f'(x) = \sigma(\beta x) + \beta x\,\sigma(\beta x)\bigl(1 - \sigma(\beta "
         r"x)\bigr)",
-        traits=lambda p: Traits((SILU_MIN / float(p["beta"]), None), False, "Cinf", "none", True),
+        traits=lambda p: Traits(
+            (SILU_MIN / float(p["beta"]), None), False, "Cinf", "none", True, (True, False)
+        ),
         params=(Param("beta", 1.0, 0.0, 10.0, min_exclusive=True, description="sharpness"),),
         use="The searched-for activation of Ramachandran et al. (2017); beta interpolates "
         "between x/2 (beta -> 0) and ReLU (beta -> inf). beta = 1 is SiLU.",
@@ -475,7 +487,7 @@ LITERATURE: tuple[Activation, ...] = (
         r"& x \ge 1 \end{cases}",
         derivative=r"f'(x) = \begin{cases} 0 & x \le -1 \\ \frac{x + 1}{2} & -1 < x < 1 \\ 1 "
         r"& x \ge 1 \end{cases}",
-        traits=fixed((0.0, None), True, "C1", "none", True),
+        traits=fixed((0.0, None), True, "C1", "none", True, attained=(True, False)),
         use="Keras 3's sparse_plus: a softplus-shaped curve that is exactly zero below -1, "
         "giving sparse activations with a smooth slope.",
         caveats="Inputs below -1 get zero gradient, as with a dead ReLU; the curvature jumps "
@@ -595,7 +607,7 @@ LITERATURE: tuple[Activation, ...] = (
         d2f=_zeros,
         formula=r"f(x) = |x|",
         derivative=r"f'(x) = \operatorname{sign} x",
-        traits=fixed((0.0, None), False, "C0", "even", False),
+        traits=fixed((0.0, None), False, "C0", "even", False, attained=(True, False)),
         use="Rectification that keeps magnitude regardless of sign, as in early vision models "
         "and scattering networks.",
         caveats="Even: it cannot tell x from -x, so sign information is lost; f'(0) = 0 as in "
@@ -609,7 +621,7 @@ LITERATURE: tuple[Activation, ...] = (
         d2f=_zeros,
         formula=r"f(x) = \operatorname{sign} x",
         derivative=r"f'(x) = 0",
-        traits=fixed((-1.0, 1.0), True, "discontinuous", "odd", True),
+        traits=fixed((-1.0, 1.0), True, "discontinuous", "odd", True, attained=(True, True)),
         use="Binarised networks (with a straight-through estimator for the backward pass) and "
         "as a teaching contrast to differentiable activations.",
         caveats="Zero derivative everywhere it exists: plain backpropagation cannot train "
@@ -623,7 +635,7 @@ LITERATURE: tuple[Activation, ...] = (
         d2f=d2_gaussian,
         formula=r"f(x) = e^{-x^2}",
         derivative=r"f'(x) = -2x\,e^{-x^2}",
-        traits=fixed((0.0, 1.0), False, "Cinf", "even", True),
+        traits=fixed((0.0, 1.0), False, "Cinf", "even", True, attained=(False, True)),
         use="Radial-basis-function networks and implicit neural representations, where a unit "
         "should respond to inputs near a centre.",
         caveats="Not monotonic and even; its gradient vanishes quickly away from 0.",
@@ -636,7 +648,7 @@ LITERATURE: tuple[Activation, ...] = (
         d2f=d2_sinusoid,
         formula=r"f(x) = \sin x",
         derivative=r"f'(x) = \cos x",
-        traits=fixed((-1.0, 1.0), False, "Cinf", "odd", False),
+        traits=fixed((-1.0, 1.0), False, "Cinf", "odd", False, attained=(True, True)),
         use="Implicit neural representations (SIREN) that fit signals, images and shapes with "
         "fine detail; periodic data.",
         caveats="Periodic: many inputs map to the same output, giving a rugged loss surface; "
@@ -650,7 +662,7 @@ LITERATURE: tuple[Activation, ...] = (
         d2f=d2_cosine,
         formula=r"f(x) = \cos x",
         derivative=r"f'(x) = -\sin x",
-        traits=fixed((-1.0, 1.0), False, "Cinf", "even", False),
+        traits=fixed((-1.0, 1.0), False, "Cinf", "even", False, attained=(True, True)),
         use="Random Fourier features and periodic encodings.",
         caveats="Even and periodic, with f(0) = 1: outputs are not centred and the loss surface "
         "is full of equivalent minima.",
@@ -664,7 +676,7 @@ LITERATURE: tuple[Activation, ...] = (
         formula=r"f(x) = \begin{cases} \frac{\sin x}{x} & x \ne 0 \\ 1 & x = 0 \end{cases}",
         derivative=r"f'(x) = \begin{cases} \frac{\cos x}{x} - \frac{\sin x}{x^2} & x \ne 0 \\ "
         r"0 & x = 0 \end{cases}",
-        traits=fixed((SINC_MIN, 1.0), False, "Cinf", "even", True),
+        traits=fixed((SINC_MIN, 1.0), False, "Cinf", "even", True, attained=(True, True)),
         use="Band-limited signal models and as an oscillating alternative to the Gaussian.",
         caveats="Even, not monotonic, with decaying ripples (minimum about -0.217 at x = "
         "4.493); the gradient is weak away from 0.",
@@ -717,7 +729,7 @@ LITERATURE: tuple[Activation, ...] = (
         r"\frac{x^2}{4} & -2 \le x < 0 \\ -1 & x < -2 \end{cases}",
         derivative=r"f'(x) = \begin{cases} 1 - \frac{|x|}{2} & |x| \le 2 \\ 0 & |x| > 2 "
         r"\end{cases}",
-        traits=fixed((-1.0, 1.0), True, "C1", "odd", True),
+        traits=fixed((-1.0, 1.0), True, "C1", "odd", True, attained=(True, True)),
         use="Square nonlinearity (Wuraola and Patel, 2018): a piecewise-quadratic tanh for "
         "hardware without exponentials.",
         caveats="Exactly flat beyond |x| = 2 (zero gradient), and its curvature jumps at 0.",

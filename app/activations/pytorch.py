@@ -46,7 +46,7 @@ def _piecewise_linear_traits(slope: float) -> Traits:
     if slope == 1.0:
         return Traits((None, None), True, "Cinf", "odd", False)
     if slope == 0.0:
-        return Traits((0.0, None), True, "C0", "none", True)
+        return Traits((0.0, None), True, "C0", "none", True, attained=(True, False))
     return Traits((None, None), True, "C0", "none", False)
 
 
@@ -270,10 +270,18 @@ def d2_softplus(x: Array, beta: float, threshold: float) -> Array:
     return np.where(beta * x < threshold, beta * s * s_neg, 0.0)
 
 
-def softplus_traits(params: Params) -> Traits:
-    # The switch leaves a downward step of log1p(exp(-threshold)) / beta at x = threshold / beta
-    # (2.1e-9 at the defaults): the computed curve is, strictly, neither continuous nor monotonic.
-    return Traits((0.0, None), False, "discontinuous", "none", True)
+def softplus_switch_window(params: Params) -> tuple[float, float]:
+    """Where PyTorch's switch to x departs from ln(1 + e^(beta x)) / beta: around threshold / beta.
+
+    The computed curve steps down by ln(1 + e^-threshold) / beta there (2.1e-9 at the defaults),
+    so, strictly, it is neither continuous nor monotonic at that one point; the mathematical
+    softplus the traits describe is both, and C-infinity. The window is twice the step wide each
+    side (plus 1e-6 relative), enough for a sampled check on either side to see a rising curve.
+    """
+    beta, threshold = float(params["beta"]), float(params["threshold"])
+    switch = threshold / beta
+    half_width = 2.0 * math.log1p(math.exp(-threshold)) / beta + 1e-6 * max(1.0, abs(switch))
+    return switch - half_width, switch + half_width
 
 
 # --- rational and clipped functions ------------------------------------------------------------
@@ -311,7 +319,7 @@ def check_hardtanh(params: Params) -> None:
 
 def hardtanh_traits(params: Params) -> Traits:
     lo, hi = float(params["min_val"]), float(params["max_val"])
-    return Traits((lo, hi), True, "C0", "odd" if lo == -hi else "none", True)
+    return Traits((lo, hi), True, "C0", "odd" if lo == -hi else "none", True, (True, True))
 
 
 def relu6(x: Array) -> Array:
@@ -425,6 +433,8 @@ def threshold_traits(params: Params) -> Traits:
         "C0" if value == th else "discontinuous",
         "none",
         True,
+        # value <= threshold: f = value on x <= threshold; otherwise x only approaches it
+        (value <= th, False),
     )
 
 
@@ -477,7 +487,7 @@ PYTORCH: tuple[Activation, ...] = (
         d2f=_zeros,
         formula=r"f(x) = \begin{cases} 1 & x \ge 0 \\ 0 & x < 0 \end{cases}",
         derivative=r"f'(x) = 0",
-        traits=fixed((0.0, 1.0), True, "discontinuous", "none", True),
+        traits=fixed((0.0, 1.0), True, "discontinuous", "none", True, attained=(True, True)),
         use="The perceptron's original threshold unit; useful to show what gradient descent "
         "needs and this function lacks.",
         caveats="Its derivative is zero everywhere it exists, so backpropagation passes no "
@@ -521,7 +531,7 @@ PYTORCH: tuple[Activation, ...] = (
         d2f=_zeros,
         formula=r"f(x) = \max(0, x)",
         derivative=r"f'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
-        traits=fixed((0.0, None), True, "C0", "none", True),
+        traits=fixed((0.0, None), True, "C0", "none", True, attained=(True, False)),
         use="The default for hidden layers of deep feed-forward and convolutional networks: "
         "cheap, and its unit slope for x > 0 keeps gradients from vanishing.",
         caveats="A unit whose input stays negative outputs 0 with zero gradient and never "
@@ -623,7 +633,7 @@ PYTORCH: tuple[Activation, ...] = (
         derivative=r"f'(x) = \Phi(x) + x\,\varphi(x),\quad \varphi(x) = "
         r"\frac{e^{-x^2/2}}{\sqrt{2\pi}}",
         traits=lambda p: Traits(
-            (GELU_MIN[str(p["approximate"])], None), False, "Cinf", "none", True
+            (GELU_MIN[str(p["approximate"])], None), False, "Cinf", "none", True, (True, False)
         ),
         params=(
             Param(
@@ -647,7 +657,7 @@ PYTORCH: tuple[Activation, ...] = (
         d2f=d2_silu,
         formula=r"f(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
         derivative=r"f'(x) = \sigma(x)\,\bigl(1 + x\,(1 - \sigma(x))\bigr)",
-        traits=fixed((SILU_MIN, None), False, "Cinf", "none", True),
+        traits=fixed((SILU_MIN, None), False, "Cinf", "none", True, attained=(True, False)),
         use="Deep convolutional and mobile networks (EfficientNet) and LLM feed-forward "
         "blocks (SwiGLU): smooth, unbounded above, with a small negative dip.",
         caveats="Not monotonic (minimum about -0.278 at x = -1.278), and dearer to compute than "
@@ -664,7 +674,7 @@ PYTORCH: tuple[Activation, ...] = (
         derivative=r"f'(x) = \tanh\bigl(\operatorname{sp}(x)\bigr) + x\,\sigma(x)\,"
         r"\operatorname{sech}^2\bigl(\operatorname{sp}(x)\bigr),\ \operatorname{sp}(x) = "
         r"\ln(1 + e^{x})",
-        traits=fixed((MISH_MIN, None), False, "Cinf", "none", True),
+        traits=fixed((MISH_MIN, None), False, "Cinf", "none", True, attained=(True, False)),
         use="Object detectors (YOLOv4) and other vision models where it edges out SiLU.",
         caveats="Not monotonic (minimum about -0.309), and the most expensive of the smooth "
         "ReLUs to evaluate.",
@@ -680,7 +690,8 @@ PYTORCH: tuple[Activation, ...] = (
         r"x & \beta x > t \end{cases},\quad t = \text{threshold}",
         derivative=r"f'(x) = \begin{cases} \sigma(\beta x) & \beta x \le t \\ 1 & \beta x > t "
         r"\end{cases}",
-        traits=softplus_traits,
+        traits=fixed((0.0, None), True, "Cinf", "none", True),
+        compat_window=softplus_switch_window,
         params=(
             Param("beta", 1.0, 0.0, 10.0, min_exclusive=True, description="sharpness"),
             Param(
@@ -694,9 +705,9 @@ PYTORCH: tuple[Activation, ...] = (
         ),
         use="Keeping an output positive (variances, rates, scales) and as a smooth ReLU whose "
         "sharpness beta is adjustable.",
-        caveats="PyTorch's threshold switch to x leaves a step of ln(1 + e^-threshold)/beta "
-        "(2.1e-9 at the defaults) at x = threshold/beta, so the computed curve is strictly "
-        "neither continuous nor monotonic; the ideal softplus is both.",
+        caveats="Softplus itself is smooth and increasing; the numbers here are PyTorch's, which "
+        "switch to x where beta*x > threshold, leaving a downward step of "
+        "ln(1 + e^-threshold)/beta (2.1e-9 at the defaults) at x = threshold/beta.",
         source="pytorch",
     ),
     Activation(
@@ -722,7 +733,7 @@ PYTORCH: tuple[Activation, ...] = (
         d2f=_zeros,
         formula=r"f(x) = \min\bigl(\max(0, x), 6\bigr)",
         derivative=r"f'(x) = \begin{cases} 1 & 0 < x < 6 \\ 0 & \text{otherwise} \end{cases}",
-        traits=fixed((0.0, 6.0), True, "C0", "none", True),
+        traits=fixed((0.0, 6.0), True, "C0", "none", True, attained=(True, True)),
         use="Mobile networks (MobileNet) quantised to low precision, where a bounded range "
         "keeps fixed-point arithmetic exact.",
         caveats="Units stuck above 6 get zero gradient just like dead units below 0.",
@@ -756,7 +767,7 @@ PYTORCH: tuple[Activation, ...] = (
         formula=r"f(x) = \frac{\min\bigl(\max(x + 3, 0), 6\bigr)}{6}",
         derivative=r"f'(x) = \begin{cases} 1/6 & -3 < x < 3 \\ 0 & \text{otherwise} "
         r"\end{cases}",
-        traits=fixed((0.0, 1.0), True, "C0", "none", True),
+        traits=fixed((0.0, 1.0), True, "C0", "none", True, attained=(True, True)),
         use="Gates in mobile networks (squeeze-and-excitation in MobileNetV3) where a cheap "
         "sigmoid is enough.",
         caveats="Its slope 1/6 is flatter than the sigmoid's 1/4 at 0, and exactly zero beyond "
@@ -772,7 +783,7 @@ PYTORCH: tuple[Activation, ...] = (
         formula=r"f(x) = x\,\frac{\min\bigl(\max(x + 3, 0), 6\bigr)}{6}",
         derivative=r"f'(x) = \begin{cases} 0 & x \le -3 \\ \frac{x}{3} + \frac{1}{2} & -3 < x "
         r"< 3 \\ 1 & x \ge 3 \end{cases}",
-        traits=fixed((-0.375, None), False, "C0", "none", True),
+        traits=fixed((-0.375, None), False, "C0", "none", True, attained=(True, False)),
         use="MobileNetV3's cheap, piecewise-quadratic stand-in for SiLU.",
         caveats="Not monotonic (minimum -0.375 at x = -1.5), and its slope jumps at x = -3 "
         "and x = 3.",

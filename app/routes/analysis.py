@@ -54,7 +54,8 @@ def measure_gradient_flow(
 
     For each layer l: Frobenius norms of dL/dW_l, dL/db_l, dL/dz_l (pre-activation) and dL/da_l
     (post-activation), and over the batch and units of a_l: mean, std, the fraction exactly 0 and
-    the fraction saturated (|f'(z_l)| < 0.01). With sigmoid the first layers' gradients are orders
+    the fraction saturated (|f'(z_l)| < 0.01 where a_l != 0: disjoint from the zeros, so a ReLU's
+    zeros are not counted twice). With sigmoid the first layers' gradients are orders
     of magnitude below the last's; with relu and `he` they stay of one order. Values that
     overflow float64 (e.g. `exponential` deep down) are null and that entry has `finite: false`.
     Requests above the work cap (activations x depth x width^2 x batch_size) get a 422. The

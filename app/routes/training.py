@@ -23,7 +23,7 @@ from app.cache import ResultCache
 from app.config import Settings
 from app.control import Cancelled, Control, Progress, TimeLimitExceeded
 from app.dependencies import ResultCacheDep, SettingsDep
-from app.errors import error_item
+from app.errors import error_item, internal_error
 from app.responses import dumps
 from app.schemas.errors import ERROR_RESPONSES
 from app.schemas.training import SweepRequest, TrainingOptions, TrainRequest, describe_work
@@ -69,7 +69,8 @@ whole training (test) set. A point is classified as class 1 where p > 0.5 (softm
 classified right; converged: there is one. A run diverges at the first epoch whose loss or
 weights are not all finite: it stops there, `diverged` is true, `diverged_epoch` says when, the
 curves end before it and the final state (final, predictions, weights, units) is null. Dead
-units output exactly 0 on every training input; saturated units have |f'(z)| < 0.01 on every one.
+units output exactly 0 on every training input; saturated units have |f'(z)| < 0.01 on every one
+and are not dead, so the two lists are disjoint and no unit is counted twice.
 
 **Limits.** epochs, and epochs x training samples x parameters x networks, are capped by the
 server's settings (ACTLAB_TRAIN_MAX_EPOCHS, ACTLAB_TRAIN_MAX_WORK); over the cap is a 422 that
@@ -108,7 +109,9 @@ STREAM_DOC = """Server-Sent Events: `event: progress` frames with data {"epoch",
 "fraction", "loss"} (for sweeps also "activation") at least every 200 ms while training runs;
 `loss` is the latest recorded training loss (median over seeds), null before the first. Then one
 `event: result` whose data is exactly the body the non-streaming endpoint returns, or one
-`event: error` with {"detail": [...]} when the run hits the time limit. A client that
+`event: error` with {"detail": [...]} (the app's error shape) when the run hits the time limit
+or the server fails unexpectedly (type "internal_error"; logged on the server with its
+traceback): a stream always ends with `result` or `error`, never cut off. A client that
 disconnects stops the training. The body is validated first: a bad body is a plain 422. A
 request the server has answered recently (it keeps results, ACTLAB_RESULT_CACHE_ENTRIES) gets
 its `result` event at once, with no progress events."""
@@ -264,8 +267,8 @@ async def event_stream(
         except TimeLimitExceeded as err:
             detail = time_limit_error(err).errors()
             post("error", dumps({"detail": detail}))
-        except Exception as err:  # noqa: BLE001 - reported to the client, never swallowed
-            post("failure", err)
+        except Exception as err:  # noqa: BLE001 - logged, and ends the stream in the error shape
+            post("error", dumps(internal_error(err, "a training stream")))
 
     thread = threading.Thread(target=run, name="train-stream", daemon=True)
     latest = Progress(0, epochs, None, 0, len(names) if names else 1)
@@ -280,11 +283,11 @@ async def event_stream(
             if kind == "progress":
                 latest = payload
                 yield sse("progress", dumps(progress_data(latest, names)))
-            elif kind == "failure":
-                raise payload
             else:
                 yield sse(kind, payload)
                 return
+    except Exception as err:  # noqa: BLE001 - a bug in the streaming itself: same error shape
+        yield sse("error", dumps(internal_error(err, "a training stream")))
     finally:
         stop.set()
 

@@ -117,7 +117,10 @@ class ActivationFlow(BaseModel):
     mean: list[float | None] = Field(description="Mean of a_l over batch and units.")
     std: list[float | None] = Field(description="Standard deviation of a_l (population).")
     zero_fraction: list[float | None] = Field(description="Fraction of a_l exactly 0.")
-    saturated_fraction: list[float | None] = Field(description="Fraction with |f'(z_l)| < 0.01.")
+    saturated_fraction: list[float | None] = Field(
+        description="Fraction with |f'(z_l)| < 0.01 and a_l != 0: disjoint from zero_fraction, "
+        "so a ReLU's zeros (where f' = 0 too) are counted once, as zeros."
+    )
 
 
 class GradientFlowResult(BaseModel):
@@ -146,7 +149,7 @@ class GradientFlowResult(BaseModel):
                             "mean": [0.5148002018281055, 0.35999933037922793],
                             "std": [0.7984100089773333, 0.6784785061631585],
                             "zero_fraction": [0.4166666666666667, 0.5833333333333334],
-                            "saturated_fraction": [0.4166666666666667, 0.5833333333333334],
+                            "saturated_fraction": [0.0, 0.0],
                             "layer": [1, 2],
                         }
                     ],

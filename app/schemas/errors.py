@@ -1,4 +1,4 @@
-"""The one error shape every 4xx uses: {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}."""
+"""The one error shape: {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}."""
 
 from pydantic import BaseModel, Field
 
@@ -12,7 +12,7 @@ class ErrorItem(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    """Body of every 404, 413, 415 and 422 response."""
+    """Body of every 404, 413, 415, 422 and 500 response, and of a stream's `error` event."""
 
     detail: list[ErrorItem]
 
@@ -20,4 +20,9 @@ class ErrorResponse(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorResponse, "description": "Unknown activation name."},
     422: {"model": ErrorResponse, "description": "A field is missing, malformed or out of bounds."},
+    500: {
+        "model": ErrorResponse,
+        "description": "An unexpected server error (a bug): logged on the server with its "
+        "traceback, answered in this shape with type 'internal_error', never a traceback.",
+    },
 }

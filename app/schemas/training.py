@@ -389,8 +389,10 @@ class TrainRequest(TrainingOptions):
     activation: str = Field(
         "tanh", description="Catalogue name for every hidden layer.", examples=["tanh"]
     )
+    # validate_default, as in ActivationChoice: an omitted params still gets its defaults.
     activation_params: ParamValues = Field(
         default_factory=dict,
+        validate_default=True,
         description="Parameters of the activation; defaults fill the rest.",
         examples=[{}],
     )

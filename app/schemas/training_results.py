@@ -137,7 +137,9 @@ class TrainResponse(BaseModel):
         description="Per hidden layer, the units whose output is 0 on every training input."
     )
     saturated_units: list[list[int]] | None = Field(
-        description="Per hidden layer, the units with |f'(z)| < 0.01 on every training input."
+        description="Per hidden layer, the units with |f'(z)| < 0.01 on every training input "
+        "that are not dead: dead_units and saturated_units are disjoint, so a unit is counted "
+        "once (a dead ReLU unit also has f' = 0)."
     )
     grid: GridAxes | None = Field(description="The snapshots' grid; null with snapshots 0.")
     thumbnail_grid: GridAxes | None = Field(

@@ -171,13 +171,13 @@ const refreshTable = debounce(async () => {
   const body = PROPERTY_ROWS.map(([key, label]) =>
     element("tr", {}, [
       element("th", { scope: "row" }, [label]),
-      ...rows.map((props) => element("td", {}, [props ? describe(key, props[key]) : "—"])),
+      ...rows.map((props) => element("td", {}, [props ? describe(key, props[key], props) : "—"])),
     ]));
   table.replaceChildren(element("thead", {}, [head]), element("tbody", {}, body));
 }, 60);
 
-function describe(key, value) {
-  if (key === "range") return `[${value[0] ?? "−∞"}, ${value[1] ?? "∞"}]`.replace(/(\d\.\d{4})\d+/g, "$1");
+function describe(key, value, props) {
+  if (key === "range") return `${props.range_attained[0] ? "[" : "("}${value[0] ?? "−∞"}, ${value[1] ?? "∞"}${props.range_attained[1] ? "]" : ")"}`.replace(/(\d\.\d{4})\d+/g, "$1").replaceAll("-", "−");
   if (typeof value === "boolean") return value ? "✓ yes" : "✗ no";
   return String(value);
 }

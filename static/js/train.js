@@ -232,7 +232,7 @@ function describeOutcome() {
   }
   const dead = (run.dead_units ?? []).flat().length;
   const saturated = (run.saturated_units ?? []).flat().length;
-  if (dead || saturated) text += ` ${dead} dead and ${saturated} saturated hidden unit(s) (marked D and S below).`;
+  if (dead || saturated) text += ` Hidden units: ${[dead ? `${dead} dead (output 0 on every training input)` : "", saturated ? `${saturated} saturated (alive, but |f′| < 0.01 on every input)` : ""].filter(Boolean).join(" and ")}; each unit is counted once and marked D or S below.`;
   note.textContent = text;
   note.classList.toggle("ok", ok);
   note.hidden = false;
