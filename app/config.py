@@ -78,6 +78,33 @@ class Settings(BaseSettings):
         "then is stopped and answered with 422.",
     )
 
+    # Deployment and observability (issue 10): how uvicorn faces clients, and how it logs.
+    http: Literal["h11", "httptools"] = Field(
+        "h11",
+        description="uvicorn's HTTP parser. h11 enforces max_header_bytes; httptools is faster but "
+        "accepts headers of any size, so use it only behind a proxy that caps them (deploy/nginx).",
+    )
+    max_header_bytes: int = Field(
+        64 * 1024,
+        ge=1024,
+        description="Cap on a request's line and headers (uvicorn's "
+        "h11_max_incomplete_event_size); a larger head gets 400. nginx's own cap "
+        "(4 lines of 8 KiB) stays below it.",
+    )
+    keep_alive_s: int = Field(
+        5,
+        ge=1,
+        le=3600,
+        description="Seconds uvicorn keeps an idle keep-alive connection open "
+        "(timeout_keep_alive); the nginx upstream's keepalive_timeout (4 s) is shorter, "
+        "so nginx never reuses a connection the app is closing.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="Log lines as text, or one JSON object per line (access lines with method, "
+        "path, status, duration_ms, request_id).",
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

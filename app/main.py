@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from app import __version__, assets
+from app import __version__, assets, observability
 from app.cache import BytesLRU, ResultCache
 from app.config import STATIC_DIR, Settings, get_settings
 from app.curves import CurveStore
@@ -41,6 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added last so it runs first: curves go out before routing and validation.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CurveFastPath, store=app.state.curve_store)
+    # Observability (request ids, access logs, /metrics): keep this last, so its middleware is the
+    # outermost and covers everything, the curve fast path and static files included.
+    observability.install(app)
     return app
 
 

@@ -1,9 +1,18 @@
-"""The console script's flags and their environment defaults."""
+"""The console script's flags and their environment defaults, and how it serves by itself."""
 
+import json
+import os
+import socket
+from pathlib import Path
+
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from server_support import VENV_BIN, app_env, free_port, start, stop, wait_until_up
 
-from app.cli import parse_args
+from app.cli import parse_args, prepare_multiprocess_metrics, uvicorn_options
 from app.config import Settings
+from app.observability import MULTIPROC_ENV, TEXT_FORMAT
 
 
 def test_defaults_answer_on_loopback_port_8000(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -37,3 +46,84 @@ def test_a_bad_port_in_the_environment_is_a_clear_error(monkeypatch: pytest.Monk
     monkeypatch.setenv("ACTLAB_PORT", "70000")
     with pytest.raises(ValueError, match="port"):
         Settings()
+
+
+def test_uvicorn_gets_the_header_cap_keep_alive_and_parser_from_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACTLAB_MAX_HEADER_BYTES", "32768")
+    monkeypatch.setenv("ACTLAB_KEEP_ALIVE_S", "7")
+    options = uvicorn_options(Settings())
+    assert options["h11_max_incomplete_event_size"] == 32768
+    assert options["timeout_keep_alive"] == 7
+    assert options["http"] == "h11"  # the parser that enforces the cap is the default
+    assert options["access_log"] is False  # the app writes access lines with the request id
+    assert options["log_config"]["formatters"]["default"] == {"format": TEXT_FORMAT}
+
+
+def test_one_worker_needs_no_multiprocess_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(MULTIPROC_ENV, raising=False)
+    assert prepare_multiprocess_metrics(1) is None
+    assert MULTIPROC_ENV not in os.environ
+
+
+def test_a_configured_multiprocess_directory_is_emptied(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "counter_123.db").write_bytes(b"stale")
+    (tmp_path / "keep.txt").write_text("not ours")
+    monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path))
+    assert prepare_multiprocess_metrics(2) == tmp_path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def _exchange(port: int, raw: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(raw)
+        return sock.recv(64)
+
+
+def test_served_directly_with_two_workers(tmp_path: Path) -> None:
+    """The console script facing clients itself: a huge header is refused by uvicorn, logs are
+    JSON lines with request ids, and /metrics sums both workers' counts."""
+    port = free_port()
+    env = app_env(port, ACTLAB_WORKERS="2", ACTLAB_LOG_FORMAT="json", TMPDIR=str(tmp_path))
+    log = tmp_path / "server.log"
+    proc = start([str(VENV_BIN / "activation-lab")], env, log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", proc, log)
+        huge = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 160 * 1024 + b"\r\n\r\n"
+        assert _exchange(port, huge).startswith(b"HTTP/1.1 400 ")
+        for i in range(20):  # a new connection each: both workers take some
+            r = httpx.get(f"http://127.0.0.1:{port}/healthz", headers={"X-Request-ID": f"t-{i}"})
+            assert r.headers["x-request-id"] == f"t-{i}"
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    finally:
+        stop(proc)
+    families = {f.name: f for f in text_string_to_metric_families(metrics)}
+    healthz = [
+        s.value
+        for s in families["actlab_http_requests"].samples
+        if s.name.endswith("_total") and s.labels["route"] == "/healthz"
+    ]
+    # wait_until_up's polls count too; the 20 above and the huge header (never reached the app)
+    assert sum(healthz) - _polls(log) == 20
+    pids = {s.labels["pid"] for s in families["actlab_worker_resident_memory_bytes"].samples}
+    assert len(pids) == 2
+    assert [p.name for p in tmp_path.glob("actlab-metrics-*")]  # the directory is under TMPDIR
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    access = [line for line in lines if line["logger"] == "actlab.access"]
+    assert [line["request_id"] for line in access if line["request_id"].startswith("t-")] == [
+        f"t-{i}" for i in range(20)
+    ]
+    assert {(line["method"], line["path"], line["status"]) for line in access[-21:-1]} == {
+        ("GET", "/healthz", 200)
+    }
+    assert all(line["duration_ms"] >= 0 for line in access)
+
+
+def _polls(log: Path) -> int:
+    """Requests wait_until_up made before the server answered: the access lines before t-0."""
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    access = [line for line in lines if line["logger"] == "actlab.access"]
+    return next(i for i, line in enumerate(access) if line["request_id"] == "t-0")
