@@ -216,12 +216,16 @@ let settling = null;
 function commit() {
   state = { ...state, frame: -1 };
   writeState(SCHEMA, state, { push: settling === null });
+  busy(true);
   clearTimeout(settling);
   settling = setTimeout(() => {
     settling = null;
     train({ animate: true });
   }, SETTLE_MS);
 }
+
+// The results are being replaced (a change is settling or a run is in flight).
+const busy = (on) => $("#results").setAttribute("aria-busy", String(on));
 
 // Train at once (the Train button, back/forward): a pending coalesced run is this one.
 function trainNow(options) {
@@ -240,6 +244,7 @@ async function train({ animate }) {
   const body = requestBody(state);
   const mine = ++generation;
   clearErrors($(".controls"));
+  busy(true);
   const signal = bar.start("Starting…");
   try {
     const result = await api.trainStream(body, {
@@ -257,7 +262,10 @@ async function train({ animate }) {
       markStale("the last request failed (see the message at the control)");
     }
   } finally {
-    if (mine === generation) bar.done();
+    if (mine === generation) {
+      bar.done();
+      if (settling === null) busy(false);
+    }
   }
 }
 
