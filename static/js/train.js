@@ -331,7 +331,7 @@ function describeOutcome() {
     ok = true;
     text = `Solved: every training point classified right from epoch ${run.epochs_to_converge} on. Final training loss ${fmt(run.final.loss)}, accuracy ${fmt(run.final.accuracy * 100, 1)} %${run.final.test_accuracy !== null ? `, test accuracy ${fmt(run.final.test_accuracy * 100, 1)} %` : ""}.`;
   } else {
-    text = `Not solved in ${s.epochs} epochs: final training accuracy ${fmt(run.final.accuracy * 100, 1)} %, loss ${fmt(run.final.loss)}.`;
+    text = `Not solved in ${s.epochs} epoch${s.epochs === 1 ? "" : "s"}: final training accuracy ${fmt(run.final.accuracy * 100, 1)} %, loss ${fmt(run.final.loss)}.`;
   }
   if (run.affine_map) {
     text += ` This network is linear: its layers collapse to one affine map (largest difference ${fmt(run.affine_map.max_abs_difference)}), and no affine map separates XOR.`;

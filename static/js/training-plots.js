@@ -211,17 +211,20 @@ export function logTicks(low, high, { fewest = 3 } = {}) {
 export function curvesFigure(run, which, epoch, t) {
   const train = run[which];
   const test = run[`test_${which}`];
+  const mode = run.epochs.length < 3 ? "lines+markers" : "lines"; // a point or two: show them
   const traces = [
-    { type: "scatter", mode: "lines", name: `train ${which}`, x: run.epochs, y: train, line: { color: colour(t, 0), width: 2 } },
+    { type: "scatter", mode, name: `train ${which}`, x: run.epochs, y: train, line: { color: colour(t, 0), width: 2 } },
   ];
   if (test) {
-    traces.push({ type: "scatter", mode: "lines", name: `test ${which}`, x: run.epochs, y: test, line: { color: colour(t, 1), width: 2, dash: "dash" } });
+    traces.push({ type: "scatter", mode, name: `test ${which}`, x: run.epochs, y: test, line: { color: colour(t, 1), width: 2, dash: "dash" } });
   }
-  const log = which === "loss" && train.every((v) => v > 0);
+  const shown = [...train, ...(test ?? [])].filter((v) => v > 0 && Number.isFinite(v));
+  // One distinct value (a run of an epoch or two) has no scale to log: a linear axis labels it.
+  const log = which === "loss" && train.every((v) => v > 0) && new Set(shown).size > 1;
   const layout = baseLayout(t, { xTitle: "epoch", yTitle: which, yType: log ? "log" : "linear" });
   if (which === "accuracy") layout.yaxis.range = [-0.03, 1.03];
+  if (run.epochs.at(-1) - run.epochs[0] < 5) layout.xaxis.dtick = 1; // whole epochs only
   if (log) {
-    const shown = [...train, ...(test ?? [])].filter((v) => v > 0 && Number.isFinite(v));
     const ticks = logTicks(Math.min(...shown), Math.max(...shown));
     if (ticks) Object.assign(layout.yaxis, { tickmode: "array", tickvals: ticks, dtick: undefined });
   }

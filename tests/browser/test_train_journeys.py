@@ -42,7 +42,9 @@ def point_count(page: Page) -> int:
 
 
 def tick_labels(page: Page, chart_id: str, axis: str = "y") -> list[str]:
-    labels: list[str] = page.locator(f"#{chart_id} .{axis}tick text").all_inner_texts()
+    labels: list[str] = page.locator(f"#{chart_id} .{axis}tick text").evaluate_all(
+        "(ticks) => ticks.map((t) => t.textContent).filter((t) => t.trim() !== '')"
+    )
     return labels
 
 
@@ -391,4 +393,17 @@ def test_rapid_changes_make_one_run_and_one_history_entry(page: Page) -> None:
     expect(page.locator("#layers")).to_contain_text("Layer 1: 4 units")
     assert query(page)["act"] == ["relu"]
     settled(page)
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("epochs", [1, 3])
+def test_the_curves_of_the_shortest_runs_have_readable_ticks(page: Page, epochs: int) -> None:
+    open_page(page, f"/train?epochs={epochs}", "loss-chart", "accuracy-chart")
+    settled(page)
+    for chart in ("loss-chart", "accuracy-chart"):
+        assert len(tick_labels(page, chart, "y")) >= 3, chart
+        epochs_shown = tick_labels(page, chart, "x")
+        assert epochs_shown == [str(e) for e in range(epochs + 1)], chart  # whole epochs only
+    if epochs == 1:  # one recorded epoch: a marker, not an invisible one-point line
+        expect(page.locator("#loss-chart .scatterlayer .point")).not_to_have_count(0)
     assert_clean(page)
