@@ -273,8 +273,20 @@ async function train({ animate }) {
 function markStale(reason) {
   if (!run) return;
   $("#results").classList.add("stale");
-  $("#stale").textContent = `Out of date: ${reason}. The charts below still show the previous run, not these settings.`;
-  $("#stale").hidden = false;
+  const banner = $("#stale");
+  banner.textContent = `Out of date: ${reason}. The charts below still show the previous run, not these settings. `;
+  // On a narrow screen the message is a long way up: one press takes you to the control.
+  const message = $$(".controls .error").find((box) => !box.hidden);
+  const control = message && document.getElementById(message.id.replace(/-error$/, ""));
+  if (control) {
+    const go = element("button", { type: "button", class: "link-button" }, ["Go to the message"]);
+    go.addEventListener("click", () => {
+      control.scrollIntoView({ block: "center" });
+      control.focus();
+    });
+    banner.append(go);
+  }
+  banner.hidden = false;
   $("#outcome").hidden = true;
 }
 

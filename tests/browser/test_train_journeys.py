@@ -198,7 +198,11 @@ def test_an_error_after_a_success_marks_the_old_results_out_of_date(page: Page) 
         "(chart) => getComputedStyle(chart.closest('figure')).opacity"
     )
     assert float(opacity) < 0.5
-    page.screenshot(path="test-artifacts/train-error-after-success.png", full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})  # the message is far above the charts
+    stale.get_by_role("button", name="Go to the message").click()
+    expect(rate).to_be_focused()
+    expect(page.locator("#learning_rate-error")).to_be_in_viewport()
+    page.set_viewport_size({"width": 1280, "height": 900})
     rate.fill("0.1")
     rate.press("Enter")
     settled(page)
