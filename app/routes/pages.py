@@ -14,7 +14,7 @@ from app import __version__
 from app.activations import ACTIVATIONS, Activation, ParamError, UnknownActivation, get_activation
 from app.assets import import_map, plotly_bundle, static_url
 from app.config import TEMPLATES_DIR, Settings
-from app.datasets import DATASET_NAMES, FEATURE_FORMULAS
+from app.datasets import DATASET_NAMES, FEATURE_FORMULAS, MAX_CLASSES, N_CLASSES
 from app.formulas import to_mathml
 from app.mlp import OptimizerName, RegularizationName
 from app.schemas.activations import ActivationInfo, PropertiesInfo
@@ -279,6 +279,8 @@ def _training_options(settings: Settings) -> dict[str, Any]:
         "optimizers": _options(get_args(OptimizerName), OPTIMIZER_LABELS),
         "losses": _options(tuple(LOSS_LABELS), LOSS_LABELS),
         "regularizations": _options(get_args(RegularizationName), REG_LABELS),
+        "n_classes": N_CLASSES,
+        "max_classes": MAX_CLASSES,
         "limits": {
             "epochs": settings.train_max_epochs,
             "n_samples": MAX_POINTS,

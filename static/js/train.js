@@ -5,9 +5,9 @@ import { bindFields, element, paramControls, paramFieldIds, syncFields, syncPara
 import { drawNetwork, thumbnail } from "./network.js";
 import { bool, int, list, num, onNavigate, readState, str, writeState } from "./state.js";
 import { showLinearView } from "./xor-compare.js";
-import { boundaryFigure, curvesFigure } from "./training-plots.js";
+import { boundaryFigure, classColour, classGlyph, curvesFigure } from "./training-plots.js";
 import {
-  $, clearErrors, download, drawAll, fmt, initialState, isAbort, onThemeChange, progress, reportError,
+  $, $$, clearErrors, download, drawAll, fmt, initialState, isAbort, onThemeChange, progress, reportError,
   setExportData, showError, theme, wireExports,
 } from "./ui.js";
 
@@ -15,9 +15,14 @@ const init = initialState();
 const byName = Object.fromEntries(init.catalogue.map((e) => [e.name, e]));
 const DATASETS = init.datasets.map(([value]) => value);
 const FEATURES = init.features.map(([value]) => value);
-const MULTICLASS = new Set(["spiral3"]);
 const MAX_POINTS = init.limits.n_samples;
+const MAX_CLASSES = init.max_classes;
+const DATASET_LABELS = Object.fromEntries(init.datasets);
 const RUN_FORMAT = "activation-lab/train-run";
+// Changes closer together than this make one run (the +/- buttons, arrowing through a list).
+const SETTLE_MS = 400;
+// A pointer that moved further than this between press and release was a zoom or pan drag.
+const DRAG_PX = 4;
 
 // Defaults are the API's own, so a bare /train link trains what POST /api/train {} trains.
 const SCHEMA = {
@@ -67,6 +72,12 @@ const bar = progress("train-progress");
 const encodePoint = ([x1, x2, label]) => `${+x1.toFixed(3)}_${+x2.toFixed(3)}_${label}`;
 const decodePoint = (text) => text.split("_").map(Number);
 
+// Classes in the data: the server's count for a generated set, the labels for your own points.
+function classesOf(s) {
+  if (s.ds === "points") return Math.max(2, ...s.pts.map((p) => decodePoint(p)[2] + 1));
+  return init.n_classes[s.ds] ?? 2;
+}
+
 function requestBody(s) {
   let dataset;
   if (s.ds === "points") dataset = { points: s.pts.map(decodePoint) };
@@ -87,7 +98,7 @@ function requestBody(s) {
     init: s.init,
     seed: s.seed,
   };
-  if (!MULTICLASS.has(s.ds) && !(s.ds === "points" && s.pts.some((p) => decodePoint(p)[2] > 1))) body.loss = s.loss;
+  if (classesOf(s) === 2) body.loss = s.loss;
   return body;
 }
 
@@ -128,9 +139,38 @@ function syncControls() {
   for (const f of FEATURES) $(`#feature-${f}`).checked = state.feats.includes(f);
   const generated = !["xor", "points"].includes(state.ds);
   for (const id of ["n_samples", "noise", "train_fraction", "data_seed"]) $(`#${id}`).disabled = !generated;
-  $("#loss").disabled = MULTICLASS.has(state.ds);
+  explainFixed("generated-hint", generated ? "" : state.ds === "xor"
+    ? `Points, noise, train % and data seed are fixed for the 4-point truth table; pick “${DATASET_LABELS.quadrants}” for noisy XOR.`
+    : "Points, noise, train % and data seed are fixed by your own points; pick a generated dataset to set them.");
+  const classes = classesOf(state);
+  $("#loss").disabled = classes > 2;
+  explainFixed("loss-hint", classes > 2 ? `${classes} classes: a softmax output, trained with cross-entropy.` : "");
+  buildClassPicker(classes);
   buildParams();
   buildLayers();
+}
+
+// A hint that says why the fields before it are disabled; empty text hides it.
+function explainFixed(id, text) {
+  const hint = $(`#${id}`);
+  hint.textContent = text;
+  hint.hidden = !text;
+}
+
+// One radio per class of the data; your own points may also start the next class.
+function buildClassPicker(classes) {
+  const picked = Number(document.querySelector('input[name="click-class"]:checked')?.value ?? 1);
+  const offered = state.ds === "points" ? Math.min(classes + 1, MAX_CLASSES) : classes;
+  const t = theme();
+  $("#click-classes").replaceChildren(
+    ...Array.from({ length: offered }, (_, k) => {
+      const radio = element("input", { type: "radio", name: "click-class", id: `click-class-${k}`, value: String(k) });
+      radio.checked = k === (picked < offered ? picked : 1);
+      const glyph = element("span", { class: "class-glyph" }, [classGlyph(k)]);
+      glyph.style.color = classColour(t, k);
+      return element("label", { class: "check" }, [radio, element("span", {}, [`class ${k} (`, glyph, `${k >= classes ? ", new" : ""})`])]);
+    }),
+  );
 }
 
 function buildParams() {
@@ -143,6 +183,8 @@ function buildParams() {
 }
 
 function buildLayers() {
+  // Rebuilding replaces the buttons: keep keyboard focus on the one that was pressed.
+  const focused = $("#layers").contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
   $("#layer-count").textContent = `${state.layers.length} hidden layer${state.layers.length === 1 ? "" : "s"}`;
   $("#remove-layer").disabled = state.layers.length === 0;
   $("#add-layer").disabled = state.layers.length >= 8;
@@ -164,13 +206,32 @@ function buildLayers() {
       return element("div", { class: "row" }, [element("span", {}, [`Layer ${i + 1}: ${units} unit${units === 1 ? "" : "s"}`]), element("span", { class: "row" }, [minus, plus])]);
     }),
   );
+  if (focused) $$("#layers button").find((b) => b.getAttribute("aria-label") === focused && !b.disabled)?.focus();
 }
 
-// A control changed: new URL entry, new run.
+// A control changed: a new URL entry and, once the changes settle, a new run. A burst of
+// changes (eight clicks on +, arrowing through the activations) is one entry and one run.
+let settling = null;
+
 function commit() {
   state = { ...state, frame: -1 };
-  writeState(SCHEMA, state, { push: true });
-  train({ animate: true });
+  writeState(SCHEMA, state, { push: settling === null });
+  busy(true);
+  clearTimeout(settling);
+  settling = setTimeout(() => {
+    settling = null;
+    train({ animate: true });
+  }, SETTLE_MS);
+}
+
+// The results are being replaced (a change is settling or a run is in flight).
+const busy = (on) => $("#results").setAttribute("aria-busy", String(on));
+
+// Train at once (the Train button, back/forward): a pending coalesced run is this one.
+function trainNow(options) {
+  clearTimeout(settling);
+  settling = null;
+  train(options);
 }
 
 // --- training ---------------------------------------------------------------------------------
@@ -183,6 +244,7 @@ async function train({ animate }) {
   const body = requestBody(state);
   const mine = ++generation;
   clearErrors($(".controls"));
+  busy(true);
   const signal = bar.start("Starting…");
   try {
     const result = await api.trainStream(body, {
@@ -192,16 +254,52 @@ async function train({ animate }) {
     if (mine === generation) show(result, body, { animate });
   } catch (error) {
     if (mine !== generation) return;
-    if (isAbort(error)) showError("run", "Training cancelled: the charts still show the previous run.");
-    else reportError(error, { ...FIELDS, ...paramFieldIds(byName[state.act] ?? { params: [] }, "") }, "run");
+    if (isAbort(error)) {
+      showError("run", "Training cancelled: the charts still show the previous run.");
+      if (JSON.stringify(body) !== JSON.stringify(runRequest)) markStale("training these settings was cancelled");
+    } else {
+      reportError(error, { ...FIELDS, ...paramFieldIds(byName[state.act] ?? { params: [] }, "") }, "run");
+      markStale("the last request failed (see the message at the control)");
+    }
   } finally {
-    if (mine === generation) bar.done();
+    if (mine === generation) {
+      bar.done();
+      if (settling === null) busy(false);
+    }
   }
+}
+
+// The results on screen no longer match the controls: dim them, say so, drop the verdict.
+function markStale(reason) {
+  if (!run) return;
+  $("#results").classList.add("stale");
+  const banner = $("#stale");
+  banner.textContent = `Out of date: ${reason}. The charts below still show the previous run, not these settings. `;
+  // On a narrow screen the message is a long way up: one press takes you to the control.
+  const message = $$(".controls .error").find((box) => !box.hidden);
+  const control = message && document.getElementById(message.id.replace(/-error$/, ""));
+  if (control) {
+    const go = element("button", { type: "button", class: "link-button" }, ["Go to the message"]);
+    go.addEventListener("click", () => {
+      control.scrollIntoView({ block: "center" });
+      control.focus();
+    });
+    banner.append(go);
+  }
+  banner.hidden = false;
+  $("#outcome").hidden = true;
+}
+
+function markCurrent() {
+  $("#results").classList.remove("stale");
+  $("#stale").hidden = true;
 }
 
 function show(result, body, { animate }) {
   run = result;
   runRequest = body;
+  markCurrent();
+  describeData();
   setExportData("boundary-chart", exportRun());
   const last = Math.max(0, run.snapshots.length - 1);
   $("#frame").max = last;
@@ -212,6 +310,26 @@ function show(result, body, { animate }) {
   } else {
     setFrame(state.frame >= 0 ? Math.min(state.frame, last) : last);
   }
+}
+
+// The chart's note and the class picker follow the data of the run shown.
+function describeData() {
+  const classes = run.setup.n_classes;
+  const markers = Array.from({ length: classes }, (_, k) => `${classGlyph(k)} class ${k}`).join(", ");
+  const background = classes === 2
+    ? "Background: the network's output, p(class 1), smoothed; the black line is p = 0.5."
+    : `Background: the most probable of the ${classes} classes (softmax output).`;
+  noteOf("boundary-chart").textContent =
+    `${background} Markers: ${markers}; hollow markers are test points. Click inside the plot to add a point of the class picked under Data.`;
+}
+
+const noteOf = (id) => $(`#${id}`).closest(".chart-card").querySelector(".chart-note");
+
+// The run's dataset by name, for the chart's words ("cannot separate XOR").
+function datasetOf(body) {
+  const d = body?.dataset;
+  if (typeof d === "string") return d;
+  return d?.name ?? "points";
 }
 
 function describeOutcome() {
@@ -225,7 +343,7 @@ function describeOutcome() {
     ok = true;
     text = `Solved: every training point classified right from epoch ${run.epochs_to_converge} on. Final training loss ${fmt(run.final.loss)}, accuracy ${fmt(run.final.accuracy * 100, 1)} %${run.final.test_accuracy !== null ? `, test accuracy ${fmt(run.final.test_accuracy * 100, 1)} %` : ""}.`;
   } else {
-    text = `Not solved in ${s.epochs} epochs: final training accuracy ${fmt(run.final.accuracy * 100, 1)} %, loss ${fmt(run.final.loss)}.`;
+    text = `Not solved in ${s.epochs} epoch${s.epochs === 1 ? "" : "s"}: final training accuracy ${fmt(run.final.accuracy * 100, 1)} %, loss ${fmt(run.final.loss)}.`;
   }
   if (run.affine_map) {
     text += ` This network is linear: its layers collapse to one affine map (largest difference ${fmt(run.affine_map.max_abs_difference)}), and no affine map separates XOR.`;
@@ -252,7 +370,7 @@ function setFrame(k) {
 async function renderFrame() {
   const t = theme();
   const snapshot = run.snapshots[frame];
-  const boundary = boundaryFigure(run, snapshot, t);
+  const boundary = boundaryFigure(run, snapshot, t, { dataset: datasetOf(runRequest) });
   const loss = curvesFigure(run, "loss", snapshot?.epoch, t);
   const accuracy = curvesFigure(run, "accuracy", snapshot?.epoch, t);
   await drawAll([[$("#boundary-chart"), boundary], [$("#loss-chart"), loss], [$("#accuracy-chart"), accuracy]]);
@@ -323,16 +441,25 @@ function usePoints(points) {
   commit();
 }
 
-$("#boundary-chart").addEventListener("click", (event) => {
-  const gd = $("#boundary-chart");
-  const layout = gd._fullLayout;
-  if (!layout?.xaxis || !run) return;
-  const box = gd.getBoundingClientRect();
-  const px = event.clientX - box.left - layout._size.l;
-  const py = event.clientY - box.top - layout._size.t;
-  if (px < 0 || py < 0 || px > layout._size.w || py > layout._size.h) return;
-  const x1 = layout.xaxis.p2d(px);
-  const x2 = layout.yaxis.p2d(py);
+// Only a click inside the plot area (Plotly's drag layer, .nsewdrag) adds a point: not the
+// toolbar, the legend or the colour bar, not the end of a zoom or pan drag, not the second
+// click of a double click (which resets the zoom). The pixel is converted with the plot area's
+// own axis mapping, measured from that area, so the point lands where the pointer is.
+const boundaryChart = $("#boundary-chart");
+let pressedAt = null;
+boundaryChart.addEventListener("pointerdown", (event) => {
+  pressedAt = event.target.closest?.(".nsewdrag") ? [event.clientX, event.clientY] : null;
+});
+boundaryChart.addEventListener("click", (event) => {
+  const area = event.target.closest?.(".nsewdrag");
+  const start = pressedAt;
+  pressedAt = null;
+  const layout = boundaryChart._fullLayout;
+  if (!area || !start || !layout?.xaxis || !run || event.detail > 1) return;
+  if (Math.hypot(event.clientX - start[0], event.clientY - start[1]) > DRAG_PX) return;
+  const box = area.getBoundingClientRect();
+  const x1 = layout.xaxis.p2d(event.clientX - box.left);
+  const x2 = layout.yaxis.p2d(event.clientY - box.top);
   const label = Number(document.querySelector('input[name="click-class"]:checked').value);
   const points = currentPoints();
   if (points.length >= MAX_POINTS) {
@@ -358,8 +485,8 @@ function parseCSV(text) {
       if (i === 0) return; // a header row
       throw new Error(`line ${i + 1}: expected x1,x2,label, got "${line.slice(0, 40)}"`);
     }
-    if (!Number.isInteger(numbers[2]) || numbers[2] < 0 || numbers[2] > 9) {
-      throw new Error(`line ${i + 1}: the label must be a class number 0 to 9`);
+    if (!Number.isInteger(numbers[2]) || numbers[2] < 0 || numbers[2] >= MAX_CLASSES) {
+      throw new Error(`line ${i + 1}: the label must be a class number 0 to ${MAX_CLASSES - 1}`);
     }
     points.push(numbers);
   });
@@ -402,6 +529,8 @@ $("#load-run").addEventListener("change", async (event) => {
       throw new Error("not a run exported from this page");
     }
     stop();
+    clearTimeout(settling);
+    settling = null;
     state = stateFromBody(saved.request);
     writeState(SCHEMA, state, { push: true });
     syncControls();
@@ -443,15 +572,18 @@ $("#remove-layer").addEventListener("click", () => {
   buildLayers();
   commit();
 });
-$("#run").addEventListener("click", () => train({ animate: true }));
+$("#run").addEventListener("click", () => trainNow({ animate: true }));
 
 onNavigate(SCHEMA, (next) => {
   state = next;
   syncControls();
   if (state.act && byName[state.act]) syncParamControls(byName[state.act], state.extra, "");
-  train({ animate: false });
+  trainNow({ animate: false });
 });
-onThemeChange(() => run && renderFrame());
+onThemeChange(() => {
+  buildClassPicker(classesOf(state));
+  if (run) renderFrame();
+});
 wireExports();
 
 $("#linear-vs-nonlinear").addEventListener("click", () => {

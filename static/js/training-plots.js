@@ -1,14 +1,18 @@
 // Figures for training runs and sweeps. Data in, Plotly traces and layouts out; no DOM.
 import { baseLayout, colour } from "./plots.js";
 
-// Class k's marker: shape carries the class as well as colour does.
+// Class k's marker: shape carries the class as well as colour does. GLYPHS name the same
+// shapes in text (the class picker's labels).
 const CLASS_SYMBOLS = ["x", "circle", "triangle-up", "square", "diamond", "star", "cross", "hexagon", "pentagon", "bowtie"];
+export const CLASS_GLYPHS = ["✕", "●", "▲", "■", "◆", "★", "✚", "⬢", "⬟", "⋈"];
 
 export function classColour(t, k) {
   if (k === 0) return t.class0;
   if (k === 1) return t.class1;
   return colour(t, k + 1);
 }
+
+export const classGlyph = (k) => CLASS_GLYPHS[k % CLASS_GLYPHS.length];
 
 function pointTraces(points, t, { test }) {
   const classes = [...new Set(points.y)].sort((a, b) => a - b);
@@ -39,39 +43,94 @@ function pointTraces(points, t, { test }) {
   });
 }
 
+// A surface this flat has no boundary worth drawing (the API rounds it to 0.01).
+const FLAT = 0.05;
+
+// The surfaces come rounded to 0.01, so where the output changes slowly (a young or a linear
+// network) whole bands of cells read exactly 0.50 and a contour through them is a staircase.
+// Averaging over a window about one rounding band wide restores the slope: a box average keeps
+// a linear field linear, and the window shrinks symmetrically at the edges so it stays centred.
+function dequantised(z, step = 0.01) {
+  const rows = z.length;
+  const cols = z[0].length;
+  let steps = 0;
+  let count = 0;
+  for (let i = 0; i < rows; i += 1) {
+    for (let j = 0; j < cols; j += 1) {
+      if (Math.abs(z[i][j] - 0.5) > 4 * step) continue;
+      if (j + 1 < cols) { steps += Math.abs(z[i][j + 1] - z[i][j]); count += 1; }
+      if (i + 1 < rows) { steps += Math.abs(z[i + 1][j] - z[i][j]); count += 1; }
+    }
+  }
+  const slope = count ? steps / count : step; // mean change per cell near p = 0.5
+  if (slope >= step) return z;
+  const radius = Math.min(8, Math.ceil(step / Math.max(slope, step / 8)));
+  const smooth = (line) => line.map((_, k) => {
+    const r = Math.min(radius, k, line.length - 1 - k);
+    let sum = 0;
+    for (let d = -r; d <= r; d += 1) sum += line[k + d];
+    return sum / (2 * r + 1);
+  });
+  const across = z.map(smooth);
+  const columns = across[0].map((_, j) => smooth(across.map((row) => row[j])));
+  return across.map((row, i) => row.map((_, j) => columns[j][i]));
+}
+
+// What the learner sees when the surface is flat, said on the chart itself.
+function flatNote(value, { linear, dataset }) {
+  const level = `p ≈ ${value.toFixed(2)} everywhere`;
+  if (linear) return `${level}: a linear model<br>cannot separate ${dataset === "xor" ? "XOR" : "this data"}`;
+  return `${level}: no boundary yet`;
+}
+
 // The decision surface at one snapshot with the data on top. Two classes: p(class 1) from
-// orange (0) through the panel colour (0.5) to blue (1), and the p = 0.5 contour. K classes:
-// the most probable class per cell.
-export function boundaryFigure(run, snapshot, t) {
+// orange (0) through the panel colour (0.5) to blue (1), smoothed, and the p = 0.5 contour.
+// K classes: the most probable class per cell, one colour per class. `dataset` names the data
+// for the note on a flat surface.
+export function boundaryFigure(run, snapshot, t, { dataset = "" } = {}) {
   const { grid, data } = run;
   const traces = [];
+  const annotations = [];
   if (snapshot && grid) {
     const units = snapshot.output;
     if (units.length === 1) {
+      const z = units[0];
       traces.push({
         type: "heatmap",
         name: "p(class 1)",
         x: grid.x1,
         y: grid.x2,
-        z: units[0],
+        z,
         zmin: 0,
         zmax: 1,
+        zsmooth: "best",
         colorscale: [[0, t.class0], [0.5, t.panel], [1, t.class1]],
         opacity: 0.85,
         colorbar: { thickness: 10, outlinewidth: 0, title: { text: "p(1)", side: "right" }, tickfont: { color: t.fg } },
         hovertemplate: "p(class 1) = %{z:.2f}<extra></extra>",
       });
-      traces.push({
-        type: "contour",
-        name: "p = 0.5",
-        x: grid.x1,
-        y: grid.x2,
-        z: units[0],
-        contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" },
-        line: { color: t.fg, width: 2 },
-        showscale: false,
-        hoverinfo: "skip",
-      });
+      const values = z.flat();
+      const low = Math.min(...values);
+      const high = Math.max(...values);
+      if (high - low < FLAT) {
+        annotations.push({
+          text: flatNote((low + high) / 2, { linear: Boolean(run.affine_map), dataset }),
+          xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false,
+          font: { color: t.fg, size: 13 }, bgcolor: t.panel, bordercolor: t.line, borderpad: 6,
+        });
+      } else {
+        traces.push({
+          type: "contour",
+          name: "p = 0.5",
+          x: grid.x1,
+          y: grid.x2,
+          z: dequantised(z),
+          contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" },
+          line: { color: t.fg, width: 2, smoothing: 1.3 },
+          showscale: false,
+          hoverinfo: "skip",
+        });
+      }
     } else {
       const argmax = units[0].map((row, i) =>
         row.map((_, j) => units.reduce((best, unit, k) => (unit[i][j] > units[best][i][j] ? k : best), 0)));
@@ -91,7 +150,7 @@ export function boundaryFigure(run, snapshot, t) {
         colorscale: scale,
         opacity: 0.45,
         showscale: false,
-        hovertemplate: "class %{z}<extra></extra>",
+        hovertemplate: "most probable: class %{z}<extra></extra>",
       });
     }
   }
@@ -103,6 +162,7 @@ export function boundaryFigure(run, snapshot, t) {
   layout.xaxis.constrain = "domain";
   layout.yaxis.constrain = "domain";
   layout.legend = { ...layout.legend, y: -0.14 };
+  layout.annotations = annotations;
   if (grid) {
     layout.xaxis.range = [grid.x1[0], grid.x1[grid.x1.length - 1]];
     layout.yaxis.range = [grid.x2[0], grid.x2[grid.x2.length - 1]];
@@ -111,19 +171,63 @@ export function boundaryFigure(run, snapshot, t) {
   return { traces, layout };
 }
 
+// Tick values for a log axis over [low, high]: Plotly labels only powers of ten there, so a loss
+// spanning less than a decade or two gets one label or none. Take 1-2-5 steps, then every digit,
+// then evenly spaced round values, whichever first gives at least three ticks inside the range.
+export function logTicks(low, high, { fewest = 3 } = {}) {
+  if (!(low > 0) || !(high > low)) return null;
+  const decades = Math.log10(high / low);
+  if (decades >= fewest) return null; // Plotly's one tick per decade already gives enough
+  const within = (v) => v >= low * (1 - 1e-9) && v <= high * (1 + 1e-9);
+  const mantissas = (digits) => {
+    const ticks = [];
+    for (let e = Math.floor(Math.log10(low)); e <= Math.ceil(Math.log10(high)); e += 1) {
+      for (const m of digits) {
+        const v = Number((m * 10 ** e).toPrecision(12));
+        if (within(v)) ticks.push(v);
+      }
+    }
+    return ticks;
+  };
+  for (const digits of [[1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    const ticks = mantissas(digits);
+    if (ticks.length >= fewest) return ticks;
+  }
+  // Less than a factor of two: the coarsest round step (1, 2 or 5 x 10^k) that gives enough.
+  const power = 10 ** Math.ceil(Math.log10(high - low));
+  const evenly = (step) => {
+    const ticks = [];
+    for (let k = Math.ceil(low / step); k * step <= high * (1 + 1e-9); k += 1) ticks.push(Number((k * step).toPrecision(12)));
+    return ticks;
+  };
+  for (const step of [1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01].map((m) => m * power)) {
+    const ticks = evenly(step);
+    if (ticks.length >= fewest) return ticks;
+  }
+  return [low, high];
+}
+
 // Loss or accuracy over epochs, train and test, with the shown snapshot marked.
 export function curvesFigure(run, which, epoch, t) {
   const train = run[which];
   const test = run[`test_${which}`];
+  const mode = run.epochs.length < 3 ? "lines+markers" : "lines"; // a point or two: show them
   const traces = [
-    { type: "scatter", mode: "lines", name: `train ${which}`, x: run.epochs, y: train, line: { color: colour(t, 0), width: 2 } },
+    { type: "scatter", mode, name: `train ${which}`, x: run.epochs, y: train, line: { color: colour(t, 0), width: 2 } },
   ];
   if (test) {
-    traces.push({ type: "scatter", mode: "lines", name: `test ${which}`, x: run.epochs, y: test, line: { color: colour(t, 1), width: 2, dash: "dash" } });
+    traces.push({ type: "scatter", mode, name: `test ${which}`, x: run.epochs, y: test, line: { color: colour(t, 1), width: 2, dash: "dash" } });
   }
-  const log = which === "loss" && train.every((v) => v > 0);
+  const shown = [...train, ...(test ?? [])].filter((v) => v > 0 && Number.isFinite(v));
+  // One distinct value (a run of an epoch or two) has no scale to log: a linear axis labels it.
+  const log = which === "loss" && train.every((v) => v > 0) && new Set(shown).size > 1;
   const layout = baseLayout(t, { xTitle: "epoch", yTitle: which, yType: log ? "log" : "linear" });
   if (which === "accuracy") layout.yaxis.range = [-0.03, 1.03];
+  if (run.epochs.at(-1) - run.epochs[0] < 5) layout.xaxis.dtick = 1; // whole epochs only
+  if (log) {
+    const ticks = logTicks(Math.min(...shown), Math.max(...shown));
+    if (ticks) Object.assign(layout.yaxis, { tickmode: "array", tickvals: ticks, dtick: undefined });
+  }
   layout.margin = { l: log ? 70 : 52, r: 10, t: 8, b: 36 };
   layout.legend = { ...layout.legend, y: -0.3 };
   if (epoch !== null && epoch !== undefined) {

@@ -43,16 +43,8 @@ export async function showLinearView(seed) {
     await Promise.all(
       runs.map((run, i) => {
         const snapshot = run.snapshots.at(-1);
-        const figure = boundaryFigure(run, snapshot, t);
+        const figure = boundaryFigure(run, snapshot, t, { dataset: "xor" });
         figure.layout.showlegend = false;
-        const values = snapshot.output[0].flat();
-        if (Math.max(...values) - Math.min(...values) < 0.05) {
-          figure.layout.annotations = [{
-            text: "p ≈ 0.5 everywhere:<br>no boundary at all",
-            xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false,
-            font: { color: t.fg, size: 12 }, bgcolor: t.panel,
-          }];
-        }
         figure.traces.forEach((trace) => { if (trace.type === "heatmap") trace.showscale = false; });
         return draw($(`#xor-${LINEAR_VIEW[i]}`), figure.traces, figure.layout);
       }),
