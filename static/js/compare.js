@@ -4,8 +4,8 @@ import { bindFields, element, paramControls, paramFieldIds, syncFields } from ".
 import { colour, multiplesFigure, overlayFigure } from "./plots.js";
 import { many, num, onNavigate, readState, str, writeState } from "./state.js";
 import {
-  $, clearErrors, debounce, drawAll, initialState, latest, onThemeChange, reportError, theme,
-  wireExports,
+  $, OUT_OF_DATE, clearErrors, debounce, drawAll, freshness, initialState, latest, onThemeChange, reportError,
+  theme, wireExports,
 } from "./ui.js";
 
 const init = initialState();
@@ -43,6 +43,7 @@ let state = readState(SCHEMA);
 let items = state.f.map(parseSpec);
 const curves = new Map(); // spec text -> curve, so one moved slider refetches one curve
 const properties = new Map(); // spec text -> properties at those parameters
+const charts = freshness(() => [$("#compare-chart"), $("#multiples-chart")]);
 
 function save(push) {
   state = { ...state, f: items.map(formatSpec) };
@@ -97,6 +98,7 @@ const refresh = latest(async () => {
   const range = { xMin: state.xmin, xMax: state.xmax, points: POINTS };
   const key = (spec) => `${spec}|${state.xmin}|${state.xmax}`;
   const failures = [];
+  if (specs.some((spec) => !curves.has(key(spec)))) charts.pending(OUT_OF_DATE.pending);
   await Promise.all(
     items.map(async (item, i) => {
       if (!byName[item.name]) {
@@ -122,8 +124,12 @@ const refresh = latest(async () => {
     .map((item, i) => ({ label: labelOf(item, i), curve: curves.get(key(specs[i])) }))
     .filter((c) => c.curve);
   if (curves.size > 200) curves.clear();
-  if (shown.length === 0) return;
+  if (shown.length === 0) {
+    charts.failed(OUT_OF_DATE.failed);
+    return;
+  }
   await render(shown);
+  charts.current();
   refreshTable();
 });
 

@@ -4,7 +4,8 @@ import { bindFields, chipList, syncFields } from "./controls.js";
 import { layerFigure } from "./plots.js";
 import { int, list, onNavigate, readState, str, writeState } from "./state.js";
 import {
-  $, clearErrors, drawAll, initialState, latest, onThemeChange, reportError, theme, wireExports,
+  $, OUT_OF_DATE, clearErrors, drawAll, freshness, initialState, latest, onThemeChange, reportError, theme,
+  wireExports,
 } from "./ui.js";
 
 const init = initialState();
@@ -23,6 +24,7 @@ const BOUND = { numbers: { depth: "depth", width: "width", batch_size: "batch", 
 const FIELDS = { activations: "activations", activation: "activations", init: "init", depth: "depth", width: "width", batch_size: "batch_size", seed: "seed" };
 let state = readState(SCHEMA);
 let series = [];
+const charts = freshness(() => [$("#gradflow-chart"), $("#stats-chart")]);
 
 const renderChips = chipList($("#activations"), init.catalogue, state.acts, (names) => {
   state = { ...state, acts: names };
@@ -44,6 +46,7 @@ function commit() {
 
 const refresh = latest(async () => {
   const inits = state.inits.length ? state.inits : [INITS[0]];
+  charts.pending(OUT_OF_DATE.pending);
   try {
     const results = await Promise.all(
       inits.map((name) =>
@@ -68,9 +71,11 @@ const refresh = latest(async () => {
       })),
     );
     await render();
+    charts.current();
   } catch (error) {
     clearErrors();
     reportError(error, FIELDS, "gradflow-chart");
+    charts.failed(OUT_OF_DATE.failed);
   }
 });
 
