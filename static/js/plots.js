@@ -12,9 +12,14 @@ const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cro
 // so it never covers data, a panel title or a colour bar at any width.
 export const TOOLBAR_STRIP = 34;
 
-export function baseLayout(t, { xTitle = "", yTitle = "", yType = "linear", margin = {} } = {}) {
+// `legendBelow`: the legend sits at the bottom of the whole figure and the plot area makes room
+// for it, so a legend of many entries never covers the x axis' title (it scrolls past half the
+// figure's height). Otherwise it hangs just under the plot area, as the Train page places it.
+export function baseLayout(t, { xTitle = "", yTitle = "", yType = "linear", margin = {}, legendBelow = false } = {}) {
+  // automargin: long or rotated tick labels push the title and the margin out, never under.
   const axis = (title) => ({
     title: { text: title, standoff: 6 },
+    automargin: true,
     gridcolor: t.grid,
     zerolinecolor: t.line,
     linecolor: t.line,
@@ -28,7 +33,7 @@ export function baseLayout(t, { xTitle = "", yTitle = "", yType = "linear", marg
     // Log axes label powers of ten; Plotly spaces them by the axis' length in pixels (a fixed
     // dtick of one decade piled 40 labels onto a 300-decade gradient-flow axis).
     yaxis: { ...axis(yTitle), type: yType, ...(yType === "log" ? { exponentformat: "power" } : {}) },
-    legend: { orientation: "h", y: -0.18, x: 0, bgcolor: "rgba(0,0,0,0)" },
+    legend: { orientation: "h", x: 0, bgcolor: "rgba(0,0,0,0)", ...(legendBelow ? { yref: "container", y: 0, yanchor: "bottom" } : { y: -0.18 }) },
     hovermode: "x unified",
     hoverlabel: { bgcolor: t.panel, bordercolor: t.line, font: { color: t.fg } },
     modebar: { bgcolor: "rgba(0,0,0,0)", color: t.muted, activecolor: t.fg },
@@ -96,7 +101,7 @@ export function curveFigure(curve, show, t, label) {
     name: "|f′| < 0.01 (vanishing gradient)",
     showlegend: i === 0,
   }));
-  const layout = { ...baseLayout(t, { xTitle: "x", yTitle: label }), shapes };
+  const layout = { ...baseLayout(t, { xTitle: "x", yTitle: label, legendBelow: true }), shapes };
   return { traces, layout };
 }
 
@@ -113,7 +118,7 @@ export function overlayFigure(curves, view, t) {
     connectgaps: false,
     hovertemplate: "%{y:.5g}",
   }));
-  return { traces, layout: baseLayout(t, { xTitle: "x", yTitle: VIEW_LABELS[view] }) };
+  return { traces, layout: baseLayout(t, { xTitle: "x", yTitle: VIEW_LABELS[view], legendBelow: true }) };
 }
 
 // Compare: small multiples, one panel per function with f (solid) and f' (dashed).
@@ -182,7 +187,7 @@ export function softmaxFigure(logits, probabilities, naive, t) {
       hovertemplate: "%{y:.4f}<extra>naive</extra>",
     },
   ];
-  const layout = { ...baseLayout(t, { xTitle: "logit", yTitle: "share" }), barmode: "group", hovermode: "closest" };
+  const layout = { ...baseLayout(t, { xTitle: "logit", yTitle: "share", legendBelow: true }), barmode: "group", hovermode: "closest" };
   layout.shapes = [
     { type: "line", xref: "paper", x0: 0, x1: 1, y0: 0, y1: 0, line: { color: t.fg, width: 1 } },
   ];
@@ -219,6 +224,16 @@ export function jacobianFigure(jacobian, t) {
   return { traces, layout: categoryHeatmapLayout(t, { xTitle: "logit j", yTitle: "probability i" }) };
 }
 
+// A log axis over these values: Plotly labels every digit (1, 2, ..., 9) of a range between one
+// and two decades, which overlap on a short axis; 1, 2 and 5 per decade stay apart. Shorter and
+// longer ranges keep Plotly's own spacing (within a decade, or whole decades by the axis length).
+export function logTicks(values) {
+  const logs = values.filter((v) => v !== null && v > 0).map(Math.log10);
+  if (logs.length === 0) return {};
+  const decades = Math.max(...logs) - Math.min(...logs);
+  return decades >= 1 && decades < 2 ? { dtick: "D2" } : {};
+}
+
 // Ticks for a whole-number axis from 1 to n: every number while they fit, else a round step.
 export function countTicks(n, most = 10) {
   const dtick = [1, 2, 5, 10, 20, 50, 100].find((step) => n / step <= most) ?? Math.ceil(n / most);
@@ -239,7 +254,8 @@ export function layerFigure(series, field, t, { log, yTitle }) {
     connectgaps: false,
     hovertemplate: "layer %{x}: %{y:.3g}",
   }));
-  const layout = baseLayout(t, { xTitle: "layer (1 = nearest the input)", yTitle, yType: log ? "log" : "linear" });
+  const layout = baseLayout(t, { xTitle: "layer (1 = nearest the input)", yTitle, yType: log ? "log" : "linear", legendBelow: true });
+  if (log) layout.yaxis = { ...layout.yaxis, ...logTicks(traces.flatMap((trace) => trace.y)) };
   const depth = Math.max(1, ...series.map((s) => s.flow.layer.length));
   layout.xaxis = { ...layout.xaxis, ...countTicks(depth), range: [0.5, depth + 0.5] };
   layout.hovermode = "closest";
@@ -343,8 +359,11 @@ export function bandsFigure(epochs, results, labels, t, { panels = false, column
     });
   });
   const yTitle = "training loss (median over seeds)";
+  const ticks = logTicks(bands.flatMap((band) => band.y));
   if (!panels) {
-    return { traces: [...bands, ...medians], layout: baseLayout(t, { xTitle: "epoch", yTitle, yType: "log" }) };
+    const layout = baseLayout(t, { xTitle: "epoch", yTitle, yType: "log", legendBelow: true });
+    layout.yaxis = { ...layout.yaxis, ...ticks };
+    return { traces: [...bands, ...medians], layout };
   }
   // Band and median of one activation go together, each in its own panel.
   const traces = results.flatMap((_, i) => [bands[2 * i], bands[2 * i + 1], medians[i]]);
@@ -370,7 +389,7 @@ export function bandsFigure(epochs, results, labels, t, { panels = false, column
     const suffix = i === 0 ? "" : String(i + 1);
     const axis = { gridcolor: t.grid, zerolinecolor: t.line, linecolor: t.line, tickfont: { size: 10 } };
     layout[`xaxis${suffix}`] = { ...axis, ...(i ? { matches: "x" } : {}) };
-    layout[`yaxis${suffix}`] = { ...axis, type: "log", exponentformat: "power", ...(i ? { matches: "y" } : {}) };
+    layout[`yaxis${suffix}`] = { ...axis, type: "log", exponentformat: "power", ...ticks, ...(i ? { matches: "y" } : {}) };
   });
   layout.yaxis.title = { text: rows > 1 ? "loss" : yTitle, standoff: 6 };
   layout[`xaxis${results.length === 1 ? "" : results.length}`].title = { text: "epoch", standoff: 4 };
