@@ -55,7 +55,7 @@ function buildList() {
   list.replaceChildren(
     ...items.map((item, i) => {
       const prefix = `fn${i}-`;
-      const select = element("select", { id: `fn${i}`, "aria-label": `Function ${i + 1}` },
+      const select = element("select", { id: `fn${i}` },
         init.catalogue.map((entry) => {
           const option = element("option", { value: entry.name }, [entry.label]);
           option.selected = entry.name === item.name;
@@ -83,8 +83,10 @@ function buildList() {
             refresh();
           })
         : [];
+      // The name and ✕ on one line, the select below at the full width: its longest option fits.
       const box = element("div", { class: "fn-item", style: `--swatch: ${colour(theme(), i)}` }, [
-        element("div", { class: "row" }, [select, remove]),
+        element("div", { class: "row" }, [element("label", { for: `fn${i}` }, [`Function ${i + 1}`]), remove]),
+        select,
         element("p", { class: "error", id: `fn${i}-error`, role: "alert", hidden: "" }),
         ...controls,
       ]);

@@ -10,7 +10,7 @@ const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cro
 
 // The chart toolbar (Plotly's modebar, shown on hover or tap) sits in a strip above the plot area,
 // so it never covers data, a panel title or a colour bar at any width.
-export const TOOLBAR_STRIP = 34;
+export const TOOLBAR_STRIP = 40;
 
 // `legendBelow`: the legend sits at the bottom of the whole figure and the plot area makes room
 // for it, so a legend of many entries never covers the x axis' title (it scrolls past half the
