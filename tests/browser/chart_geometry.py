@@ -85,3 +85,17 @@ def assert_readable_ticks(page: Page, chart_id: str, at_least: int = 3) -> list[
         ]
         assert under == [], (chart_id, axis["axis"], "tick labels under an axis title")
     return axes
+
+
+# A view of each page with charts but Train (whose controls are another suite's), and its charts.
+CHART_PAGES = {
+    "/": ["curve-chart"],
+    "/compare?f=relu&f=elu(alpha:2)&f=gelu": ["compare-chart", "multiples-chart"],
+    "/sweep?acts=identity,tanh,relu&seeds=4&epochs=100": [
+        "success-chart",
+        "converge-chart",
+        "loss-bands-chart",
+    ],
+    "/gradients?depth=6&width=16": ["gradflow-chart", "stats-chart"],
+    "/softmax": ["softmax-chart", "jacobian-chart"],
+}

@@ -4,22 +4,12 @@ from pathlib import Path
 
 import pytest
 from browser_support import assert_clean, open_page, traces
+from chart_geometry import CHART_PAGES
 from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
-PAGES = {
-    "/": ["curve-chart"],
-    "/compare?f=relu&f=tanh": ["compare-chart", "multiples-chart"],
-    "/train?epochs=50": ["boundary-chart", "loss-chart", "accuracy-chart"],
-    "/sweep?acts=identity,tanh&seeds=4&epochs=100": [
-        "success-chart",
-        "converge-chart",
-        "loss-bands-chart",
-    ],
-    "/gradients?depth=6&width=16": ["gradflow-chart", "stats-chart"],
-    "/softmax": ["softmax-chart", "jacobian-chart"],
-}
+PAGES = {**CHART_PAGES, "/train?epochs=50": ["boundary-chart", "loss-chart", "accuracy-chart"]}
 TOOLBAR = [
     "Download plot as a PNG",
     "Zoom",

@@ -2,7 +2,7 @@
 
 import pytest
 from browser_support import assert_clean, no_horizontal_scroll, open_page
-from chart_geometry import boxes, overlap
+from chart_geometry import CHART_PAGES, boxes, overlap
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -58,19 +58,6 @@ def test_every_control_is_reachable_by_keyboard_and_labelled(page: Page) -> None
     units.nth(3).focus()
     assert "incoming" in page.locator("#network-focus").inner_text()
 
-
-# The pages whose layout this suite pins beyond the above (Train's controls are its own).
-CHART_PAGES = {
-    "/": ["curve-chart"],
-    "/compare?f=relu&f=elu(alpha:2)&f=gelu": ["compare-chart", "multiples-chart"],
-    "/sweep?acts=identity,tanh,relu&seeds=4&epochs=100": [
-        "success-chart",
-        "converge-chart",
-        "loss-bands-chart",
-    ],
-    "/gradients?depth=6&width=16": ["gradflow-chart", "stats-chart"],
-    "/softmax": ["softmax-chart", "jacobian-chart"],
-}
 
 OUTSIDE_CARD = """(card) => [...card.querySelectorAll('input, select, button, label')]
   .filter(el => {
