@@ -73,7 +73,7 @@ def flat(ranges: list[list[float]]) -> list[float]:
 
 
 def press(page: Page, chart: str, title: str) -> None:
-    page.hover(f"#{chart} .draglayer")
+    page.locator(f"#{chart} .nsewdrag").first.hover()
     page.locator(f'#{chart} .modebar-btn[data-title="{title}"]').click()
 
 

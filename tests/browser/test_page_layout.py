@@ -105,7 +105,7 @@ def test_the_chart_toolbar_keeps_off_the_data_at_phone_width(page: Page, path: s
     open_page(page, path, *CHART_PAGES[path])
     for chart in CHART_PAGES[path]:
         page.locator(f"#{chart}").scroll_into_view_if_needed()
-        page.hover(f"#{chart} .draglayer")  # a tap on a phone
+        page.locator(f"#{chart} .nsewdrag").first.hover()  # a tap on a phone
         bar = page.locator(f"#{chart} .modebar")
         expect(bar).to_be_visible()
         page.wait_for_function(
