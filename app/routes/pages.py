@@ -69,7 +69,7 @@ PAGES = {
         "Seed sweep",
         "One run can be lucky. Train the same network from many seeds per activation and "
         "compare how often each one solves the task, how fast, and how the loss spreads.",
-        ("sweep.js", "controls.js", "training-plots.js"),
+        ("sweep.js", "controls.js"),
     ),
     "gradients_page": Page(
         "gradients.html",

@@ -4,8 +4,8 @@ import { bindFields, element, paramControls, paramFieldIds, syncFields } from ".
 import { colour, multiplesFigure, overlayFigure } from "./plots.js";
 import { many, num, onNavigate, readState, str, writeState } from "./state.js";
 import {
-  $, clearErrors, debounce, drawAll, initialState, latest, onThemeChange, reportError, theme,
-  wireExports,
+  $, OUT_OF_DATE, clearErrors, debounce, drawAll, freshness, initialState, latest, onThemeChange, reportError,
+  theme, wireExports,
 } from "./ui.js";
 
 const init = initialState();
@@ -43,6 +43,7 @@ let state = readState(SCHEMA);
 let items = state.f.map(parseSpec);
 const curves = new Map(); // spec text -> curve, so one moved slider refetches one curve
 const properties = new Map(); // spec text -> properties at those parameters
+const charts = freshness(() => [$("#compare-chart"), $("#multiples-chart")]);
 
 function save(push) {
   state = { ...state, f: items.map(formatSpec) };
@@ -54,7 +55,7 @@ function buildList() {
   list.replaceChildren(
     ...items.map((item, i) => {
       const prefix = `fn${i}-`;
-      const select = element("select", { id: `fn${i}`, "aria-label": `Function ${i + 1}` },
+      const select = element("select", { id: `fn${i}` },
         init.catalogue.map((entry) => {
           const option = element("option", { value: entry.name }, [entry.label]);
           option.selected = entry.name === item.name;
@@ -82,8 +83,10 @@ function buildList() {
             refresh();
           })
         : [];
+      // The name and ✕ on one line, the select below at the full width: its longest option fits.
       const box = element("div", { class: "fn-item", style: `--swatch: ${colour(theme(), i)}` }, [
-        element("div", { class: "row" }, [select, remove]),
+        element("div", { class: "row" }, [element("label", { for: `fn${i}` }, [`Function ${i + 1}`]), remove]),
+        select,
         element("p", { class: "error", id: `fn${i}-error`, role: "alert", hidden: "" }),
         ...controls,
       ]);
@@ -97,6 +100,7 @@ const refresh = latest(async () => {
   const range = { xMin: state.xmin, xMax: state.xmax, points: POINTS };
   const key = (spec) => `${spec}|${state.xmin}|${state.xmax}`;
   const failures = [];
+  if (specs.some((spec) => !curves.has(key(spec)))) charts.pending(OUT_OF_DATE.pending);
   await Promise.all(
     items.map(async (item, i) => {
       if (!byName[item.name]) {
@@ -122,8 +126,12 @@ const refresh = latest(async () => {
     .map((item, i) => ({ label: labelOf(item, i), curve: curves.get(key(specs[i])) }))
     .filter((c) => c.curve);
   if (curves.size > 200) curves.clear();
-  if (shown.length === 0) return;
+  if (shown.length === 0) {
+    charts.failed(OUT_OF_DATE.failed);
+    return;
+  }
   await render(shown);
+  charts.current();
   refreshTable();
 });
 

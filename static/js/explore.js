@@ -4,7 +4,8 @@ import { bindFields, paramControls, paramFieldIds, syncFields, syncParamControls
 import { curveFigure } from "./plots.js";
 import { list, num, onNavigate, readState, str, writeState } from "./state.js";
 import {
-  $, clearErrors, debounce, draw, initialState, latest, onThemeChange, reportError, theme, wireExports,
+  $, OUT_OF_DATE, clearErrors, debounce, draw, freshness, initialState, latest, onThemeChange, reportError,
+  theme, wireExports,
 } from "./ui.js";
 
 const init = initialState();
@@ -19,6 +20,8 @@ const POINTS = 601;
 const chart = $("#curve-chart");
 let state = readState(SCHEMA);
 let curve = null;
+const charts = freshness(() => [chart]);
+const card = freshness(() => [$("#card")]);
 
 const entry = () => byName[state.fn];
 const fields = () => ({ ...paramFieldIds(entry() ?? { params: [] }, ""), x_min: "xmin", x_max: "xmax", name: "fn" });
@@ -54,16 +57,20 @@ const refreshCurve = latest(async () => {
   if (!entry()) {
     clearErrors();
     reportError({ errors: [{ field: "name", msg: `unknown activation "${state.fn}"` }] }, fields(), "curve-chart");
+    charts.failed(OUT_OF_DATE.failed);
     return;
   }
+  charts.pending(OUT_OF_DATE.pending);
   try {
     const next = await api.curve(state.fn, state.extra, { xMin: state.xmin, xMax: state.xmax, points: POINTS });
     clearErrors();
     curve = next;
     await render();
+    charts.current();
   } catch (error) {
     clearErrors();
     reportError(error, fields(), "curve-chart");
+    charts.failed(OUT_OF_DATE.failed);
   }
 });
 
@@ -75,10 +82,13 @@ async function render() {
 
 const refreshCard = debounce(async () => {
   if (!entry()) return;
+  card.pending(OUT_OF_DATE.pending);
   try {
     $("#card").innerHTML = await api.card(state.fn, state.extra);
+    card.current();
   } catch {
     // The curve request reports the same bad parameter next to its control.
+    card.failed(OUT_OF_DATE.failed);
   }
 }, 120);
 

@@ -4,7 +4,8 @@ import { bindFields, chipList, syncFields } from "./controls.js";
 import { layerFigure } from "./plots.js";
 import { int, list, onNavigate, readState, str, writeState } from "./state.js";
 import {
-  $, clearErrors, drawAll, initialState, latest, onThemeChange, reportError, theme, wireExports,
+  $, OUT_OF_DATE, clearErrors, drawAll, freshness, initialState, latest, onThemeChange, reportError, theme,
+  wireExports,
 } from "./ui.js";
 
 const init = initialState();
@@ -23,6 +24,7 @@ const BOUND = { numbers: { depth: "depth", width: "width", batch_size: "batch", 
 const FIELDS = { activations: "activations", activation: "activations", init: "init", depth: "depth", width: "width", batch_size: "batch_size", seed: "seed" };
 let state = readState(SCHEMA);
 let series = [];
+const charts = freshness(() => [$("#gradflow-chart"), $("#stats-chart")]);
 
 const renderChips = chipList($("#activations"), init.catalogue, state.acts, (names) => {
   state = { ...state, acts: names };
@@ -34,7 +36,7 @@ function syncControls() {
   renderChips(state.acts);
   for (const value of INITS) $(`#init-${value}`).checked = state.inits.includes(value);
   syncFields(BOUND, state);
-  $("#stat").value = state.stat;
+  for (const [value] of init.stats) $(`#stat-${value}`).checked = state.stat === value;
 }
 
 function commit() {
@@ -44,6 +46,7 @@ function commit() {
 
 const refresh = latest(async () => {
   const inits = state.inits.length ? state.inits : [INITS[0]];
+  charts.pending(OUT_OF_DATE.pending);
   try {
     const results = await Promise.all(
       inits.map((name) =>
@@ -68,9 +71,11 @@ const refresh = latest(async () => {
       })),
     );
     await render();
+    charts.current();
   } catch (error) {
     clearErrors();
     reportError(error, FIELDS, "gradflow-chart");
+    charts.failed(OUT_OF_DATE.failed);
   }
 });
 
@@ -80,7 +85,15 @@ async function render() {
   const grads = layerFigure(series, "weight_grad_norm", t, { log: true, yTitle: "‖∂L/∂Wₗ‖" });
   const statLabel = init.stats.find(([value]) => value === state.stat)[1];
   const stats = layerFigure(series, state.stat, t, { log: false, yTitle: statLabel });
-  await drawAll([[$("#gradflow-chart"), grads], [$("#stats-chart"), stats]]);
+  // A legend row (about 200 px per entry) past the second one makes the charts taller instead
+  // of the plots shorter.
+  const el = $("#gradflow-chart");
+  const rows = Math.ceil(series.length / Math.max(1, Math.floor(el.clientWidth / 200)));
+  for (const chart of [el, $("#stats-chart")]) {
+    chart.style.height = "";
+    if (rows > 2) chart.style.height = `${chart.clientHeight + (rows - 2) * 19}px`;
+  }
+  await drawAll([[el, grads], [$("#stats-chart"), stats]]);
 }
 
 for (const value of INITS) {
@@ -93,11 +106,13 @@ bindFields(BOUND, (key, value) => {
   state = { ...state, [key]: value };
   commit();
 });
-$("#stat").addEventListener("change", (event) => {
-  state = { ...state, stat: event.target.value };
-  writeState(SCHEMA, state, { push: true });
-  render();
-});
+for (const [value] of init.stats) {
+  $(`#stat-${value}`).addEventListener("change", () => {
+    state = { ...state, stat: value };
+    writeState(SCHEMA, state, { push: true });
+    render();
+  });
+}
 onNavigate(SCHEMA, (next) => {
   state = next;
   syncControls();

@@ -8,9 +8,18 @@ const DASH = { f: "solid", df: "dash", d2f: "dot" };
 const LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
 const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon"];
 
-export function baseLayout(t, { xTitle = "", yTitle = "", yType = "linear", margin = {} } = {}) {
+// The chart toolbar (Plotly's modebar, shown on hover or tap) sits in a strip above the plot area,
+// so it never covers data, a panel title or a colour bar at any width.
+export const TOOLBAR_STRIP = 40;
+
+// `legendBelow`: the legend sits at the bottom of the whole figure and the plot area makes room
+// for it, so a legend of many entries never covers the x axis' title (it scrolls past half the
+// figure's height). Otherwise it hangs just under the plot area, as the Train page places it.
+export function baseLayout(t, { xTitle = "", yTitle = "", yType = "linear", margin = {}, legendBelow = false } = {}) {
+  // automargin: long or rotated tick labels push the title and the margin out, never under.
   const axis = (title) => ({
     title: { text: title, standoff: 6 },
+    automargin: true,
     gridcolor: t.grid,
     zerolinecolor: t.line,
     linecolor: t.line,
@@ -19,11 +28,12 @@ export function baseLayout(t, { xTitle = "", yTitle = "", yType = "linear", marg
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
     font: { color: t.fg, family: t.font, size: 12 },
-    margin: { l: yType === "log" ? 78 : 56, r: 12, t: 10, b: 44, ...margin },
+    margin: { l: yType === "log" ? 78 : 56, r: 12, t: TOOLBAR_STRIP, b: 44, ...margin },
     xaxis: axis(xTitle),
-    // Log axes: one labelled tick per decade, as powers of ten.
-    yaxis: { ...axis(yTitle), type: yType, ...(yType === "log" ? { dtick: 1, exponentformat: "power" } : {}) },
-    legend: { orientation: "h", y: -0.18, x: 0, bgcolor: "rgba(0,0,0,0)" },
+    // Log axes label powers of ten; Plotly spaces them by the axis' length in pixels (a fixed
+    // dtick of one decade piled 40 labels onto a 300-decade gradient-flow axis).
+    yaxis: { ...axis(yTitle), type: yType, ...(yType === "log" ? { exponentformat: "power" } : {}) },
+    legend: { orientation: "h", x: 0, bgcolor: "rgba(0,0,0,0)", ...(legendBelow ? { yref: "container", y: 0, yanchor: "bottom" } : { y: -0.18 }) },
     hovermode: "x unified",
     hoverlabel: { bgcolor: t.panel, bordercolor: t.line, font: { color: t.fg } },
     modebar: { bgcolor: "rgba(0,0,0,0)", color: t.muted, activecolor: t.fg },
@@ -31,6 +41,21 @@ export function baseLayout(t, { xTitle = "", yTitle = "", yType = "linear", marg
 }
 
 export const colour = (t, i) => t.series[i % t.series.length];
+
+// Every chart's Plotly config. The toolbar keeps image export, zoom, pan and reset; it loses
+// the box and lasso selections (nothing here reads a selection) and "Share chart…", which
+// would post the chart to a third-party server. `svgButton` is the toolbar's SVG download.
+export const REMOVED_BUTTONS = ["select2d", "lasso2d", "sendChartToCloud"];
+export function chartConfig(filename, svgButton) {
+  return {
+    responsive: true,
+    displaylogo: false,
+    showSendToCloud: false,
+    toImageButtonOptions: { format: "png", filename, scale: 2 },
+    modeBarButtonsToAdd: [svgButton],
+    modeBarButtonsToRemove: REMOVED_BUTTONS,
+  };
+}
 
 // Intervals of x where |f'| < VANISHING, as [start, end] pairs (null f' counts as not vanishing).
 export function vanishingIntervals(x, dydx) {
@@ -76,7 +101,7 @@ export function curveFigure(curve, show, t, label) {
     name: "|f′| < 0.01 (vanishing gradient)",
     showlegend: i === 0,
   }));
-  const layout = { ...baseLayout(t, { xTitle: "x", yTitle: label }), shapes };
+  const layout = { ...baseLayout(t, { xTitle: "x", yTitle: label, legendBelow: true }), shapes };
   return { traces, layout };
 }
 
@@ -93,7 +118,7 @@ export function overlayFigure(curves, view, t) {
     connectgaps: false,
     hovertemplate: "%{y:.5g}",
   }));
-  return { traces, layout: baseLayout(t, { xTitle: "x", yTitle: VIEW_LABELS[view] }) };
+  return { traces, layout: baseLayout(t, { xTitle: "x", yTitle: VIEW_LABELS[view], legendBelow: true }) };
 }
 
 // Compare: small multiples, one panel per function with f (solid) and f' (dashed).
@@ -106,7 +131,7 @@ export function multiplesFigure(curves, t, columns) {
     grid: { rows, columns, pattern: "independent", xgap: 0.1, ygap: 0.3 },
     showlegend: false,
     hovermode: "closest",
-    margin: { l: 30, r: 8, t: 28, b: 24 },
+    margin: { l: 30, r: 8, t: TOOLBAR_STRIP + 18, b: 24 },
   };
   curves.forEach((c, i) => {
     const suffix = i === 0 ? "" : String(i + 1);
@@ -162,7 +187,7 @@ export function softmaxFigure(logits, probabilities, naive, t) {
       hovertemplate: "%{y:.4f}<extra>naive</extra>",
     },
   ];
-  const layout = { ...baseLayout(t, { xTitle: "logit", yTitle: "share" }), barmode: "group", hovermode: "closest" };
+  const layout = { ...baseLayout(t, { xTitle: "logit", yTitle: "share", legendBelow: true }), barmode: "group", hovermode: "closest" };
   layout.shapes = [
     { type: "line", xref: "paper", x0: 0, x1: 1, y0: 0, y1: 0, line: { color: t.fg, width: 1 } },
   ];
@@ -199,6 +224,22 @@ export function jacobianFigure(jacobian, t) {
   return { traces, layout: categoryHeatmapLayout(t, { xTitle: "logit j", yTitle: "probability i" }) };
 }
 
+// A log axis over these values: Plotly labels every digit (1, 2, ..., 9) of a range between one
+// and two decades, which overlap on a short axis; 1, 2 and 5 per decade stay apart. Shorter and
+// longer ranges keep Plotly's own spacing (within a decade, or whole decades by the axis length).
+export function logTicks(values) {
+  const logs = values.filter((v) => v !== null && v > 0).map(Math.log10);
+  if (logs.length === 0) return {};
+  const decades = Math.max(...logs) - Math.min(...logs);
+  return decades >= 1 && decades < 2 ? { dtick: "D2" } : {};
+}
+
+// Ticks for a whole-number axis from 1 to n: every number while they fit, else a round step.
+export function countTicks(n, most = 10) {
+  const dtick = [1, 2, 5, 10, 20, 50, 100].find((step) => n / step <= most) ?? Math.ceil(n / most);
+  return { tick0: dtick === 1 ? 1 : 0, dtick };
+}
+
 // Gradient flow: one line per (activation, init) over layer number. Zeros and nulls are gaps on
 // a log axis; colour and marker tell activations apart, line style tells inits apart.
 export function layerFigure(series, field, t, { log, yTitle }) {
@@ -213,7 +254,144 @@ export function layerFigure(series, field, t, { log, yTitle }) {
     connectgaps: false,
     hovertemplate: "layer %{x}: %{y:.3g}",
   }));
-  const layout = baseLayout(t, { xTitle: "layer (1 = nearest the input)", yTitle, yType: log ? "log" : "linear" });
+  const layout = baseLayout(t, { xTitle: "layer (1 = nearest the input)", yTitle, yType: log ? "log" : "linear", legendBelow: true });
+  if (log) layout.yaxis = { ...layout.yaxis, ...logTicks(traces.flatMap((trace) => trace.y)) };
+  const depth = Math.max(1, ...series.map((s) => s.flow.layer.length));
+  layout.xaxis = { ...layout.xaxis, ...countTicks(depth), range: [0.5, depth + 0.5] };
   layout.hovermode = "closest";
+  return { traces, layout };
+}
+
+// Sweep: one category per activation. Side by side while their names fit across the chart,
+// else one row each (`horizontal`), so every name stays readable at any count and width.
+// Every activation keeps its place, in the request's order, with or without data.
+function categoryAxes(layout, names, horizontal, valueAxis) {
+  const n = names.length;
+  const category = { ...layout.xaxis, type: "category", categoryorder: "array", categoryarray: names, automargin: true };
+  if (!horizontal) {
+    layout.xaxis = { ...category, range: [-0.5, n - 0.5] };
+    return;
+  }
+  layout.xaxis = { ...layout.yaxis, ...valueAxis };
+  layout.yaxis = { ...category, title: { text: "" }, range: [n - 0.5, -0.5] };
+}
+
+export function successFigure(results, labels, t, { horizontal = false } = {}) {
+  const names = results.map((r) => labels(r));
+  const rates = results.map((r) => r.success_rate);
+  const traces = [{
+    type: "bar",
+    name: "success rate",
+    orientation: horizontal ? "h" : "v",
+    x: horizontal ? rates : names,
+    y: horizontal ? names : rates,
+    marker: { color: results.map((_, i) => colour(t, i)) },
+    text: results.map((r) => `${Math.round(r.success_rate * 100)} %`),
+    textposition: "outside",
+    cliponaxis: false,
+    hovertemplate: horizontal ? "%{y}: %{x:.0%} of seeds<extra></extra>" : "%{x}: %{y:.0%} of seeds<extra></extra>",
+  }];
+  const layout = baseLayout(t, { yTitle: "success rate" });
+  layout.yaxis.range = [0, 1.12];
+  layout.yaxis.tickformat = ".0%";
+  categoryAxes(layout, names, horizontal, { range: [0, 1.18] });
+  layout.hovermode = "closest";
+  layout.showlegend = false;
+  return { traces, layout };
+}
+
+// Sweep: epochs to converge over the seeds that converged, as box plots of the raw values.
+export function convergeFigure(results, labels, t, { horizontal = false } = {}) {
+  const traces = results.map((r, i) => {
+    const epochs = r.per_seed.epochs_to_converge.filter((v) => v !== null);
+    const names = epochs.map(() => labels(r));
+    return {
+      type: "box",
+      name: labels(r),
+      orientation: horizontal ? "h" : "v",
+      x: horizontal ? epochs : names,
+      y: horizontal ? names : epochs,
+      boxpoints: "all",
+      jitter: 0.4,
+      pointpos: 0,
+      marker: { color: colour(t, i), size: 4 },
+      line: { color: colour(t, i) },
+      hovertemplate: horizontal ? "%{x} epochs<extra>%{y}</extra>" : "%{y} epochs<extra>%{x}</extra>",
+    };
+  });
+  const layout = baseLayout(t, { yTitle: "epochs to converge" });
+  categoryAxes(layout, results.map((r) => labels(r)), horizontal, {});
+  layout.showlegend = false;
+  layout.hovermode = "closest";
+  return { traces, layout };
+}
+
+const withAlpha = (hex, alpha) => {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+};
+
+// Sweep: the median training loss over the seeds with its 10–90 % band, per activation, on a
+// log axis. Overlaid, every band comes before every median, so each median line stays on top of
+// all the bands; each band is its activation's colour, faint. As panels (`columns` across), one
+// activation per panel on shared axes: bands that overlap in one chart stay readable apart.
+export function bandsFigure(epochs, results, labels, t, { panels = false, columns = 1 } = {}) {
+  const positive = (values) => values.map((v) => (v !== null && v > 0 ? v : null));
+  const axes = (i) => (panels && i > 0 ? { xaxis: `x${i + 1}`, yaxis: `y${i + 1}` } : {});
+  const bands = [];
+  const medians = [];
+  results.forEach((r, i) => {
+    const c = colour(t, i);
+    const name = labels(r);
+    const edge = { type: "scatter", mode: "lines", x: epochs, line: { width: 0, color: c }, showlegend: false, hoverinfo: "skip", legendgroup: name, ...axes(i) };
+    bands.push({ ...edge, name: `${name} p10`, y: positive(r.loss_curve.p10) });
+    bands.push({ ...edge, name: `${name} p90`, y: positive(r.loss_curve.p90), fill: "tonexty", fillcolor: withAlpha(c, panels ? 0.3 : 0.14) });
+    medians.push({
+      type: "scatter",
+      mode: "lines",
+      name,
+      x: epochs,
+      y: positive(r.loss_curve.median),
+      line: { width: 2.5, color: c, dash: panels ? "solid" : LINE_DASHES[i % LINE_DASHES.length] },
+      legendgroup: name,
+      hovertemplate: "epoch %{x}: %{y:.3g}",
+      ...axes(i),
+    });
+  });
+  const yTitle = "training loss (median over seeds)";
+  const ticks = logTicks(bands.flatMap((band) => band.y));
+  if (!panels) {
+    const layout = baseLayout(t, { xTitle: "epoch", yTitle, yType: "log", legendBelow: true });
+    layout.yaxis = { ...layout.yaxis, ...ticks };
+    return { traces: [...bands, ...medians], layout };
+  }
+  // Band and median of one activation go together, each in its own panel.
+  const traces = results.flatMap((_, i) => [bands[2 * i], bands[2 * i + 1], medians[i]]);
+  const rows = Math.max(1, Math.ceil(results.length / columns));
+  const layout = {
+    ...baseLayout(t),
+    grid: { rows, columns, pattern: "independent", xgap: 0.08, ygap: 0.35 / Math.sqrt(rows) },
+    showlegend: false,
+    hovermode: "closest",
+    margin: { l: 70, r: 12, t: TOOLBAR_STRIP + 18, b: 40 },
+    annotations: results.map((r, i) => ({
+      text: labels(r),
+      showarrow: false,
+      xref: `x${i === 0 ? "" : i + 1} domain`,
+      yref: `y${i === 0 ? "" : i + 1} domain`,
+      x: 0.5,
+      y: 1,
+      yanchor: "bottom",
+      font: { size: 12, color: colour(t, i) },
+    })),
+  };
+  results.forEach((_, i) => {
+    const suffix = i === 0 ? "" : String(i + 1);
+    const axis = { gridcolor: t.grid, zerolinecolor: t.line, linecolor: t.line, tickfont: { size: 10 } };
+    layout[`xaxis${suffix}`] = { ...axis, ...(i ? { matches: "x" } : {}) };
+    layout[`yaxis${suffix}`] = { ...axis, type: "log", exponentformat: "power", ...ticks, ...(i ? { matches: "y" } : {}) };
+  });
+  layout.yaxis.title = { text: rows > 1 ? "loss" : yTitle, standoff: 6 };
+  layout[`xaxis${results.length === 1 ? "" : results.length}`].title = { text: "epoch", standoff: 4 };
   return { traces, layout };
 }

@@ -4,7 +4,8 @@ import { element } from "./controls.js";
 import { jacobianFigure, softmaxFigure } from "./plots.js";
 import { list, num, onNavigate, readState, writeState } from "./state.js";
 import {
-  $, clearErrors, drawAll, fmt, initialState, latest, onThemeChange, reportError, theme, wireExports,
+  $, OUT_OF_DATE, clearErrors, drawAll, fmt, freshness, initialState, latest, onThemeChange, reportError,
+  theme, wireExports,
 } from "./ui.js";
 
 const init = initialState();
@@ -16,6 +17,13 @@ let state = readState(SCHEMA);
 let result = null;
 
 const fields = { logits: "logits", temperature: "temperature" };
+const charts = freshness(() => [$("#softmax-chart"), $("#jacobian-chart")]);
+
+// The charts keep the last good result, marked out of date; the note about it goes.
+function failed() {
+  charts.failed(OUT_OF_DATE.failed);
+  $("#naive-note").hidden = true;
+}
 
 function buildLogits() {
   $("#logits").replaceChildren(
@@ -62,16 +70,20 @@ const refresh = latest(async () => {
   if (state.z.some((v) => !Number.isFinite(v))) {
     clearErrors();
     reportError({ errors: [{ field: "logits", msg: "every logit must be a finite number" }] }, fields, "logits");
+    failed();
     return;
   }
+  charts.pending(OUT_OF_DATE.pending);
   try {
     const next = await api.softmax(state.z, state.t);
     clearErrors();
     result = { logits: [...state.z], ...next };
     await render();
+    charts.current();
   } catch (error) {
     clearErrors();
     reportError(error, fields, "softmax-chart");
+    failed();
   }
 });
 

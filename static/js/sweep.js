@@ -1,14 +1,16 @@
 // Sweep: the same network from many seeds per activation; success, speed and loss spread.
 import { api } from "./api.js";
-import { bindFields, chipList, syncFields } from "./controls.js";
+import { bindFields, chipList, element, syncFields } from "./controls.js";
+import { bandsFigure, convergeFigure, successFigure } from "./plots.js";
 import { int, list, num, onNavigate, readState, str, writeState } from "./state.js";
-import { bandsFigure, convergeFigure, successFigure } from "./training-plots.js";
 import {
-  $, clearErrors, drawAll, fmt, initialState, isAbort, onThemeChange, progress, reportError, showError,
-  theme, wireExports,
+  $, OUT_OF_DATE, clearErrors, debounce, drawAll, fmt, freshness, initialState, isAbort, onThemeChange, progress,
+  reportError, showError, theme, wireExports,
 } from "./ui.js";
 
 const init = initialState();
+// The loss chart: one panel per activation (bands apart), or all in one chart (medians together).
+const BAND_VIEWS = { panels: "one panel per activation", overlay: "all in one chart" };
 const labels = Object.fromEntries(init.catalogue.map((e) => [e.name, e.label]));
 const SCHEMA = {
   acts: list(["identity", "sigmoid", "tanh", "relu"]),
@@ -19,6 +21,7 @@ const SCHEMA = {
   opt: str("adam"),
   lr: num(0.1, { min: 0 }),
   init: str("xavier"),
+  bands: str("panels", Object.keys(BAND_VIEWS)),
 };
 const BOUND = {
   numbers: { seeds: "seeds", epochs: "epochs", learning_rate: "lr" },
@@ -30,8 +33,11 @@ const FIELDS = {
 };
 let state = readState(SCHEMA);
 let result = null;
+let shown = null; // the request body the charts were drawn for, as JSON
 let generation = 0;
 const bar = progress("sweep-progress");
+const CHARTS = ["#success-chart", "#converge-chart", "#loss-bands-chart"];
+const charts = freshness(() => CHARTS.map((id) => $(id)), { delayMs: 0 });
 
 const renderChips = chipList($("#activations"), init.catalogue, state.acts, (names) => {
   state = { ...state, acts: names };
@@ -43,6 +49,7 @@ function syncControls() {
   renderChips(state.acts);
   syncFields(BOUND, state);
   $("#hidden_layers").value = state.layers.join(",");
+  for (const view of Object.keys(BAND_VIEWS)) $(`#bands-${view}`).checked = state.bands === view;
 }
 
 function commit() {
@@ -65,21 +72,28 @@ function body() {
 
 async function sweep() {
   const mine = ++generation;
+  const request = body();
+  const asked = JSON.stringify(request);
   clearErrors($(".controls"));
+  if (asked === shown) charts.current();
+  else charts.pending(OUT_OF_DATE.pending);
   const signal = bar.start("Starting…");
   try {
-    const next = await api.sweepStream(body(), {
+    const next = await api.sweepStream(request, {
       signal,
       onProgress: (p) =>
         bar.update(p.fraction, `${p.activation ? `${labels[p.activation] ?? p.activation}: ` : ""}epoch ${p.epoch} of ${p.epochs} · median loss ${fmt(p.loss)}`),
     });
     if (mine !== generation) return;
     result = next;
+    shown = asked;
     await render();
+    charts.current();
   } catch (error) {
     if (mine !== generation) return;
     if (isAbort(error)) showError("run", "Sweep cancelled: the charts still show the previous sweep.");
     else reportError(error, FIELDS, "run");
+    if (asked !== shown) charts.failed(OUT_OF_DATE.failed);
   } finally {
     if (mine === generation) bar.done();
   }
@@ -90,13 +104,24 @@ const nameOf = (r) => labels[r.activation] ?? r.activation;
 async function render() {
   if (!result) return;
   const t = theme();
-  const success = successFigure(result.results, nameOf, t);
-  const converge = convergeFigure(result.results, nameOf, t);
-  const bands = bandsFigure(result.epochs, result.results, nameOf, t);
+  // Names side by side while each has about 90 px, else one row each (22 px) in a taller chart.
+  const count = result.results.length;
+  const horizontal = $("#success-chart").clientWidth / count < 90;
+  for (const id of ["#success-chart", "#converge-chart"]) {
+    $(id).style.height = horizontal ? `${Math.max(240, count * 22 + 110)}px` : "";
+  }
+  const success = successFigure(result.results, nameOf, t, { horizontal });
+  const converge = convergeFigure(result.results, nameOf, t, { horizontal });
+  const el = $("#loss-bands-chart");
+  const panels = state.bands === "panels" && result.results.length > 1;
+  const columns = panels ? Math.max(1, Math.min(4, Math.floor(el.clientWidth / 300), result.results.length)) : 1;
+  const rows = Math.ceil(result.results.length / columns);
+  el.style.height = panels && rows > 1 ? `${rows * 170 + 100}px` : "";
+  const bands = bandsFigure(result.epochs, result.results, nameOf, t, { panels, columns });
   await drawAll([
     [$("#success-chart"), success],
     [$("#converge-chart"), converge],
-    [$("#loss-bands-chart"), bands],
+    [el, bands],
   ]);
 }
 
@@ -114,6 +139,18 @@ $("#hidden_layers").addEventListener("change", (event) => {
   state = { ...state, layers };
   commit();
 });
+$("#bands").replaceChildren(
+  ...Object.entries(BAND_VIEWS).map(([view, text]) => {
+    const radio = element("input", { type: "radio", name: "bands", id: `bands-${view}`, value: view });
+    radio.addEventListener("change", () => {
+      state = { ...state, bands: view };
+      writeState(SCHEMA, state, { push: true });
+      render();
+    });
+    return element("label", { class: "check" }, [radio, ` ${text}`]);
+  }),
+);
+window.addEventListener("resize", debounce(() => render(), 200));
 $("#run").addEventListener("click", sweep);
 onNavigate(SCHEMA, (next) => {
   state = next;

@@ -1,4 +1,5 @@
 // DOM helpers every page shares: drawing with Plotly, theme, inline errors, export, progress.
+import { chartConfig } from "./plots.js";
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -62,24 +63,24 @@ const svgButton = (filename) => ({
 // function each call) would make every redraw a full new plot instead of an in-place update.
 const configs = new WeakMap();
 
-function chartConfig(el) {
-  if (!configs.has(el)) {
-    const filename = el.id;
-    configs.set(el, {
-      responsive: true,
-      displaylogo: false,
-      toImageButtonOptions: { format: "png", filename, scale: 2 },
-      modeBarButtonsToAdd: [svgButton(filename)],
-      modeBarButtonsToRemove: ["select2d", "lasso2d"],
-    });
-  }
+function configOf(el) {
+  if (!configs.has(el)) configs.set(el, chartConfig(el.id, svgButton(el.id)));
   return configs.get(el);
 }
 
-// Draw (or redraw in place) and mark the chart ready for tests and the benchmark.
+// Draw (or redraw in place) and mark the chart ready for tests and the benchmark. The toolbar's
+// buttons leave the Tab order (Plotly rebuilds them on redraws): a page's Tab stops are its
+// controls, and the CSV/JSON/PNG/SVG buttons above each chart export it by keyboard.
+const untab = (el) => {
+  for (const button of $$(".modebar-btn", el)) button.tabIndex = -1;
+};
+
 export async function draw(el, traces, layout) {
   const Plotly = await plotlyReady();
-  await Plotly.react(el, traces, layout, chartConfig(el));
+  const first = !configs.has(el);
+  await Plotly.react(el, traces, layout, configOf(el));
+  if (first) for (const event of ["plotly_afterplot", "plotly_relayout"]) el.on(event, () => untab(el));
+  untab(el);
   el.dataset.state = "ready";
 }
 
@@ -87,6 +88,52 @@ export async function draw(el, traces, layout) {
 export async function drawAll(charts) {
   for (const [el, { traces, layout }] of charts) await draw(el, traces, layout);
 }
+
+// --- results that no longer match the controls ----------------------------------------------
+
+// A result whose request failed, or is still running for other settings, is not the answer to
+// what the controls now say: its card is dimmed and says so in words, until the next result.
+// `els` are charts (only marked once drawn) or other result boxes; outOfDate(els, null) clears.
+export function outOfDate(els, message) {
+  for (const el of els) {
+    if (message && el.classList.contains("chart") && !el.data) continue;
+    const card = el.closest(".chart-card") ?? el;
+    card.classList.toggle("stale", Boolean(message));
+    let note = $(":scope > .stale-note", card);
+    if (!note && message) {
+      note = Object.assign(document.createElement("p"), { className: "stale-note" });
+      note.setAttribute("role", "status");
+      card.insertBefore(note, el.parentElement === card ? el : card.firstChild);
+    }
+    if (note) {
+      note.textContent = message ?? "";
+      note.hidden = !message;
+    }
+  }
+}
+
+// The same for a page's results as a whole: pending() marks them after `delayMs` (a fast
+// answer never flickers), failed() at once, current() clears either.
+export function freshness(els, { delayMs = 300 } = {}) {
+  let timer = null;
+  const mark = (message) => {
+    clearTimeout(timer);
+    outOfDate(els(), message);
+  };
+  return {
+    pending(message) {
+      clearTimeout(timer);
+      timer = setTimeout(() => outOfDate(els(), message), delayMs);
+    },
+    failed: mark,
+    current: () => mark(null),
+  };
+}
+
+export const OUT_OF_DATE = {
+  pending: "Out of date: computing the new settings; this still shows the previous ones.",
+  failed: "Out of date: this shows the previous settings; the new ones failed (see the message at the control).",
+};
 
 // --- inline errors --------------------------------------------------------------------------
 
@@ -200,7 +247,7 @@ export function toCSV(rows) {
   return `${lines.join("\n")}\n`;
 }
 
-// Export buttons carry data-export="csv|json" and data-chart="<chart id>". A page may register
+// Export buttons carry data-export="csv|json|png|svg" and data-chart="<chart id>". A page may register
 // richer JSON for a chart (e.g. the whole training run) with setExportData.
 const exportData = new Map();
 export function setExportData(chartId, data) {
@@ -214,7 +261,10 @@ export function wireExports() {
     const id = button.dataset.chart;
     const gd = document.getElementById(id);
     if (!gd || gd.dataset.state !== "ready") return;
-    if (button.dataset.export === "csv") {
+    const format = button.dataset.export;
+    if (format === "png" || format === "svg") {
+      window.Plotly.downloadImage(gd, { ...configOf(gd).toImageButtonOptions, format });
+    } else if (format === "csv") {
       download(`${id}.csv`, toCSV(chartRows(gd)), "text/csv");
     } else {
       const data = exportData.get(id) ?? {

@@ -1,8 +1,8 @@
 """Compare in a real browser: overlay, small multiples, properties table, per-function params."""
 
 import pytest
-from browser_support import assert_clean, open_page, query, redrawn, traces, wait_ready
-from playwright.sync_api import Page, expect
+from browser_support import assert_clean, open_page, query, redrawn, traces, wait_ready, watch
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -47,3 +47,36 @@ def test_a_bad_parameter_in_the_link_is_reported_next_to_it(page: Page) -> None:
     expect(error).to_be_visible()
     expect(error).to_contain_text("must be in (0, 5]")
     assert [t["name"] for t in traces(page, "compare-chart")] == ["ReLU"]
+
+
+def test_a_slider_view_reloads_the_same_in_a_fresh_browser(page: Page, browser: Browser) -> None:
+    open_page(page, "/compare?f=relu&f=elu", "compare-chart", "multiples-chart")
+    redrawn(page, "compare-chart")
+    page.get_by_label("alpha slider").focus()
+    for _ in range(8):
+        page.keyboard.press("ArrowRight")
+    wait_ready(page, "compare-chart")
+    alpha = page.locator("#fn1-param-alpha").input_value()
+    assert float(alpha) > 1
+    page.wait_for_function(
+        "(a) => document.getElementById('compare-chart').data[1].name === `ELU (alpha=${a})`",
+        arg=alpha,
+    )
+    assert query(page)["f"] == ["relu", f"elu(alpha:{alpha})"]
+    shown = traces(page, "compare-chart")
+    panels = traces(page, "multiples-chart")
+    slider = page.locator("#fn1-param-alpha-slider").input_value()
+    fresh = browser.new_context(base_url=page.url.split("/compare")[0])
+    try:
+        other = fresh.new_page()
+        other.problems = watch(other)  # type: ignore[attr-defined]
+        open_page(other, page.url, "compare-chart", "multiples-chart")
+        assert traces(other, "compare-chart") == shown
+        assert traces(other, "multiples-chart") == panels
+        assert other.locator("#fn1-param-alpha").input_value() == alpha
+        assert other.locator("#fn1-param-alpha-slider").input_value() == slider
+        assert other.locator("#fn1").input_value() == "elu"
+        assert_clean(other)
+    finally:
+        fresh.close()
+    assert_clean(page)
