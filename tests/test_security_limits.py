@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from app.activations import get_activation
 from app.curves import CurveRequest
 from app.middleware import GZIP_MIN_BYTES
+from app.schemas.activations import JACOBIAN_DEFAULT_LOGITS, JACOBIAN_MAX_LOGITS
+from app.schemas.training import MAX_SNAPSHOT_VALUES, TrainRequest
 
 GZIP = {"Accept-Encoding": "gzip"}
 IDENTITY = {"Accept-Encoding": "identity"}
@@ -130,3 +132,79 @@ def test_nan_still_reaches_validation_by_field(client: TestClient) -> None:
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", "logits", 1]
     assert json.loads(r.text)  # the error itself is valid JSON
+
+
+def softmax_body(k: int, **extra: object) -> dict[str, object]:
+    return {"logits": [(i % 7) * 0.5 for i in range(k)], **extra}
+
+
+@pytest.mark.parametrize(
+    ("k", "asked", "included"),
+    [
+        (2, None, True),
+        (JACOBIAN_DEFAULT_LOGITS, None, True),
+        (JACOBIAN_DEFAULT_LOGITS + 1, None, False),
+        (1000, None, False),
+        (JACOBIAN_MAX_LOGITS, True, True),
+        (4, False, False),
+    ],
+)
+def test_the_softmax_jacobian_comes_by_default_only_for_few_logits(
+    client: TestClient, k: int, asked: bool | None, included: bool
+) -> None:
+    extra = {} if asked is None else {"jacobian": asked}
+    r = client.post("/api/softmax", json=softmax_body(k, **extra))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert len(body["probabilities"]) == k
+    if included:
+        assert len(body["jacobian"]) == k and {len(row) for row in body["jacobian"]} == {k}
+    else:
+        assert body["jacobian"] is None
+
+
+def test_the_1000_logit_softmax_is_small_and_a_jacobian_past_the_cap_is_a_422(
+    client: TestClient,
+) -> None:
+    r = client.post("/api/softmax", json=softmax_body(1000), headers=IDENTITY)
+    assert r.status_code == 200
+    assert len(r.content) < 60_000  # was 22.4 MB with the Jacobian
+    r = client.post("/api/softmax", json=softmax_body(JACOBIAN_MAX_LOGITS + 1, jacobian=True))
+    assert r.status_code == 422
+    assert r.json() == {
+        "detail": [
+            {
+                "loc": ["body"],
+                "msg": f"Value error, jacobian: returned for at most {JACOBIAN_MAX_LOGITS} "
+                f"logits, got {JACOBIAN_MAX_LOGITS + 1}; send jacobian: false or fewer logits",
+                "type": "value_error",
+            }
+        ]
+    }
+
+
+LARGEST_NETWORK = {"dataset": {"name": "spiral3"}, "hidden_layers": [64] * 8, "epochs": 200}
+
+
+def test_snapshots_are_capped_by_every_number_they_hold(client: TestClient) -> None:
+    # 200 snapshots x (3 x 50^2 + 512 x 10^2): the 66 MB response
+    r = client.post("/api/train", json={**LARGEST_NETWORK, "snapshots": 200})
+    assert r.status_code == 422
+    assert r.json()["detail"] == [
+        {
+            "loc": ["body"],
+            "msg": "Value error, snapshots x (output units x grid^2 + hidden units x "
+            f"thumbnail^2) = 11740000 exceeds the cap of {MAX_SNAPSHOT_VALUES}; lower "
+            "snapshots, grid or the hidden units",
+            "type": "value_error",
+        }
+    ]
+
+
+def test_the_train_pages_default_snapshots_fit_any_network() -> None:
+    # the page sends no snapshots or grid: 50 x (3 x 50^2 + 512 x 10^2) = 2935000 values
+    request = TrainRequest.model_validate(LARGEST_NETWORK)
+    assert (request.snapshots, request.grid) == (50, 50)
+    assert 50 * (3 * 50**2 + 512 * 10**2) <= MAX_SNAPSHOT_VALUES
+    with pytest.raises(ValueError, match=" = 3052400 exceeds"):  # 52 x 58700
+        TrainRequest.model_validate({**LARGEST_NETWORK, "snapshots": 52})
