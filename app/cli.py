@@ -45,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         workers=settings.workers,
         log_level=settings.log_level,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

@@ -56,6 +56,9 @@ def content_security_policy(script_hashes: Iterable[str], style_hashes: Iterable
         # PNG/SVG export draws the chart through data: and blob: images; heat maps are data: PNGs.
         "img-src": ["'self'", "data:", "blob:"],
         "connect-src": ["'self'"],
+        # ReDoc's search runs in a worker it builds from a blob: URL; only our own scripts
+        # can make one, so this admits no code from elsewhere.
+        "worker-src": ["'self'", "blob:"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],

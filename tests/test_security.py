@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app import cli
 from app.assets import plotly_bundle
 from app.config import Settings
 from app.main import create_app
@@ -36,6 +37,7 @@ def assert_secure(r: Any, import_map_hash: str) -> None:
     assert directives["style-src"].startswith("'self' 'unsafe-hashes' 'sha256-")
     assert directives["img-src"] == "'self' data: blob:"
     assert directives["connect-src"] == "'self'"
+    assert directives["worker-src"] == "'self' blob:"
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
     policy = r.headers["content-security-policy"]
@@ -205,3 +207,13 @@ def test_plotlys_own_inline_styles_are_the_ones_the_policy_admits() -> None:
     [maplibre] = plotly_bundle().inline_styles
     assert maplibre.startswith(".maplibregl-map{") and len(maplibre) > 10_000
     assert plotly_bundle().style_hashes == (csp_hash(maplibre),)
+
+
+def test_the_console_script_hands_forwarded_allow_ips_to_uvicorn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: dict[str, Any] = {}
+    monkeypatch.setattr(cli.uvicorn, "run", lambda *args, **kwargs: calls.update(kwargs))
+    monkeypatch.setenv("ACTLAB_FORWARDED_ALLOW_IPS", "10.1.2.3")
+    cli.main([])
+    assert calls["proxy_headers"] is True and calls["forwarded_allow_ips"] == "10.1.2.3"
