@@ -31,7 +31,7 @@ MAX_GRID_VALUES = 500_000  # snapshots x grid^2: 200 snapshots at 50 x 50, or 50
 # Every number the snapshots hold: snapshots x (output units x grid^2 + hidden units x
 # thumbnail^2). 200 snapshots of 8 x 64 hidden units on spiral3 held 11.7 million, a 66 MB
 # response; the cap admits the Train page's default (50 snapshots at 50 x 50) with any network
-# the API accepts (2.9 million, about 17 MB, 2.4 MB gzipped).
+# the API accepts (2.9 million, 17.5 MB, 4.5 MB gzipped).
 MAX_SNAPSHOT_VALUES = 3_000_000
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
