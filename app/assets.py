@@ -6,11 +6,12 @@ its hash, with a strong ETag per encoding, `Cache-Control: immutable`, and 304 o
 Brotli would save a little more, but no brotli package is a dependency and this does not add one.
 
 Files under static/ are hashed once at start-up too: templates link them as
-`static_url('js/train.js')` (`/static/js/train.js?v=<hash>`), and a URL naming the file's current
-hash is cached for a year without revalidation, so a returning visitor's browser asks for none of
-the page's modules again; any other URL of a static file must be revalidated (`no-cache`). ES
-modules import each other by plain relative paths; the import map in base.html (`import_map()`)
-points each of those at its versioned URL.
+`static_url('js/train.js')` (`/static/js/train.js?v=<hash>`: root-relative, like every link),
+and a URL naming the file's current hash is cached for a year without revalidation, so a
+returning visitor's browser asks for none of the page's modules again; any other URL of a
+static file must be revalidated (`no-cache`). ES modules import each other by plain relative
+paths; the import map in base.html (`import_map()`) points each of those at its versioned URL.
+It is serialised once per app, so its CSP hash is computed once too.
 """
 
 from __future__ import annotations
@@ -30,12 +31,21 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import pass_context
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+from starlette.applications import Starlette
 from starlette.types import Scope
 
 from app.config import STATIC_DIR
+from app.security import csp_hash
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 _VERSION = re.compile(rb"plotly\.js v(\d+\.\d+\.\d+)")
+# A stylesheet the bundle injects as a <style> with fixed text (maplibre's, at load): the text
+# is a plain JS string literal, so its bytes, and the CSP hash that admits them, are read here.
+_INLINE_STYLE = re.compile(
+    rb'createElement\("style"\);\w+\.id="[0-9a-f]+",\w+\.textContent=\'([^\'\\]*)\''
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,6 +58,12 @@ class Bundle:
     gzipped: bytes
     digest: str  # first 16 hex digits of the sha256 of the identity bytes
     version: str  # plotly.js version read from the banner, "unknown" if absent
+    inline_styles: tuple[str, ...] = ()  # the texts of <style> elements it injects
+
+    @property
+    def style_hashes(self) -> tuple[str, ...]:
+        """CSP sources admitting exactly those <style> elements."""
+        return tuple(csp_hash(text) for text in self.inline_styles)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Bundle:
@@ -58,6 +74,7 @@ class Bundle:
             gzipped=gzip.compress(data, compresslevel=9, mtime=0),
             digest=hashlib.sha256(data).hexdigest()[:16],
             version=match.group(1).decode() if match else "unknown",
+            inline_styles=tuple(m.group(1).decode() for m in _INLINE_STYLE.finditer(data)),
         )
 
     @property
@@ -123,23 +140,58 @@ def static_digests() -> dict[str, str]:
     }
 
 
+def link(app: Starlette, name: str, **path_params: str) -> str:
+    """The URL of a named route or mount: root-relative, or under ACTLAB_PUBLIC_BASE_URL.
+
+    Never built from the request's Host header or scheme, so a forged Host cannot rewrite a
+    page's links and a TLS proxy never gets http:// links (Starlette's url_for does both)."""
+    base: str = app.state.settings.public_base_url
+    return base + app.url_path_for(name, **path_params)
+
+
+def versioned(app: Starlette, path: str) -> str:
+    """The versioned URL of a file under static/: .../static/<path>?v=<hash>."""
+    return f"{link(app, 'static', path=path)}?v={static_digests()[path]}"
+
+
+@pass_context
+def url_for(context: dict[str, Any], name: str, /, **path_params: str) -> str:
+    """Templates' url_for: `link` for the page's app."""
+    return link(context["request"].app, name, **path_params)
+
+
 @pass_context
 def static_url(context: dict[str, Any], path: str) -> str:
-    """The versioned URL of a file under static/, for templates: .../static/<path>?v=<hash>."""
-    url = context["request"].url_for("static", path=path)
-    return f"{url}?v={static_digests()[path]}"
+    """The versioned URL of a file under static/, for templates."""
+    return versioned(context["request"].app, path)
+
+
+@dataclass(frozen=True)
+class ImportMap:
+    """The import map of base.html, serialised once: its bytes and their CSP hash.
+
+    It sends each module's plain URL (what relative imports resolve to) to its versioned one, so
+    modules importing each other hit the long-lived cache entries too."""
+
+    text: Markup  # exactly what goes between <script type="importmap"> and </script>
+    csp_hash: str
+
+    @classmethod
+    def build(cls, app: Starlette) -> ImportMap:
+        imports = {}
+        for path in static_digests():
+            if path.endswith(".js"):
+                url = versioned(app, path)
+                imports[url.split("?")[0]] = url
+        text = htmlsafe_json_dumps({"imports": imports})
+        return cls(text, csp_hash(str(text)))
 
 
 @pass_context
-def import_map(context: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """An import map sending each module's plain URL (what relative imports resolve to) to its
-    versioned one, so modules importing each other hit the long-lived cache entries too."""
-    modules = (path for path in static_digests() if path.endswith(".js"))
-    imports = {}
-    for path in modules:
-        versioned = static_url(context, path)
-        imports[versioned.split("?")[0]] = versioned
-    return {"imports": imports}
+def import_map(context: dict[str, Any]) -> Markup:
+    """The app's import map (built in create_app), for base.html."""
+    built: ImportMap = context["request"].app.state.import_map
+    return built.text
 
 
 class VersionedStaticFiles(StaticFiles):

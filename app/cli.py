@@ -52,6 +52,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "log_config": log_config(settings),
         "access_log": False,  # app.observability writes access lines, with the request id
         "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
         "http": settings.http,
         # uvicorn faces clients directly when there is no nginx: cap the request head (h11 only)
         # and close idle keep-alive connections after keep_alive_s.

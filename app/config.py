@@ -2,10 +2,10 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Paths come from this file, never from the working directory.
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -104,6 +104,43 @@ class Settings(BaseSettings):
         description="Log lines as text, or one JSON object per line (access lines with method, "
         "path, status, duration_ms, request_id).",
     )
+
+    # Security: links, hosts and proxies. Links are built from `public_base_url` or are
+    # root-relative, never from the Host header.
+    public_base_url: str = Field(
+        "",
+        description="Absolute URL (https://lab.example.org) or path prefix (/lab) every link on "
+        "the pages starts with; empty: root-relative links (/static/...).",
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        ["*"],
+        description="Host header values answered (comma-separated; '*.example.org' matches "
+        "subdomains); any other gets 400. '*' answers every host.",
+    )
+    # uvicorn's own FORWARDED_ALLOW_IPS is honoured too; ACTLAB_FORWARDED_ALLOW_IPS wins.
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        validation_alias=AliasChoices(
+            "ACTLAB_FORWARDED_ALLOW_IPS", "FORWARDED_ALLOW_IPS", "forwarded_allow_ips"
+        ),
+        description="Comma-separated IPs or networks whose X-Forwarded-Proto/-For uvicorn "
+        "trusts (the TLS proxy's); '*' trusts every client.",
+    )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url_is_absolute_or_a_path(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("https://", "http://", "/")):
+            raise ValueError("must be an http(s) URL or a path starting with /")
+        return value
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
 
 
 @lru_cache

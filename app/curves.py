@@ -4,6 +4,7 @@ Both the validating route and the fast path in app.middleware go through `CurveS
 curve has exactly one set of bytes however it was asked for.
 """
 
+import gzip
 import math
 import re
 from dataclasses import dataclass
@@ -82,6 +83,15 @@ class CurveStore:
             self.cache.put(request.key, body)
         self.cache.put(url_key(path, query_string), body)
         return body
+
+    def gzipped(self, path: str, query_string: bytes, body: bytes, level: int) -> bytes:
+        """The gzip encoding of `body`, the response to this URL, compressed once and cached."""
+        key = ("gzip", *url_key(path, query_string))
+        compressed = self.cache.get(key)
+        if compressed is None:
+            compressed = gzip.compress(body, compresslevel=level, mtime=0)
+            self.cache.put(key, compressed)
+        return compressed
 
 
 def _finite_x(text: str) -> float | None:

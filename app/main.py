@@ -1,26 +1,39 @@
 """Application assembly: create_app(settings) builds the ASGI app; `app` is the default one."""
 
 from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp
 
 from app import __version__, assets, observability
 from app.cache import BytesLRU, ResultCache
 from app.config import STATIC_DIR, Settings, get_settings
 from app.curves import CurveStore
 from app.errors import install_error_handlers
-from app.middleware import BodyLimitMiddleware, CurveFastPath
-from app.routes import analysis, api, pages, training
+from app.middleware import BodyLimitMiddleware, CurveFastPath, GZip, HeadAsGet
+from app.routes import analysis, api, docs, pages, training
+from app.security import SecurityHeadersMiddleware, content_security_policy, security_headers
+
+
+class ActivationLab(FastAPI):
+    """FastAPI with the security headers outermost: outside Starlette's error middleware too,
+    so even a 500 carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), self.state.headers)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for these settings (the environment's when None)."""
     settings = settings or get_settings()
-    # FastAPIOffline serves Swagger UI and ReDoc from its own package instead of a CDN, so /docs
-    # works offline like the rest of the app.
-    app = FastAPIOffline(
+    # Our own /docs and /redoc (app.routes.docs) replace FastAPI's, whose inline start-up
+    # scripts the Content-Security-Policy refuses.
+    app = ActivationLab(
         title="Activation Lab",
         version=__version__,
         summary="Activation functions, their exact derivatives, softmax and tiny training runs.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.curve_store = CurveStore(
@@ -34,13 +47,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(analysis.router)
     app.include_router(training.router)
     app.include_router(pages.router)
+    app.include_router(docs.router)
     app.include_router(assets.router)
-    assets.plotly_bundle()  # read, hash and gzip plotly.min.js once, at start-up
+    plotly = assets.plotly_bundle()  # read, hash and gzip plotly.min.js once, at start-up
     assets.static_digests()  # and hash static/ for its versioned URLs
     app.mount("/static", assets.VersionedStaticFiles(directory=STATIC_DIR), name="static")
-    # Added last so it runs first: curves go out before routing and validation.
+    # Swagger UI's and ReDoc's bundles from the fastapi-offline package: /docs works offline.
+    offline_docs = StaticFiles(directory=docs.OFFLINE_DOCS_DIR)
+    app.mount(f"/{docs.OFFLINE_DOCS}", offline_docs, name=docs.OFFLINE_DOCS)
+    app.state.import_map = assets.ImportMap.build(app)  # its bytes, and so its hash, are fixed
+    csp = content_security_policy([app.state.import_map.csp_hash], plotly.style_hashes)
+    app.state.headers = security_headers(csp)
+    # Each add_middleware wraps the ones before it: the last added runs first. Curves go out
+    # before routing and validation, gzipped on the way when the client accepts it; HEAD is
+    # answered as GET without the body; a Host not allowed is refused before anything else.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CurveFastPath, store=app.state.curve_store)
+    app.add_middleware(GZip)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False
+    )
     # Observability (request ids, access logs, /metrics): keep this last, so its middleware is the
     # outermost and covers everything, the curve fast path and static files included.
     observability.install(app)

@@ -47,8 +47,10 @@ class OrjsonRequest(Request):
                 # can reject them at their field by name; truly malformed JSON still raises.
                 try:
                     self._json = json.loads(body)
-                except UnicodeDecodeError:
-                    raise err from None  # a JSONDecodeError: a 422 like any malformed JSON
+                except (UnicodeDecodeError, RecursionError):
+                    # orjson's JSONDecodeError ("recursion limit exceeded" past 1024 levels):
+                    # a 422 like any malformed JSON, where a RecursionError would be FastAPI's 400
+                    raise err from None
         return self._json
 
 

@@ -97,6 +97,11 @@ def record_schedule(epochs: int, most: int = MAX_RECORDS) -> Ints:
     return np.round(np.linspace(0.0, epochs - 1, most)).astype(np.int64)
 
 
+def thumbnail_points(grid: int) -> int:
+    """Points per axis of the hidden-unit thumbnails for a snapshot grid of `grid` per axis."""
+    return max(2, math.ceil(grid / THUMBNAIL_DIVISOR))
+
+
 def snapshot_schedule(epochs: int, count: int) -> Ints:
     """`count` evenly spaced states in 0..epochs (epochs = final); one snapshot is the final."""
     if count == 0:
@@ -222,7 +227,7 @@ class Trainer:
         self.thumbnails: Grid | None = None
         if self.snapshot_epochs and len(self.seeds) == 1:
             self.grid = Grid.over(data, config.features, config.grid)
-            thumb = max(2, math.ceil(config.grid / THUMBNAIL_DIVISOR))
+            thumb = thumbnail_points(config.grid)
             self.thumbnails = Grid.over(data, config.features, thumb)
 
     # --- per-epoch steps ------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def test_every_link_and_source_stays_on_this_server(client: TestClient, path: st
     targets = re.findall(r'(?:src|href)="([^"]*)"', html)
     assert targets
     for target in targets:
-        assert target.startswith(("http://testserver/", "#", "/docs")), target
+        assert target.startswith(("/", "#")) and not target.startswith("//"), target
     assert "cdn" not in html.lower()
 
 
@@ -72,7 +72,7 @@ def test_every_link_and_source_stays_on_this_server(client: TestClient, path: st
 def test_navigation_marks_the_current_page(client: TestClient, path: str) -> None:
     html = client.get(path).text
     current = re.findall(r'<a href="([^"]+)" aria-current="page">', html)
-    assert current == [f"http://testserver{path}"]
+    assert current == [path]
     assert html.count("<li><a href=") == len(PAGES)
 
 

@@ -10,7 +10,7 @@ from app import gradient_flow, xor
 from app.activations import Activation, ParamError, ParamValue, get_activation
 from app.dependencies import ResultCacheDep, SettingsDep
 from app.errors import error_item
-from app.responses import dumps, json_bytes
+from app.responses import OrjsonRoute, dumps, json_bytes
 from app.schemas.analysis import (
     GradientFlowRequest,
     GradientFlowResult,
@@ -19,7 +19,7 @@ from app.schemas.analysis import (
 )
 from app.schemas.errors import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=OrjsonRoute)
 
 
 def _resolve(req: GradientFlowRequest) -> list[tuple[Activation, dict[str, ParamValue]]]:

@@ -119,12 +119,13 @@ def softmax_endpoint(req: SoftmaxRequest) -> Response:
 
     Computed from max-shifted logits, so it is exact and finite for any finite logits (tested up
     to +-1e4); log-probabilities come from log-sum-exp, not from log of a rounded probability.
+    The K x K Jacobian comes for few logits, or on request: see the request's `jacobian`.
     """
     result = softmax(np.asarray(req.logits, dtype=np.float64), req.temperature)
     return json_response(
         {
             "probabilities": result.probabilities,
             "log_probabilities": result.log_probabilities,
-            "jacobian": result.jacobian,
+            "jacobian": result.jacobian if req.wants_jacobian else None,
         }
     )

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
+from starlette.routing import NoMatchFound
 
 from app import __version__
 from app.activations import ACTIVATIONS, Activation, ParamError, UnknownActivation, get_activation
-from app.assets import import_map, plotly_bundle, static_url
+from app.assets import import_map, link, plotly_bundle, static_url, url_for
 from app.config import TEMPLATES_DIR, Settings
 from app.datasets import DATASET_NAMES, FEATURE_FORMULAS, MAX_CLASSES, N_CLASSES
 from app.formulas import to_mathml
@@ -23,7 +24,8 @@ from app.schemas.training import MAX_POINTS, SweepRequest
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
-templates.env.globals.update(static_url=static_url, import_map=import_map)
+# url_for is ours: root-relative links, never built from the Host header.
+templates.env.globals.update(url_for=url_for, static_url=static_url, import_map=import_map)
 
 
 @dataclass(frozen=True)
@@ -170,11 +172,11 @@ def _render(request: Request, route: str, state: dict[str, Any], **context: Any)
 
 
 def _docs_url(request: Request) -> str | None:
-    """Where the interactive API docs are: FastAPI's own, or an offline Swagger UI at /docs."""
-    if request.app.docs_url:
-        return str(request.app.docs_url)
-    paths = {getattr(route, "path", None) for route in request.app.routes}
-    return "/docs" if "/docs" in paths else None
+    """Where the interactive API docs are (app.routes.docs), when this app serves them."""
+    try:
+        return link(request.app, "swagger_ui")
+    except NoMatchFound:
+        return None
 
 
 def _options(values: tuple[str, ...], labels: dict[str, str]) -> list[tuple[str, str]]:

@@ -24,14 +24,14 @@ from app.config import Settings
 from app.control import Cancelled, Control, Progress, TimeLimitExceeded
 from app.dependencies import ResultCacheDep, SettingsDep
 from app.errors import error_item, internal_error
-from app.responses import dumps
+from app.responses import OrjsonRoute, dumps
 from app.schemas.errors import ERROR_RESPONSES
 from app.schemas.training import SweepRequest, TrainingOptions, TrainRequest, describe_work
 from app.schemas.training_results import SweepResponse, TrainResponse, sweep_payload, train_payload
 from app.sweep import sweep
 from app.training import train
 
-router = APIRouter(prefix="/api", tags=["training"])
+router = APIRouter(prefix="/api", tags=["training"], route_class=OrjsonRoute)
 
 HEARTBEAT_S = 0.2  # a progress event at least this often while a stream trains
 

@@ -17,6 +17,11 @@ from app.activations import Activation
 X_LIMIT = 1000.0
 MAX_CURVE_POINTS = 20001
 MAX_EVALUATE_POINTS = 100_000
+MAX_LOGITS = 1000
+# The Jacobian is K x K: 22.4 MB of JSON at 1000 logits. It comes unasked up to 64 logits
+# (4096 entries, about 90 kB) and on request ("jacobian": true) up to 256 (about 1.4 MB).
+JACOBIAN_DEFAULT_LOGITS = 64
+JACOBIAN_MAX_LOGITS = 256
 
 FiniteX = Annotated[float, Field(ge=-X_LIMIT, le=X_LIMIT, allow_inf_nan=False)]
 ParamValues = dict[str, float | str]
@@ -175,10 +180,31 @@ class SoftmaxRequest(BaseModel):
     )
 
     logits: list[Annotated[float, Field(allow_inf_nan=False)]] = Field(
-        min_length=2, max_length=1000
+        min_length=2, max_length=MAX_LOGITS
     )
     # The Jacobian scales as 1/T: below 1e-6 a legitimate answer could exceed float64.
     temperature: float = Field(1.0, ge=1e-6, allow_inf_nan=False)
+    jacobian: bool | None = Field(
+        None,
+        description=f"Return the K x K Jacobian: by default (null) only up to "
+        f"{JACOBIAN_DEFAULT_LOGITS} logits; true asks for it up to {JACOBIAN_MAX_LOGITS} "
+        f"(more is a 422); false never.",
+    )
+
+    @property
+    def wants_jacobian(self) -> bool:
+        if self.jacobian is None:
+            return len(self.logits) <= JACOBIAN_DEFAULT_LOGITS
+        return self.jacobian
+
+    @model_validator(mode="after")
+    def _jacobian_fits(self) -> Self:
+        if self.jacobian and len(self.logits) > JACOBIAN_MAX_LOGITS:
+            raise ValueError(
+                f"jacobian: returned for at most {JACOBIAN_MAX_LOGITS} logits, got "
+                f"{len(self.logits)}; send jacobian: false or fewer logits"
+            )
+        return self
 
     @model_validator(mode="after")
     def _spread_fits_float64(self) -> Self:
@@ -209,7 +235,10 @@ class SoftmaxResult(BaseModel):
 
     probabilities: list[float]
     log_probabilities: list[float]
-    jacobian: list[list[float]]
+    jacobian: list[list[float]] | None = Field(
+        description=f"null unless asked for; by default given up to {JACOBIAN_DEFAULT_LOGITS} "
+        "logits (see the request's `jacobian`)."
+    )
 
 
 class ActivationDetail(ActivationInfo):

@@ -22,12 +22,17 @@ from pydantic import (
 from app import datasets
 from app.activations import ACTIVATIONS, ParamError, ParamValue, UnknownActivation, get_activation
 from app.mlp import Layout, LossName, OptimizerName, OutputName, RegularizationName
-from app.training import TrainConfig
+from app.training import TrainConfig, snapshot_schedule, thumbnail_points
 
 COORD_LIMIT = 1000.0
 WEIGHT_LIMIT = 1000.0
 MAX_POINTS = 2000
 MAX_GRID_VALUES = 500_000  # snapshots x grid^2: 200 snapshots at 50 x 50, or 50 at 100 x 100
+# Every number the snapshots hold: snapshots x (output units x grid^2 + hidden units x
+# thumbnail^2). 200 snapshots of 8 x 64 hidden units on spiral3 held 11.7 million, a 66 MB
+# response; the cap admits the Train page's default (50 snapshots at 50 x 50) with any network
+# the API accepts (2.9 million, 17.5 MB, 4.5 MB gzipped).
+MAX_SNAPSHOT_VALUES = 3_000_000
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Coordinate = Annotated[float, Field(ge=-COORD_LIMIT, le=COORD_LIMIT, allow_inf_nan=False)]
@@ -437,6 +442,21 @@ class TrainRequest(TrainingOptions):
                     f"length {fan_out} for layer sizes {list(sizes)}; got W {got}, b of length "
                     f"{len(layer.b)}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def snapshots_fit(self) -> Self:
+        sizes = self.layout().sizes
+        per_snapshot = (
+            sizes[-1] * self.grid**2 + sum(sizes[1:-1]) * thumbnail_points(self.grid) ** 2
+        )
+        values = len(snapshot_schedule(self.epochs, self.snapshots)) * per_snapshot
+        if values > MAX_SNAPSHOT_VALUES:
+            raise ValueError(
+                f"snapshots x (output units x grid^2 + hidden units x thumbnail^2) = {values} "
+                f"exceeds the cap of {MAX_SNAPSHOT_VALUES}; lower snapshots, grid or the "
+                "hidden units"
+            )
         return self
 
     def to_config(self) -> TrainConfig:

@@ -128,7 +128,7 @@ export const api = {
   curve: (name, params, { xMin, xMax, points }) =>
     getJSON(`/api/activations/${enc(name)}/curve${query({ x_min: xMin, x_max: xMax, points, ...params })}`),
   evaluate: (name, x, params) => postJSON(`/api/activations/${enc(name)}/evaluate`, { x, params }),
-  softmax: (logits, temperature) => postJSON("/api/softmax", { logits, temperature }),
+  softmax: (logits, temperature) => postJSON("/api/softmax", { logits, temperature, jacobian: true }),
   // The formula card is HTML rendered on the server (MathML), not JSON.
   card: async (name, params) => {
     const response = await fetch(`/explore/card/${enc(name)}${query(params)}`);

@@ -4,7 +4,10 @@
 function element(tag, attributes = {}, children = []) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== null) node.setAttribute(key, value);
+    if (value === undefined || value === null) continue;
+    // A style attribute is inline style, which the CSP refuses; CSSOM is not.
+    if (key === "style") node.style.cssText = value;
+    else node.setAttribute(key, value);
   }
   node.append(...children);
   return node;

@@ -10,7 +10,11 @@ const ROW = 52;
 
 function svg(tag, attributes = {}, children = []) {
   const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  for (const [key, value] of Object.entries(attributes)) {
+    // A style attribute is inline style, which the CSP refuses; CSSOM is not.
+    if (key === "style") node.style.cssText = value;
+    else node.setAttribute(key, value);
+  }
   node.append(...children);
   return node;
 }
