@@ -1,8 +1,8 @@
 // Gradient flow: per-layer gradient norms and activation statistics at initialisation.
 import { api } from "./api.js";
-import { bindFields, chipList, syncFields } from "./controls.js";
+import { bindFields, checkBoxes, chipList, syncFields } from "./controls.js";
 import { layerFigure } from "./plots.js";
-import { int, list, onNavigate, readState, str, writeState } from "./state.js";
+import { list, onNavigate, readState, ruled, str, writeState } from "./state.js";
 import {
   $, clearErrors, drawAll, initialState, latest, onThemeChange, reportError, theme, wireExports,
 } from "./ui.js";
@@ -10,13 +10,15 @@ import {
 const init = initialState();
 const labels = Object.fromEntries(init.catalogue.map((e) => [e.name, e.label]));
 const INITS = init.inits.map(([value]) => value);
+// What each box accepts and starts at: the server's rules, from the request model.
+const RULES = init.fields;
 const SCHEMA = {
   acts: list(init.defaults.activations),
   inits: list(init.defaults.inits),
-  depth: int(init.defaults.depth, { min: 1, max: init.limits.depth }),
-  width: int(init.defaults.width, { min: 1, max: init.limits.width }),
-  batch: int(init.defaults.batch_size, { min: 1, max: init.limits.batch_size }),
-  seed: int(0, { min: 0 }),
+  depth: ruled(RULES.depth),
+  width: ruled(RULES.width),
+  batch: ruled(RULES.batch_size),
+  seed: ruled(RULES.seed),
   stat: str("std", init.stats.map(([value]) => value)),
 };
 const BOUND = { numbers: { depth: "depth", width: "width", batch_size: "batch", seed: "seed" } };
@@ -44,6 +46,8 @@ function commit() {
 
 const refresh = latest(async () => {
   const inits = state.inits.length ? state.inits : [INITS[0]];
+  clearErrors();
+  if (!checkBoxes(BOUND, RULES)) return; // the messages are at the boxes; nothing is sent
   try {
     const results = await Promise.all(
       inits.map((name) =>
@@ -70,7 +74,7 @@ const refresh = latest(async () => {
     await render();
   } catch (error) {
     clearErrors();
-    reportError(error, FIELDS, "gradflow-chart");
+    reportError(error, FIELDS, "gradflow-chart", RULES);
   }
 });
 
@@ -92,7 +96,7 @@ for (const value of INITS) {
 bindFields(BOUND, (key, value) => {
   state = { ...state, [key]: value };
   commit();
-});
+}, RULES);
 $("#stat").addEventListener("change", (event) => {
   state = { ...state, stat: event.target.value };
   writeState(SCHEMA, state, { push: true });
