@@ -267,3 +267,23 @@ def test_explore_card_keeps_the_function_when_a_parameter_is_bad(client: TestCli
     assert '<option value="elu" selected>' in html
     assert '<div class="card-body" data-name="elu">' in html  # at its defaults: C1
     assert "<dt>Continuity</dt><dd>C1</dd>" in html
+
+
+@pytest.mark.parametrize("path", ["/", "/compare", "/train", "/sweep", "/gradients"])
+def test_number_boxes_are_rendered_from_their_rules(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    fields = initial_state(html)["fields"]
+    boxes = 0
+    for control, rule in fields.items():
+        if rule.get("min_items") is not None:
+            continue  # a list, not one box
+        tag = re.search(rf'<input type="number" id="{control}"[^>]*>', html)
+        assert tag, control
+        default = "" if rule["default"] is None else str(rule["default"])
+        assert f'value="{default}"' in tag.group(0), tag.group(0)
+        for bound in ("min", "max"):
+            if rule[bound] is not None:
+                assert f'{bound}="{rule[bound]}"' in tag.group(0), tag.group(0)
+        assert f'step="{1 if rule["integer"] else "any"}"' in tag.group(0)
+        boxes += 1
+    assert boxes == {"/": 2, "/compare": 2, "/train": 9, "/sweep": 3, "/gradients": 4}[path]

@@ -167,6 +167,7 @@ def _render(request: Request, route: str, state: dict[str, Any], **context: Any)
             "title": page.title,
             "lede": page.lede,
             "state": state,
+            "fields": state.get("fields", {}),
             "version": __version__,
             "plotly_filename": plotly_bundle().filename,
             "docs_url": _docs_url(request),

@@ -164,9 +164,7 @@ export function chipList(container, catalogue, names, onChange, { prefix = "act"
 // nothing, so no request goes out and no null lands in the URL.
 export function bindFields({ numbers = {}, selects = {} }, onChange, rules = {}) {
   for (const [id, key] of Object.entries(numbers)) {
-    const box = document.getElementById(id);
-    applyRule(box, rules[id]);
-    box.addEventListener("change", () => {
+    document.getElementById(id).addEventListener("change", () => {
       const value = checkBox(id, rules[id]);
       if (value !== undefined) onChange(key, value);
     });
@@ -174,14 +172,6 @@ export function bindFields({ numbers = {}, selects = {} }, onChange, rules = {})
   for (const [id, key] of Object.entries(selects)) {
     document.getElementById(id).addEventListener("change", (event) => onChange(key, event.target.value));
   }
-}
-
-// The box's min, max and step from its rule, so the browser's own stepping agrees.
-function applyRule(box, rule) {
-  if (!rule) return;
-  if (rule.min !== null && rule.min !== undefined) box.min = rule.min;
-  if (rule.max !== null && rule.max !== undefined) box.max = rule.max;
-  if (rule.integer) box.step = 1;
 }
 
 // The box's value if its rule accepts it (null: an optional box left empty), else undefined
