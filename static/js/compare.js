@@ -46,6 +46,7 @@ function formatSpec({ name, params }) {
 
 let state = readState(SCHEMA);
 let items = state.f.map(parseSpec);
+state = { ...state, f: items.map(formatSpec) }; // what is written back is what was read
 const curves = new Map(); // spec text -> curve, so one moved slider refetches one curve
 const properties = new Map(); // spec text -> properties at those parameters
 
@@ -220,8 +221,8 @@ $("#add").addEventListener("click", () => {
   refresh();
 });
 onNavigate(SCHEMA, (next) => {
-  state = next;
-  items = state.f.map(parseSpec);
+  items = next.f.map(parseSpec);
+  state = { ...next, f: items.map(formatSpec) };
   syncControls();
   buildList();
   refresh();
