@@ -204,3 +204,31 @@ def test_messages_stay_at_their_controls_at_375_px(page: Page) -> None:
     assert 0 <= text["y"] - (box["y"] + box["height"]) < 40  # right under its box
     assert text["x"] + text["width"] <= 375
     assert_clean(page)
+
+
+def test_a_servers_422_is_reworded_at_its_control_in_its_units(page: Page) -> None:
+    """The page checks first, so a real 422 is rare (another client, a newer server): fed one
+    from the real API, the shared reporter still speaks the control's units."""
+    open_page(page, GENERATED, "boundary-chart")
+    shown = page.evaluate(
+        """async () => {
+          const { api } = await import('/static/js/api.js');
+          const { reportError } = await import('/static/js/ui.js');
+          const rules = JSON.parse(document.getElementById('initial-state').textContent).fields;
+          // alpha's message lands in the Points slot here: tanh's page has no alpha box.
+          const fields = { noise: 'noise', train_fraction: 'train_fraction',
+                           features: 'features', alpha: 'n_samples' };
+          const body = { dataset: { name: 'circle', noise: 5, train_fraction: 1 },
+                         features: [], activation: 'elu', activation_params: { alpha: -1 } };
+          try { await api.train(body); } catch (error) { reportError(error, fields, 'run', rules); }
+          const text = (id) => document.getElementById(`${id}-error`).textContent;
+          return ['noise', 'train_fraction', 'features', 'n_samples', 'run'].map(text);
+        }"""
+    )
+    assert shown == [
+        "Noise must be at most 50 %",  # the API said "less than or equal to 0.5"
+        "Train must be at most 90 %",
+        "Input features: choose at least 1",  # not "List should have at least 1 item ..."
+        "must be in (0, 5], got -1",  # "Value error, alpha: ..." routed by its name
+        "",
+    ]
