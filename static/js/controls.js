@@ -102,28 +102,29 @@ export const paramRule = (param) => ({
   min_exclusive: param.min_exclusive, max_exclusive: param.max_exclusive,
 });
 
-function checkParam(param, value, id) {
+function checkParam(param, value, id, report = true) {
   let error = null;
   if (param.choices) {
     if (!param.choices.includes(String(value))) error = `choose one of ${param.choices.join(", ")}`;
   } else {
     ({ error } = checkNumber(value, paramRule(param)));
   }
-  if (error) showError(id, error);
-  else clearError(id);
+  if (report && error) showError(id, error);
+  else if (report) clearError(id);
   return !error;
 }
 
 // Check every parameter before a request: what its number box holds (a value typed there and
 // refused is still there), else the value given (a link's): false, with the message at each
-// control whose value the entry does not accept.
-export function checkParams(entry, values, prefix) {
+// control whose value the entry does not accept. report: false only answers, leaving every
+// message as it is (a second request must not clear what the first one's 422 put there).
+export function checkParams(entry, values, prefix, { report = true } = {}) {
   let ok = true;
   for (const param of entry?.params ?? []) {
     const id = `${prefix}param-${param.name}`;
     const box = param.choices ? null : document.getElementById(id);
-    if (box) ok = checkParam(param, box.value, id) && ok;
-    else if (param.name in values) ok = checkParam(param, values[param.name], id) && ok;
+    if (box) ok = checkParam(param, box.value, id, report) && ok;
+    else if (param.name in values) ok = checkParam(param, values[param.name], id, report) && ok;
   }
   return ok;
 }
