@@ -107,7 +107,9 @@ function stateFromBody(body) {
     next.ds = "points";
     next.pts = d.points.map(encodePoint);
   } else {
-    const inUnits = (value, rule) => (value === null || value === undefined ? rule.default : value * rule.scale);
+    // 0.1 x 100 is 10.000000000000002: the box shows 10.
+    const inUnits = (value, rule) =>
+      value === null || value === undefined ? rule.default : Number((value * rule.scale).toPrecision(12));
     Object.assign(next, {
       ds: d.name, n: inUnits(d.n_samples, RULES.n_samples), noise: inUnits(d.noise, RULES.noise),
       split: inUnits(d.train_fraction, RULES.train_fraction), dseed: inUnits(d.seed, RULES.data_seed),
