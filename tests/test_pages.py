@@ -202,3 +202,109 @@ def test_the_footer_links_the_api_docs(client: TestClient) -> None:
     html = client.get("/softmax").text
     assert '<a href="/docs">API docs</a>' in html
     assert client.get("/docs").status_code == 200
+
+
+def test_train_rules_are_the_request_models_bounds_in_the_controls_units(
+    client: TestClient,
+) -> None:
+    fields = initial_state(client.get("/train").text)["fields"]
+    assert fields["noise"] == {
+        "label": "Noise",
+        "unit": "%",
+        "scale": 100,
+        "integer": False,
+        "min": 0,
+        "max": 50,  # the API's noise <= 0.5, as the box's percent
+        "min_exclusive": False,
+        "max_exclusive": False,
+        "optional": False,
+        "default": 0,
+    }
+    assert (fields["train_fraction"]["min"], fields["train_fraction"]["max"]) == (10, 90)
+    assert fields["train_fraction"]["default"] == 50
+    assert (fields["n_samples"]["min"], fields["n_samples"]["max"]) == (10, 2000)
+    assert fields["n_samples"]["default"] == 500 and fields["n_samples"]["integer"] is True
+    epochs = client.app.state.settings.train_max_epochs  # type: ignore[attr-defined]
+    assert (fields["epochs"]["min"], fields["epochs"]["max"]) == (1, epochs)
+    assert fields["epochs"]["default"] == 2000
+    rate = fields["learning_rate"]
+    assert (rate["min"], rate["min_exclusive"], rate["max"], rate["default"]) == (0, True, 10, 0.1)
+    assert fields["batch_size"]["optional"] is True and fields["batch_size"]["min"] == 1
+    assert fields["features"]["min_items"] == 1 and fields["features"]["default"] == ["x1", "x2"]
+    layers = fields["hidden_layers"]
+    assert (layers["min"], layers["max"], layers["max_items"], layers["default"]) == (1, 64, 8, [4])
+    assert fields["seed"]["max"] == fields["data_seed"]["max"] == 2**32 - 1
+
+
+@pytest.mark.parametrize(("noise", "status"), [(0.5, 200), (0.51, 422)])
+def test_the_noise_rule_is_where_the_api_draws_the_line(
+    client: TestClient, noise: float, status: int
+) -> None:
+    fields = initial_state(client.get("/train").text)["fields"]
+    assert fields["noise"]["max"] / fields["noise"]["scale"] == 0.5
+    body = {"dataset": {"name": "circle", "n_samples": 10, "noise": noise}, "epochs": 1}
+    assert client.post("/api/train", json=body).status_code == status
+
+
+def test_sweep_and_gradient_rules_start_where_the_pages_start(client: TestClient) -> None:
+    sweep = initial_state(client.get("/sweep").text)["fields"]
+    assert (sweep["seeds"]["min"], sweep["seeds"]["max"], sweep["seeds"]["default"]) == (1, 200, 20)
+    assert sweep["epochs"]["default"] == 300 and sweep["hidden_layers"]["default"] == [2]
+    state = initial_state(client.get("/gradients").text)
+    depth = state["fields"]["depth"]
+    assert (depth["min"], depth["max"], depth["default"]) == (1, 64, state["defaults"]["depth"])
+    assert state["fields"]["width"]["max"] == 256 and state["fields"]["batch_size"]["max"] == 1024
+
+
+@pytest.mark.parametrize("path", ["/", "/compare"])
+def test_the_x_range_rules_are_the_curve_querys(client: TestClient, path: str) -> None:
+    fields = initial_state(client.get(path).text)["fields"]
+    assert {k: (f["label"], f["min"], f["max"], f["default"]) for k, f in fields.items()} == {
+        "xmin": ("From", -1000, 1000, -6),
+        "xmax": ("To", -1000, 1000, 6),
+    }
+
+
+def test_the_temperature_rule_is_the_softmax_requests(client: TestClient) -> None:
+    state = initial_state(client.get("/softmax").text)
+    temperature = state["fields"]["temperature"]
+    assert (temperature["min"], temperature["default"]) == (1e-6, state["default_temperature"])
+    assert state["fields"]["logits"]["min_items"] == 2
+    at = client.post("/api/softmax", json={"logits": [0.0, 1.0], "temperature": 1e-6})
+    below = client.post("/api/softmax", json={"logits": [0.0, 1.0], "temperature": 0.5e-6})
+    assert (at.status_code, below.status_code) == (200, 422)
+
+
+def test_explore_card_reads_only_the_functions_own_keys(client: TestClient) -> None:
+    html = client.get("/?fn=elu&alpha=2&utm_source=newsletter&fbclid=x").text
+    assert '<div class="card-body" data-name="elu">' in html
+    assert "<dt>Continuity</dt><dd>C0</dd>" in html  # alpha = 2 applied, the rest ignored
+    repeated = client.get("/?fn=elu&alpha=2&alpha=1").text  # the first, as the script reads it
+    assert "<dt>Continuity</dt><dd>C0</dd>" in repeated
+
+
+def test_explore_card_keeps_the_function_when_a_parameter_is_bad(client: TestClient) -> None:
+    html = client.get("/?fn=elu&alpha=-1").text
+    assert '<option value="elu" selected>' in html
+    assert '<div class="card-body" data-name="elu">' in html  # at its defaults: C1
+    assert "<dt>Continuity</dt><dd>C1</dd>" in html
+
+
+@pytest.mark.parametrize("path", ["/", "/compare", "/train", "/sweep", "/gradients"])
+def test_number_boxes_are_rendered_from_their_rules(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    fields = initial_state(html)["fields"]
+    boxes = 0
+    for control, rule in fields.items():
+        if rule.get("min_items") is not None:
+            continue  # a list, not one box
+        tag = re.search(rf'<input type="number" id="{control}"[^>]*>', html)
+        assert tag, control
+        default = "" if rule["default"] is None else str(rule["default"])
+        assert f'value="{default}"' in tag.group(0), tag.group(0)
+        for bound in ("min", "max"):
+            if rule[bound] is not None:
+                assert f'{bound}="{rule[bound]}"' in tag.group(0), tag.group(0)
+        assert f'step="{1 if rule["integer"] else "any"}"' in tag.group(0)
+        boxes += 1
+    assert boxes == {"/": 2, "/compare": 2, "/train": 9, "/sweep": 3, "/gradients": 4}[path]

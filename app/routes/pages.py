@@ -1,5 +1,6 @@
 """HTML pages rendered with Jinja2; each hands its data to its script as initial-state JSON."""
 
+import inspect
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, get_args
@@ -15,12 +16,18 @@ from app import __version__
 from app.activations import ACTIVATIONS, Activation, ParamError, UnknownActivation, get_activation
 from app.assets import import_map, link, plotly_bundle, static_url, url_for
 from app.config import TEMPLATES_DIR, Settings
-from app.datasets import DATASET_NAMES, FEATURE_FORMULAS, MAX_CLASSES, N_CLASSES
+from app.datasets import DATASET_NAMES, FEATURE_FORMULAS, MAX_CLASSES, N_CLASSES, generate
 from app.formulas import to_mathml
 from app.mlp import OptimizerName, RegularizationName
-from app.schemas.activations import ActivationInfo, PropertiesInfo
-from app.schemas.analysis import MAX_BATCH_SIZE, MAX_DEPTH, MAX_WIDTH, InitName
-from app.schemas.training import MAX_POINTS, SweepRequest
+from app.schemas.activations import ActivationInfo, CurveQuery, PropertiesInfo, SoftmaxRequest
+from app.schemas.analysis import (
+    MAX_BATCH_SIZE,
+    MAX_DEPTH,
+    MAX_WIDTH,
+    GradientFlowRequest,
+    InitName,
+)
+from app.schemas.training import MAX_POINTS, GeneratedDataset, SweepRequest, TrainRequest
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -162,6 +169,7 @@ def _render(request: Request, route: str, state: dict[str, Any], **context: Any)
             "title": page.title,
             "lede": page.lede,
             "state": state,
+            "fields": state.get("fields", {}),
             "version": __version__,
             "plotly_filename": plotly_bundle().filename,
             "docs_url": _docs_url(request),
@@ -188,9 +196,13 @@ def _activation_options() -> list[tuple[str, str]]:
 
 
 def _query_params(request: Request, act: Activation) -> dict[str, str]:
-    """This entry's parameters as given in the query string, the rest left to defaults."""
-    names = {p.name for p in act.params}
-    return {key: value for key, value in request.query_params.items() if key in names}
+    """This entry's parameters as given in the query string, the rest left to defaults.
+
+    Like the page script (state.js), it reads only the keys the entry declares, and the first
+    value of a repeated key: a link's tracking keys (utm_source, fbclid, ...) are not parameters.
+    """
+    query = request.query_params
+    return {p.name: query.getlist(p.name)[0] for p in act.params if p.name in query}
 
 
 @router.get("/", response_class=HTMLResponse, name="explore_page")
@@ -198,11 +210,17 @@ def explore_page(request: Request) -> HTMLResponse:
     """Explore one function: f, f', f'', parameters, formula card."""
     try:
         act = get_activation(request.query_params.get("fn", DEFAULT_FUNCTION))
+    except UnknownActivation:
+        act = get_activation(DEFAULT_FUNCTION)  # the script reports the bad name inline
+    try:
         card = activation_card(act, _query_params(request, act))
-    except (UnknownActivation, ParamError):
-        act = get_activation(DEFAULT_FUNCTION)  # the script reports the bad value inline
-        card = activation_card(act, {})
-    state = {"catalogue": catalogue(), "default_function": DEFAULT_FUNCTION}
+    except ParamError:
+        card = activation_card(act, {})  # the script reports the bad value at its control
+    state = {
+        "catalogue": catalogue(),
+        "default_function": DEFAULT_FUNCTION,
+        "fields": _x_range_fields(),
+    }
     return _render(
         request,
         "explore_page",
@@ -236,14 +254,26 @@ def _error(status: int, loc: list[str], msg: str, kind: str) -> JSONResponse:
 @router.get("/compare", response_class=HTMLResponse, name="compare_page")
 def compare_page(request: Request) -> HTMLResponse:
     """Compare several functions on one chart, as small multiples and in a table."""
-    state = {"catalogue": catalogue(), "default_functions": ["relu", "tanh", "sigmoid", "gelu"]}
+    state = {
+        "catalogue": catalogue(),
+        "default_functions": ["relu", "tanh", "sigmoid", "gelu"],
+        "fields": _x_range_fields(),
+    }
     return _render(request, "compare_page", state, options=_activation_options())
 
 
 @router.get("/softmax", response_class=HTMLResponse, name="softmax_page")
 def softmax_page(request: Request) -> HTMLResponse:
     """Softmax with a temperature, its Jacobian, and the naive normalisation beside it."""
-    state = {"default_logits": [2.0, 1.0, 0.1, -1.0], "default_temperature": 1.0}
+    fields = {
+        "logits": field_rule(SoftmaxRequest, "logits", "Logits"),
+        "temperature": field_rule(SoftmaxRequest, "temperature", "Temperature"),
+    }
+    state = {
+        "default_logits": [2.0, 1.0, 0.1, -1.0],
+        "default_temperature": fields["temperature"]["default"],
+        "fields": fields,
+    }
     return _render(request, "softmax_page", state)
 
 
@@ -262,8 +292,143 @@ def gradients_page(request: Request) -> HTMLResponse:
         "width": 64,
         "batch_size": 128,
     }
-    state = {"catalogue": catalogue(), "defaults": defaults, **options}
+    model = GradientFlowRequest
+    fields = {
+        "depth": field_rule(model, "depth", "Depth", default=defaults["depth"]),
+        "width": field_rule(model, "width", "Width", default=defaults["width"]),
+        "batch_size": field_rule(model, "batch_size", "Batch size", default=defaults["batch_size"]),
+        "seed": field_rule(model, "seed", "Seed"),
+    }
+    state = {"catalogue": catalogue(), "defaults": defaults, "fields": fields, **options}
     return _render(request, "gradients_page", state, **options)
+
+
+_UNSET: Any = object()
+
+
+@lru_cache
+def _properties_schema(model: type[BaseModel]) -> dict[str, Any]:
+    properties: dict[str, Any] = model.model_json_schema()["properties"]
+    return properties
+
+
+def _scaled(value: float | None, scale: float) -> float | None:
+    if value is None:
+        return None
+    # 0.1 * 100 is 10.000000000000002: the control shows what the API means, 10.
+    number = float(f"{value * scale:.12g}")
+    return int(number) if number.is_integer() else number
+
+
+def field_rule(
+    model: type[BaseModel],
+    field: str,
+    label: str,
+    *,
+    scale: float = 1.0,
+    unit: str = "",
+    default: Any = _UNSET,
+    maximum: float | None = None,
+) -> dict[str, Any]:
+    """What a page's control accepts, read from the request model's own Field constraints.
+
+    Bounds and default are in the control's units (control = API value x `scale`: Noise % is
+    the API's fraction x 100), so the page checks and words a value as the person typed it. A
+    list field (hidden layers, features, logits) gives its length bounds and its items' bounds.
+    `default` replaces the model's where the page starts elsewhere; `maximum` tightens the upper
+    bound where the server's settings cap a field the model leaves open.
+    """
+    prop = _properties_schema(model)[field]
+    branches = prop.get("anyOf", [prop])
+    spec = next(b for b in branches if b.get("type") != "null")
+    number = spec.get("items", {}) if spec.get("type") == "array" else spec
+    low = number.get("minimum", number.get("exclusiveMinimum"))
+    high = number.get("maximum", number.get("exclusiveMaximum"))
+    if maximum is not None:
+        high = maximum if high is None else min(high, maximum)
+    value = prop.get("default") if default is _UNSET else default
+    rule: dict[str, Any] = {
+        "label": label,
+        "unit": unit,
+        "scale": scale,
+        "integer": number.get("type") == "integer",
+        "min": _scaled(low, scale),
+        "max": _scaled(high, scale),
+        "min_exclusive": "exclusiveMinimum" in number,
+        "max_exclusive": "exclusiveMaximum" in number,
+        # An empty box means the API's null (batch size: full batch).
+        "optional": value is None and spec.get("type") != "array",
+        "default": _scaled(value, scale) if isinstance(value, int | float) else value,
+    }
+    if spec.get("type") == "array":
+        rule |= {"min_items": spec.get("minItems", 0), "max_items": spec.get("maxItems")}
+    return rule
+
+
+def _x_range_fields() -> dict[str, dict[str, Any]]:
+    return {
+        "xmin": field_rule(CurveQuery, "x_min", "From"),
+        "xmax": field_rule(CurveQuery, "x_max", "To"),
+    }
+
+
+# What a bare generated data set is: the generator's own defaults (the API's null).
+DATA_DEFAULTS = {
+    name: p.default for name, p in inspect.signature(generate).parameters.items() if name != "name"
+}
+
+
+def _data_fields() -> dict[str, dict[str, Any]]:
+    model = GeneratedDataset
+    return {
+        "n_samples": field_rule(model, "n_samples", "Points", default=DATA_DEFAULTS["n_samples"]),
+        "noise": field_rule(
+            model, "noise", "Noise", scale=100, unit="%", default=DATA_DEFAULTS["noise"]
+        ),
+        "train_fraction": field_rule(
+            model,
+            "train_fraction",
+            "Train",
+            scale=100,
+            unit="%",
+            default=DATA_DEFAULTS["train_fraction"],
+        ),
+        "data_seed": field_rule(model, "seed", "Data seed", default=DATA_DEFAULTS["seed"]),
+    }
+
+
+def _train_fields(settings: Settings) -> dict[str, dict[str, Any]]:
+    model = TrainRequest
+    epochs = settings.train_max_epochs
+    return {
+        **_data_fields(),
+        "features": field_rule(model, "features", "Input features"),
+        "hidden_layers": field_rule(model, "hidden_layers", "Hidden layers"),
+        "learning_rate": field_rule(model, "learning_rate", "Learning rate"),
+        "batch_size": field_rule(model, "batch_size", "Batch size"),
+        "reg_rate": field_rule(model, "reg_rate", "Regularisation rate"),
+        "epochs": field_rule(model, "epochs", "Epochs", maximum=epochs),
+        "seed": field_rule(model, "seed", "Seed"),
+    }
+
+
+# Where the Sweep page starts: a quick sweep, not the API's 100 seeds x 2000 epochs.
+SWEEP_DEFAULTS = {"seeds": 20, "epochs": 300, "hidden_layers": [2], "learning_rate": 0.1}
+
+
+def _sweep_fields(settings: Settings) -> dict[str, dict[str, Any]]:
+    model, d = SweepRequest, SWEEP_DEFAULTS
+    epochs = settings.train_max_epochs
+    return {
+        "seeds": field_rule(model, "seeds", "Seeds", default=d["seeds"]),
+        "epochs": field_rule(model, "epochs", "Epochs", default=d["epochs"], maximum=epochs),
+        "hidden_layers": field_rule(
+            model, "hidden_layers", "Hidden layers", default=d["hidden_layers"]
+        ),
+        "learning_rate": field_rule(
+            model, "learning_rate", "Learning rate", default=d["learning_rate"]
+        ),
+    }
 
 
 def _upper_bound(model: type[BaseModel], field: str) -> Any:
@@ -294,12 +459,16 @@ def _training_options(settings: Settings) -> dict[str, Any]:
 @router.get("/train", response_class=HTMLResponse, name="train_page")
 def train_page(request: Request) -> HTMLResponse:
     """The playground: data, network, training, animated decision boundary."""
-    options = _training_options(request.app.state.settings)
-    return _render(request, "train_page", {"catalogue": catalogue(), **options}, **options)
+    settings = request.app.state.settings
+    options = _training_options(settings)
+    state = {"catalogue": catalogue(), "fields": _train_fields(settings), **options}
+    return _render(request, "train_page", state, **options)
 
 
 @router.get("/sweep", response_class=HTMLResponse, name="sweep_page")
 def sweep_page(request: Request) -> HTMLResponse:
     """Many seeds per activation: success rate, epochs to converge, loss bands."""
-    options = _training_options(request.app.state.settings)
-    return _render(request, "sweep_page", {"catalogue": catalogue(), **options}, **options)
+    settings = request.app.state.settings
+    options = _training_options(settings)
+    state = {"catalogue": catalogue(), "fields": _sweep_fields(settings), **options}
+    return _render(request, "sweep_page", state, **options)

@@ -17,11 +17,11 @@ function normaliseDetail(detail, status) {
       const loc = Array.isArray(d.loc) ? d.loc : [];
       // The field is the last named part of loc: ["query", "alpha"], ["body", "params", "alpha"].
       const named = loc.filter((part) => typeof part === "string" && part !== "body");
-      return { field: named.length > 1 ? named[named.length - 1] : named[0] ?? "", loc, msg: d.msg };
+      return { field: named.length > 1 ? named[named.length - 1] : named[0] ?? "", loc, msg: d.msg, type: d.type };
     });
   }
   const msg = typeof detail === "string" ? detail : `request failed (HTTP ${status})`;
-  return [{ field: "", loc: [], msg }];
+  return [{ field: "", loc: [], msg, type: "" }];
 }
 
 function query(params) {

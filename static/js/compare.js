@@ -1,8 +1,10 @@
 // Compare: any number of functions, each with its own parameters, overlaid and as small multiples.
 import { api } from "./api.js";
-import { bindFields, element, paramControls, paramFieldIds, syncFields } from "./controls.js";
+import {
+  bindFields, checkBoxes, checkOrder, checkParams, element, ownParams, paramControls, paramFieldIds, syncFields,
+} from "./controls.js";
 import { colour, multiplesFigure, overlayFigure } from "./plots.js";
-import { many, num, onNavigate, readState, str, writeState } from "./state.js";
+import { many, onNavigate, readState, ruled, str, writeState } from "./state.js";
 import {
   $, OUT_OF_DATE, clearErrors, debounce, drawAll, freshness, initialState, latest, onThemeChange, reportError,
   theme, wireExports,
@@ -10,12 +12,14 @@ import {
 
 const init = initialState();
 const byName = Object.fromEntries(init.catalogue.map((entry) => [entry.name, entry]));
+const RULES = init.fields;
 const SCHEMA = {
   f: many(init.default_functions),
   view: str("f", ["f", "df", "d2f"]),
-  xmin: num(-6, { min: -1000, max: 1000 }),
-  xmax: num(6, { min: -1000, max: 1000 }),
+  xmin: ruled(RULES.xmin),
+  xmax: ruled(RULES.xmax),
 };
+const RANGE = { numbers: { xmin: "xmin", xmax: "xmax" } };
 const POINTS = 601; // as on Explore: same requests, same server-side cache entries
 const PROPERTY_ROWS = [
   ["range", "Range"], ["monotonic", "Monotonic"], ["continuity", "Continuity"], ["parity", "Parity"],
@@ -23,16 +27,17 @@ const PROPERTY_ROWS = [
   ["identity_near_origin", "f(x) ≈ x near 0"],
 ];
 
-// A function in the URL: "elu" or "elu(alpha:2,beta:1)".
+// A function in the URL: "elu" or "elu(alpha:2,beta:1)". Only the parameters the entry
+// declares are read: anything else in a link is not this function's.
 function parseSpec(text) {
   const match = /^([a-z0-9_]+)(?:\((.*)\))?$/.exec(text);
   if (!match) return { name: text, params: {} };
   const params = {};
   for (const pair of (match[2] ?? "").split(",").filter(Boolean)) {
     const [key, value] = pair.split(":");
-    params[key] = value;
+    if (!(key in params)) params[key] = value;
   }
-  return { name: match[1], params };
+  return { name: match[1], params: ownParams(byName[match[1]], params) };
 }
 function formatSpec({ name, params }) {
   const pairs = Object.entries(params).map(([k, v]) => `${k}:${v}`);
@@ -41,6 +46,7 @@ function formatSpec({ name, params }) {
 
 let state = readState(SCHEMA);
 let items = state.f.map(parseSpec);
+state = { ...state, f: items.map(formatSpec) }; // what is written back is what was read
 const curves = new Map(); // spec text -> curve, so one moved slider refetches one curve
 const properties = new Map(); // spec text -> properties at those parameters
 const charts = freshness(() => [$("#compare-chart"), $("#multiples-chart")]);
@@ -100,6 +106,15 @@ const refresh = latest(async () => {
   const range = { xMin: state.xmin, xMax: state.xmax, points: POINTS };
   const key = (spec) => `${spec}|${state.xmin}|${state.xmax}`;
   const failures = [];
+  // What the boxes hold is checked first, in their own words; nothing invalid is sent.
+  clearErrors($("#functions").parentElement);
+  clearErrors($("#compare-chart").parentElement);
+  if (!checkBoxes(RANGE, RULES) || !checkOrder("xmin", "xmax", state.xmin, state.xmax, RULES)) {
+    charts.failed(OUT_OF_DATE.failed);
+    return;
+  }
+  const valid = items.map((item, i) => checkParams(byName[item.name], item.params, `fn${i}-`));
+  validItems = valid;
   if (specs.some((spec) => !curves.has(key(spec)))) charts.pending(OUT_OF_DATE.pending);
   await Promise.all(
     items.map(async (item, i) => {
@@ -108,7 +123,7 @@ const refresh = latest(async () => {
         return;
       }
       const k = key(specs[i]);
-      if (curves.has(k)) return;
+      if (curves.has(k) || !valid[i]) return;
       try {
         curves.set(k, await api.curve(item.name, item.params, range));
       } catch (error) {
@@ -116,14 +131,12 @@ const refresh = latest(async () => {
       }
     }),
   );
-  clearErrors($("#functions").parentElement);
-  clearErrors($("#compare-chart").parentElement);
   for (const [i, error] of failures) {
     const entry = byName[items[i].name] ?? { params: [] };
-    reportError(error, { ...paramFieldIds(entry, `fn${i}-`), name: `fn${i}`, x_min: "xmin", x_max: "xmax" }, `fn${i}`);
+    reportError(error, { ...paramFieldIds(entry, `fn${i}-`), name: `fn${i}`, x_min: "xmin", x_max: "xmax" }, `fn${i}`, RULES);
   }
   const shown = items
-    .map((item, i) => ({ label: labelOf(item, i), curve: curves.get(key(specs[i])) }))
+    .map((item, i) => ({ label: labelOf(item, i), curve: valid[i] ? curves.get(key(specs[i])) : undefined }))
     .filter((c) => c.curve);
   if (curves.size > 200) curves.clear();
   if (shown.length === 0) {
@@ -156,11 +169,12 @@ async function render(shown = lastShown) {
   await drawAll([[$("#compare-chart"), overlay], [el, multiples]]);
 }
 
+let validItems = [];
 const refreshTable = debounce(async () => {
   const rows = await Promise.all(
-    items.map(async (item) => {
+    items.map(async (item, i) => {
       const entry = byName[item.name];
-      if (!entry) return null;
+      if (!entry || !validItems[i]) return null;
       if (Object.keys(item.params).length === 0) return entry.properties;
       const spec = formatSpec(item);
       if (!properties.has(spec)) {
@@ -192,7 +206,7 @@ function describe(key, value, props) {
 
 function syncControls() {
   for (const view of ["f", "df", "d2f"]) $(`#view-${view}`).checked = state.view === view;
-  syncFields({ numbers: { xmin: "xmin", xmax: "xmax" } }, state);
+  syncFields(RANGE, state);
 }
 
 for (const view of ["f", "df", "d2f"]) {
@@ -202,12 +216,15 @@ for (const view of ["f", "df", "d2f"]) {
     render();
   });
 }
-bindFields({ numbers: { xmin: "xmin", xmax: "xmax" } }, (key, value) => {
-  if (value === null) return;
-  state = { ...state, [key]: value };
+// Either end changed: both boxes are read again, so fixing one clears the other's message.
+bindFields(RANGE, (key) => {
+  if (!checkBoxes(RANGE, RULES)) return;
+  const next = { ...state, xmin: Number($("#xmin").value), xmax: Number($("#xmax").value) };
+  if (!checkOrder("xmin", "xmax", next.xmin, next.xmax, RULES, key === "xmin" ? "lo" : "hi")) return;
+  state = next;
   writeState(SCHEMA, state, { push: true });
   refresh();
-});
+}, RULES);
 $("#add").addEventListener("click", () => {
   items.push({ name: $("#add-fn").value, params: {} });
   save(true);
@@ -215,8 +232,8 @@ $("#add").addEventListener("click", () => {
   refresh();
 });
 onNavigate(SCHEMA, (next) => {
-  state = next;
-  items = state.f.map(parseSpec);
+  items = next.f.map(parseSpec);
+  state = { ...next, f: items.map(formatSpec) };
   syncControls();
   buildList();
   refresh();

@@ -1,5 +1,7 @@
 // Parameter controls built from a catalogue entry: a labelled slider plus a number box for each
-// numeric parameter, a select for each choice parameter. Used by Explore and Compare.
+// numeric parameter, a select for each choice parameter. Used by Explore, Compare and Train.
+// Number boxes bound to state keys, checked against the rules the server declares.
+import { checkNumber, clearError, showError, tooFew, tooMany } from "./ui.js";
 
 function element(tag, attributes = {}, children = []) {
   const node = document.createElement(tag);
@@ -65,6 +67,8 @@ export function paramControls(entry, values, prefix, onInput) {
     });
     slider.addEventListener("change", () => onInput(param.name, box.value, { final: true }));
     box.addEventListener("change", () => {
+      // A value the parameter does not accept stays in the box with its message; nothing is sent.
+      if (!checkParam(param, box.value, id)) return;
       slider.value = box.value;
       onInput(param.name, box.value, { final: true });
     });
@@ -95,6 +99,45 @@ export function paramFieldIds(entry, prefix) {
   return Object.fromEntries(entry.params.map((p) => [p.name, `${prefix}param-${p.name}`]));
 }
 
+// A catalogue parameter's bounds as a rule, in the words of its control (its name).
+export const paramRule = (param) => ({
+  label: param.name, unit: "", integer: false, optional: false, min: param.min, max: param.max,
+  min_exclusive: param.min_exclusive, max_exclusive: param.max_exclusive,
+});
+
+function checkParam(param, value, id, report = true) {
+  let error = null;
+  if (param.choices) {
+    if (!param.choices.includes(String(value))) error = `choose one of ${param.choices.join(", ")}`;
+  } else {
+    ({ error } = checkNumber(value, paramRule(param)));
+  }
+  if (report && error) showError(id, error);
+  else if (report) clearError(id);
+  return !error;
+}
+
+// Check every parameter before a request: what its number box holds (a value typed there and
+// refused is still there), else the value given (a link's): false, with the message at each
+// control whose value the entry does not accept. report: false only answers, leaving every
+// message as it is (a second request must not clear what the first one's 422 put there).
+export function checkParams(entry, values, prefix, { report = true } = {}) {
+  let ok = true;
+  for (const param of entry?.params ?? []) {
+    const id = `${prefix}param-${param.name}`;
+    const box = param.choices ? null : document.getElementById(id);
+    if (box) ok = checkParam(param, box.value, id, report) && ok;
+    else if (param.name in values) ok = checkParam(param, values[param.name], id, report) && ok;
+  }
+  return ok;
+}
+
+// Only the parameters the entry declares (a spec or file may carry others).
+export function ownParams(entry, values) {
+  const names = new Set((entry?.params ?? []).map((p) => p.name));
+  return Object.fromEntries(Object.entries(values ?? {}).filter(([key]) => names.has(key)));
+}
+
 // A removable list of catalogue names with an "add" select: for pages that take several
 // activations (Sweep, Gradient flow). onChange(names) fires after every add or remove.
 export function chipList(container, catalogue, names, onChange, { prefix = "act" } = {}) {
@@ -119,18 +162,62 @@ export function chipList(container, catalogue, names, onChange, { prefix = "act"
   return render;
 }
 
-// Number boxes and selects bound to state keys ({controlId: stateKey}). A number box that is
-// empty or not a number reports null: the API then says what is wrong, next to the box.
-export function bindFields({ numbers = {}, selects = {} }, onChange) {
+// Number boxes and selects bound to state keys ({controlId: stateKey}). Each number box is
+// checked against its rule (`rules`, by control id, from the server): a value the rule does not
+// accept, an empty box or one that is not a number shows the message at the box and changes
+// nothing, so no request goes out and no null lands in the URL.
+export function bindFields({ numbers = {}, selects = {} }, onChange, rules = {}) {
   for (const [id, key] of Object.entries(numbers)) {
-    document.getElementById(id).addEventListener("change", (event) => {
-      const value = event.target.value === "" ? null : Number(event.target.value);
-      onChange(key, Number.isFinite(value) ? value : null);
+    document.getElementById(id).addEventListener("change", () => {
+      const value = checkBox(id, rules[id]);
+      if (value !== undefined) onChange(key, value);
     });
   }
   for (const [id, key] of Object.entries(selects)) {
     document.getElementById(id).addEventListener("change", (event) => onChange(key, event.target.value));
   }
+}
+
+// The box's value if its rule accepts it (null: an optional box left empty), else undefined
+// with the message shown at the box.
+export function checkBox(id, rule = { label: id }) {
+  const { value, error } = checkNumber(document.getElementById(id).value, rule);
+  if (error) {
+    showError(id, error);
+    return undefined;
+  }
+  clearError(id);
+  return value;
+}
+
+// Every bound number box checked again (before a request): true when all of them are valid.
+export function checkBoxes({ numbers = {} }, rules) {
+  let ok = true;
+  for (const id of Object.keys(numbers)) {
+    const box = document.getElementById(id);
+    if (!box.disabled) ok = checkBox(id, rules[id]) !== undefined && ok;
+  }
+  return ok;
+}
+
+// A list's length against its rule (at least / at most so many), shown at `id`.
+export function checkCount(id, count, rule) {
+  let error = null;
+  if (rule.min_items !== undefined && count < rule.min_items) error = tooFew(rule);
+  else if (rule.max_items !== null && rule.max_items !== undefined && count > rule.max_items) error = tooMany(rule);
+  if (error) showError(id, error);
+  else clearError(id);
+  return !error;
+}
+
+// From below To: false, with the message at the box just changed (`changed`: "lo" or "hi").
+export function checkOrder(loId, hiId, lo, hi, rules, changed = "hi") {
+  if (lo < hi) return true;
+  const [id, text] = changed === "lo"
+    ? [loId, `${rules[loId].label} must be less than ${rules[hiId].label} (${hi})`]
+    : [hiId, `${rules[hiId].label} must be greater than ${rules[loId].label} (${lo})`];
+  showError(id, text);
+  return false;
 }
 
 export function syncFields({ numbers = {}, selects = {} }, state) {

@@ -1,8 +1,10 @@
 // Explore: one function, f / f' / f'' with live parameter sliders and the formula card.
 import { api } from "./api.js";
-import { bindFields, paramControls, paramFieldIds, syncFields, syncParamControls } from "./controls.js";
+import {
+  bindFields, checkBoxes, checkOrder, checkParams, paramControls, paramFieldIds, syncFields, syncParamControls,
+} from "./controls.js";
 import { curveFigure } from "./plots.js";
-import { list, num, onNavigate, readState, str, writeState } from "./state.js";
+import { list, onNavigate, paramNames, readState, ruled, str, writeState } from "./state.js";
 import {
   $, OUT_OF_DATE, clearErrors, debounce, draw, freshness, initialState, latest, onThemeChange, reportError,
   theme, wireExports,
@@ -10,15 +12,19 @@ import {
 
 const init = initialState();
 const byName = Object.fromEntries(init.catalogue.map((entry) => [entry.name, entry]));
+const RULES = init.fields;
 const SCHEMA = {
   fn: str(init.default_function),
-  xmin: num(-6, { min: -1000, max: 1000 }),
-  xmax: num(6, { min: -1000, max: 1000 }),
+  xmin: ruled(RULES.xmin),
+  xmax: ruled(RULES.xmax),
   show: list(["f", "df", "d2f"]),
 };
+const RANGE = { numbers: { xmin: "xmin", xmax: "xmax" } };
+// The link's keys this page reads besides SCHEMA's: the chosen function's own parameters.
+const PARAM_KEYS = (s) => paramNames(byName[s.fn]);
 const POINTS = 601;
 const chart = $("#curve-chart");
-let state = readState(SCHEMA);
+let state = readState(SCHEMA, window.location.search, PARAM_KEYS);
 let curve = null;
 const charts = freshness(() => [chart]);
 const card = freshness(() => [$("#card")]);
@@ -49,7 +55,7 @@ function onParam(name, value, { final }) {
 
 function syncControls() {
   $("#fn").value = state.fn;
-  syncFields({ numbers: { xmin: "xmin", xmax: "xmax" } }, state);
+  syncFields(RANGE, state);
   for (const view of ["f", "df", "d2f"]) $(`#show-${view}`).checked = state.show.includes(view);
 }
 
@@ -57,6 +63,13 @@ const refreshCurve = latest(async () => {
   if (!entry()) {
     clearErrors();
     reportError({ errors: [{ field: "name", msg: `unknown activation "${state.fn}"` }] }, fields(), "curve-chart");
+    charts.failed(OUT_OF_DATE.failed);
+    return;
+  }
+  // What the boxes hold is checked here, in their own words; nothing invalid is sent.
+  clearErrors();
+  const valid = checkBoxes(RANGE, RULES) && checkParams(entry(), state.extra, "");
+  if (!valid || !checkOrder("xmin", "xmax", state.xmin, state.xmax, RULES)) {
     charts.failed(OUT_OF_DATE.failed);
     return;
   }
@@ -69,7 +82,7 @@ const refreshCurve = latest(async () => {
     charts.current();
   } catch (error) {
     clearErrors();
-    reportError(error, fields(), "curve-chart");
+    reportError(error, fields(), "curve-chart", RULES);
     charts.failed(OUT_OF_DATE.failed);
   }
 });
@@ -81,7 +94,8 @@ async function render() {
 }
 
 const refreshCard = debounce(async () => {
-  if (!entry()) return;
+  // The curve request reports a bad parameter; this one only stays quiet about it.
+  if (!entry() || !checkParams(entry(), state.extra, "", { report: false })) return;
   card.pending(OUT_OF_DATE.pending);
   try {
     $("#card").innerHTML = await api.card(state.fn, state.extra);
@@ -99,12 +113,15 @@ $("#fn").addEventListener("change", (event) => {
   refreshCurve();
   refreshCard();
 });
-bindFields({ numbers: { xmin: "xmin", xmax: "xmax" } }, (key, value) => {
-  if (value === null) return;
-  state = { ...state, [key]: value };
+// Either end changed: both boxes are read again, so fixing one clears the other's message.
+bindFields(RANGE, (key) => {
+  if (!checkBoxes(RANGE, RULES)) return;
+  const next = { ...state, xmin: Number($("#xmin").value), xmax: Number($("#xmax").value) };
+  if (!checkOrder("xmin", "xmax", next.xmin, next.xmax, RULES, key === "xmin" ? "lo" : "hi")) return;
+  state = next;
   writeState(SCHEMA, state, { push: true });
   refreshCurve();
-});
+}, RULES);
 for (const view of ["f", "df", "d2f"]) {
   $(`#show-${view}`).addEventListener("change", () => {
     state = { ...state, show: ["f", "df", "d2f"].filter((v) => $(`#show-${v}`).checked) };
@@ -120,7 +137,7 @@ onNavigate(SCHEMA, (next) => {
   else if (entry()) syncParamControls(entry(), state.extra, "");
   refreshCurve();
   refreshCard();
-});
+}, PARAM_KEYS);
 onThemeChange(render);
 wireExports();
 

@@ -1,8 +1,8 @@
 // Gradient flow: per-layer gradient norms and activation statistics at initialisation.
 import { api } from "./api.js";
-import { bindFields, chipList, syncFields } from "./controls.js";
+import { bindFields, checkBoxes, chipList, syncFields } from "./controls.js";
 import { layerFigure } from "./plots.js";
-import { int, list, onNavigate, readState, str, writeState } from "./state.js";
+import { list, onNavigate, readState, ruled, str, writeState } from "./state.js";
 import {
   $, OUT_OF_DATE, clearErrors, drawAll, freshness, initialState, latest, onThemeChange, reportError, theme,
   wireExports,
@@ -11,13 +11,15 @@ import {
 const init = initialState();
 const labels = Object.fromEntries(init.catalogue.map((e) => [e.name, e.label]));
 const INITS = init.inits.map(([value]) => value);
+// What each box accepts and starts at: the server's rules, from the request model.
+const RULES = init.fields;
 const SCHEMA = {
   acts: list(init.defaults.activations),
   inits: list(init.defaults.inits),
-  depth: int(init.defaults.depth, { min: 1, max: init.limits.depth }),
-  width: int(init.defaults.width, { min: 1, max: init.limits.width }),
-  batch: int(init.defaults.batch_size, { min: 1, max: init.limits.batch_size }),
-  seed: int(0, { min: 0 }),
+  depth: ruled(RULES.depth),
+  width: ruled(RULES.width),
+  batch: ruled(RULES.batch_size),
+  seed: ruled(RULES.seed),
   stat: str("std", init.stats.map(([value]) => value)),
 };
 const BOUND = { numbers: { depth: "depth", width: "width", batch_size: "batch", seed: "seed" } };
@@ -46,6 +48,11 @@ function commit() {
 
 const refresh = latest(async () => {
   const inits = state.inits.length ? state.inits : [INITS[0]];
+  clearErrors();
+  if (!checkBoxes(BOUND, RULES)) {
+    charts.failed(OUT_OF_DATE.failed);
+    return; // the messages are at the boxes; nothing is sent
+  }
   charts.pending(OUT_OF_DATE.pending);
   try {
     const results = await Promise.all(
@@ -74,7 +81,7 @@ const refresh = latest(async () => {
     charts.current();
   } catch (error) {
     clearErrors();
-    reportError(error, FIELDS, "gradflow-chart");
+    reportError(error, FIELDS, "gradflow-chart", RULES);
     charts.failed(OUT_OF_DATE.failed);
   }
 });
@@ -105,7 +112,7 @@ for (const value of INITS) {
 bindFields(BOUND, (key, value) => {
   state = { ...state, [key]: value };
   commit();
-});
+}, RULES);
 for (const [value] of init.stats) {
   $(`#stat-${value}`).addEventListener("change", () => {
     state = { ...state, stat: value };

@@ -1,17 +1,19 @@
 // Softmax: edit logits and temperature; probabilities, Jacobian and the naive normalisation.
 import { api } from "./api.js";
-import { element } from "./controls.js";
+import { checkBox, element } from "./controls.js";
 import { jacobianFigure, softmaxFigure } from "./plots.js";
-import { list, num, onNavigate, readState, writeState } from "./state.js";
+import { list, onNavigate, readState, ruled, writeState } from "./state.js";
 import {
-  $, OUT_OF_DATE, clearErrors, drawAll, fmt, freshness, initialState, latest, onThemeChange, reportError,
-  theme, wireExports,
+  $, OUT_OF_DATE, checkNumber, clearErrors, drawAll, fmt, freshness, initialState, latest, onThemeChange,
+  reportError, showError, theme, tooFew, tooMany, wireExports,
 } from "./ui.js";
 
 const init = initialState();
+// What the boxes accept: the server's rules, from the request model.
+const RULES = init.fields;
 const SCHEMA = {
   z: list(init.default_logits, Number),
-  t: num(init.default_temperature, { min: 0 }),
+  t: ruled(RULES.temperature),
 };
 let state = readState(SCHEMA);
 let result = null;
@@ -30,17 +32,19 @@ function buildLogits() {
     ...state.z.map((value, i) => {
       const id = `logit-${i}`;
       const slider = element("input", { type: "range", min: -10, max: 10, step: 0.1, value, "aria-label": `z${i + 1} slider` });
-      const box = element("input", { type: "number", id, value, step: "any" });
+      const box = element("input", { type: "number", id, value, step: "any", "aria-describedby": "logits-error" });
       const remove = element("button", { type: "button", class: "icon-button", "aria-label": `Remove z${i + 1}` }, ["✕"]);
-      remove.disabled = state.z.length <= 2;
+      remove.disabled = state.z.length <= RULES.logits.min_items;
       slider.addEventListener("input", () => {
         box.value = slider.value;
         setLogit(i, Number(slider.value), false);
       });
       slider.addEventListener("change", () => writeState(SCHEMA, state, { push: true }));
       box.addEventListener("change", () => {
+        clearErrors($("#logits").parentElement);
+        if (!checkLogits()) return; // the message is at the logits; nothing is sent
         slider.value = box.value;
-        setLogit(i, box.value === "" ? NaN : Number(box.value), true);
+        setLogit(i, Number(box.value), true);
       });
       remove.addEventListener("click", () => {
         state = { ...state, z: state.z.filter((_, j) => j !== i) };
@@ -52,6 +56,27 @@ function buildLogits() {
     }),
   );
 }
+
+// Every logit box holds a number, and there are as many as the API takes: else the message
+// (naming the logit) is under the logits and the box is marked.
+function checkLogits() {
+  const rule = RULES.logits;
+  for (const [i, box] of $$logits().entries()) {
+    const { error } = checkNumber(box.value, { ...rule, label: `z${i + 1}` });
+    if (error) {
+      showError(box.id, error);
+      showError("logits", `z${i + 1}: ${error}`);
+      return false;
+    }
+  }
+  const count = state.z.length;
+  if (count < rule.min_items || count > rule.max_items) {
+    showError("logits", count < rule.min_items ? tooFew(rule) : tooMany(rule));
+    return false;
+  }
+  return true;
+}
+const $$logits = () => [...document.querySelectorAll("#logits input[type=number]")];
 
 function setLogit(i, value, push) {
   const z = [...state.z];
@@ -67,11 +92,11 @@ function syncTemperature() {
 }
 
 const refresh = latest(async () => {
-  if (state.z.some((v) => !Number.isFinite(v))) {
-    clearErrors();
-    reportError({ errors: [{ field: "logits", msg: "every logit must be a finite number" }] }, fields, "logits");
+  clearErrors();
+  const temperature = checkBox("temperature", RULES.temperature) !== undefined;
+  if (!checkLogits() || !temperature) {
     failed();
-    return;
+    return; // the messages are at the boxes; nothing is sent
   }
   charts.pending(OUT_OF_DATE.pending);
   try {
@@ -82,7 +107,7 @@ const refresh = latest(async () => {
     charts.current();
   } catch (error) {
     clearErrors();
-    reportError(error, fields, "softmax-chart");
+    reportError(error, fields, "softmax-chart", RULES);
     failed();
   }
 });
@@ -121,18 +146,19 @@ $("#temperature-slider").addEventListener("input", (event) => {
   refresh();
 });
 $("#temperature-slider").addEventListener("change", () => writeState(SCHEMA, state, { push: true }));
-$("#temperature").addEventListener("change", (event) => {
-  const value = event.target.value === "" ? NaN : Number(event.target.value);
-  if (!Number.isFinite(value)) {
-    reportError({ errors: [{ field: "temperature", msg: "must be a number greater than 0" }] }, fields, "temperature");
-    return;
-  }
+$("#temperature").addEventListener("change", () => {
+  const value = checkBox("temperature", RULES.temperature);
+  if (value === undefined) return; // the message is at the box; nothing is sent
   state = { ...state, t: value };
   if (value > 0) $("#temperature-slider").value = Math.log10(value);
   writeState(SCHEMA, state, { push: true });
   refresh();
 });
 $("#add-logit").addEventListener("click", () => {
+  if (state.z.length >= RULES.logits.max_items) {
+    showError("logits", tooMany(RULES.logits));
+    return;
+  }
   state = { ...state, z: [...state.z, 0] };
   writeState(SCHEMA, state, { push: true });
   buildLogits();

@@ -2,7 +2,10 @@
 //   const SCHEMA = { fn: str("gelu"), xmin: num(-6), show: list(["f", "df"]) };
 // readState() parses location.search against it (bad values fall back to the default),
 // writeState() writes back only what differs from the defaults, so links stay short.
-// Keys the schema does not name are kept in `extra` (e.g. the parameters of the chosen function).
+// A page reads only the keys it declares: the schema's, plus in `extra` the keys its
+// `extraKeys(state)` names (the parameters of the chosen function, from its catalogue entry).
+// Anything else in a link (utm_source, fbclid, ...) is ignored: it never reaches the API, and
+// the next writeState leaves it out, so a shared view does not carry someone's tracking tag on.
 
 const READABLE = { "%2C": ",", "%3A": ":", "%28": "(", "%29": ")", "%3B": ";", "%7C": "|" };
 
@@ -27,6 +30,22 @@ export const int = (fallback, bounds = {}) => {
   const base = num(fallback, bounds);
   return { ...base, parse: (raw) => Math.round(base.parse(raw)) };
 };
+// A number a server rule declares ({default, min, max, min_exclusive, max_exclusive, integer});
+// a URL value it does not accept falls back to the default.
+export const ruled = (rule) => ({
+  fallback: rule.default,
+  parse: (raw) => {
+    const value = Number(raw);
+    return raw !== "" && Number.isFinite(value) && accepts(rule, value) ? value : rule.default;
+  },
+  format: String,
+});
+export function accepts(rule, value) {
+  if (rule.integer && !Number.isInteger(value)) return false;
+  if (rule.min !== null && rule.min !== undefined && (value < rule.min || (rule.min_exclusive && value === rule.min))) return false;
+  if (rule.max !== null && rule.max !== undefined && (value > rule.max || (rule.max_exclusive && value === rule.max))) return false;
+  return true;
+}
 export const bool = (fallback) => ({
   fallback,
   parse: (raw) => raw === "1" || raw === "true",
@@ -47,7 +66,9 @@ export const many = (fallback) => ({
   equal: (a, b) => a.length === b.length && a.every((v, i) => v === b[i]),
 });
 
-export function readState(schema, search = window.location.search) {
+const NONE = () => [];
+
+export function readState(schema, search = window.location.search, extraKeys = NONE) {
   const params = new URLSearchParams(search);
   const state = {};
   for (const [key, spec] of Object.entries(schema)) {
@@ -59,7 +80,7 @@ export function readState(schema, search = window.location.search) {
     }
   }
   state.extra = {};
-  for (const [key, value] of params) if (!(key in schema)) state.extra[key] = value;
+  for (const key of extraKeys(state)) if (!(key in schema) && params.has(key)) state.extra[key] = params.get(key);
   return state;
 }
 
@@ -88,9 +109,12 @@ export function writeState(schema, state, { push = false } = {}) {
   else window.history.replaceState(null, "", url);
 }
 
-export function onNavigate(schema, callback) {
-  window.addEventListener("popstate", () => callback(readState(schema)));
+export function onNavigate(schema, callback, extraKeys = NONE) {
+  window.addEventListener("popstate", () => callback(readState(schema, window.location.search, extraKeys)));
 }
+
+// The parameter names a catalogue entry declares: the `extraKeys` of a page showing that entry.
+export const paramNames = (entry) => (entry ? entry.params.map((p) => p.name) : []);
 
 function clone(value) {
   return Array.isArray(value) ? [...value] : value;

@@ -1,10 +1,11 @@
 // Sweep: the same network from many seeds per activation; success, speed and loss spread.
 import { api } from "./api.js";
-import { bindFields, chipList, element, syncFields } from "./controls.js";
+import { bindFields, checkBoxes, checkCount, chipList, element, syncFields } from "./controls.js";
 import { bandsFigure, convergeFigure, successFigure } from "./plots.js";
-import { int, list, num, onNavigate, readState, str, writeState } from "./state.js";
+import { int, list, num, onNavigate, readState, ruled, str, writeState } from "./state.js";
 import {
-  $, OUT_OF_DATE, clearErrors, debounce, drawAll, fmt, freshness, initialState, isAbort, onThemeChange, progress,
+  $, OUT_OF_DATE, checkNumber, clearError, clearErrors, debounce, drawAll, fmt, freshness, initialState, isAbort,
+  onThemeChange, progress,
   reportError, showError, theme, wireExports,
 } from "./ui.js";
 
@@ -12,14 +13,16 @@ const init = initialState();
 // The loss chart: one panel per activation (bands apart), or all in one chart (medians together).
 const BAND_VIEWS = { panels: "one panel per activation", overlay: "all in one chart" };
 const labels = Object.fromEntries(init.catalogue.map((e) => [e.name, e.label]));
+// What each control accepts and starts at: the server's rules, from the request model.
+const RULES = init.fields;
 const SCHEMA = {
   acts: list(["identity", "sigmoid", "tanh", "relu"]),
-  seeds: int(20, { min: 1, max: init.limits.seeds }),
-  epochs: int(300, { min: 1, max: init.limits.epochs }),
+  seeds: ruled(RULES.seeds),
+  epochs: ruled(RULES.epochs),
   ds: str("xor", init.datasets.map(([value]) => value).filter((v) => v !== "points")),
-  layers: list([2], Number),
+  layers: list(RULES.hidden_layers.default, Number),
   opt: str("adam"),
-  lr: num(0.1, { min: 0 }),
+  lr: ruled(RULES.learning_rate),
   init: str("xavier"),
   bands: str("panels", Object.keys(BAND_VIEWS)),
 };
@@ -70,11 +73,33 @@ function body() {
   };
 }
 
+// "4, 4" -> [4, 4], or undefined with the message at the box (units per layer, how many layers).
+function readLayers() {
+  const text = $("#hidden_layers").value.trim();
+  const parts = text === "" ? [] : text.split(/[\s,]+/);
+  const rule = RULES.hidden_layers;
+  for (const part of parts) {
+    const { error } = checkNumber(part, { ...rule, label: "Units per layer" });
+    if (error) {
+      showError("hidden_layers", error.startsWith("enter") ? `${error} per layer, separated by commas (e.g. 4,4)` : error);
+      return undefined;
+    }
+  }
+  if (!checkCount("hidden_layers", parts.length, rule)) return undefined;
+  clearError("hidden_layers");
+  return parts.map(Number);
+}
+
 async function sweep() {
+  clearErrors($(".controls"));
+  // What the boxes hold, checked in their own words before anything is sent.
+  if (!checkBoxes(BOUND, RULES) || readLayers() === undefined) {
+    charts.failed(OUT_OF_DATE.failed);
+    return;
+  }
   const mine = ++generation;
   const request = body();
   const asked = JSON.stringify(request);
-  clearErrors($(".controls"));
   if (asked === shown) charts.current();
   else charts.pending(OUT_OF_DATE.pending);
   const signal = bar.start("Starting…");
@@ -92,7 +117,7 @@ async function sweep() {
   } catch (error) {
     if (mine !== generation) return;
     if (isAbort(error)) showError("run", "Sweep cancelled: the charts still show the previous sweep.");
-    else reportError(error, FIELDS, "run");
+    else reportError(error, FIELDS, "run", RULES);
     if (asked !== shown) charts.failed(OUT_OF_DATE.failed);
   } finally {
     if (mine === generation) bar.done();
@@ -128,14 +153,10 @@ async function render() {
 bindFields(BOUND, (key, value) => {
   state = { ...state, [key]: value };
   commit();
-});
-$("#hidden_layers").addEventListener("change", (event) => {
-  const text = event.target.value.trim();
-  const layers = text === "" ? [] : text.split(/[\s,]+/).map(Number);
-  if (layers.some((v) => !Number.isInteger(v))) {
-    showError("hidden_layers", "whole numbers of units, separated by commas (e.g. 4,4)");
-    return;
-  }
+}, RULES);
+$("#hidden_layers").addEventListener("change", () => {
+  const layers = readLayers();
+  if (layers === undefined) return;
   state = { ...state, layers };
   commit();
 });

@@ -1,9 +1,12 @@
 // Train: the playground. Controls -> URL state -> streamed training run -> animated boundary,
 // curves and network. The URL is the run: the same link trains the same network again.
 import { api } from "./api.js";
-import { bindFields, element, paramControls, paramFieldIds, syncFields, syncParamControls } from "./controls.js";
+import {
+  bindFields, checkBox, checkBoxes, checkCount, checkParams, element, ownParams, paramControls, paramFieldIds,
+  syncFields, syncParamControls,
+} from "./controls.js";
 import { drawNetwork, thumbnail } from "./network.js";
-import { bool, int, list, num, onNavigate, readState, str, writeState } from "./state.js";
+import { bool, int, list, onNavigate, paramNames, readState, ruled, str, writeState } from "./state.js";
 import { showLinearView } from "./xor-compare.js";
 import { boundaryFigure, classColour, classGlyph, curvesFigure } from "./training-plots.js";
 import {
@@ -24,26 +27,29 @@ const SETTLE_MS = 400;
 // A pointer that moved further than this between press and release was a zoom or pan drag.
 const DRAG_PX = 4;
 
-// Defaults are the API's own, so a bare /train link trains what POST /api/train {} trains.
+// What each control accepts and starts at, in its own units (Noise % = the API's fraction x 100):
+// the server's rules, from the request models. Defaults are the API's own, so a bare /train link
+// trains what POST /api/train {} trains.
+const RULES = init.fields;
 const SCHEMA = {
   ds: str("xor", DATASETS),
-  n: int(500, { min: 10, max: MAX_POINTS }),
-  noise: num(0, { min: 0, max: 50 }),
-  split: num(50, { min: 10, max: 90 }),
-  dseed: int(0, { min: 0 }),
+  n: ruled(RULES.n_samples),
+  noise: ruled(RULES.noise),
+  split: ruled(RULES.train_fraction),
+  dseed: ruled(RULES.data_seed),
   pts: list([]),
-  feats: list(["x1", "x2"]),
+  feats: list(RULES.features.default),
   act: str("tanh"),
-  layers: list([4], Number),
+  layers: list(RULES.hidden_layers.default, Number),
   init: str("xavier"),
   opt: str("sgd"),
-  lr: num(0.1, { min: 0 }),
+  lr: ruled(RULES.learning_rate),
   loss: str("bce", ["bce", "mse"]),
   bs: int(0, { min: 0 }),
   reg: str("none", ["none", "l1", "l2"]),
-  rr: num(0, { min: 0 }),
-  epochs: int(2000, { min: 1, max: init.limits.epochs }),
-  seed: int(0, { min: 0 }),
+  rr: ruled(RULES.reg_rate),
+  epochs: ruled(RULES.epochs),
+  seed: ruled(RULES.seed),
   frame: int(-1, { min: -1 }),
   xor: bool(false),
 };
@@ -60,7 +66,9 @@ const FIELDS = {
   regularization: "regularization", reg_rate: "reg_rate", epochs: "epochs", seed: "seed", init: "init",
 };
 
-let state = readState(SCHEMA);
+// The link's keys this page reads besides SCHEMA's: the chosen activation's own parameters.
+const PARAM_KEYS = (s) => paramNames(byName[s.act]);
+let state = readState(SCHEMA, window.location.search, PARAM_KEYS);
 let run = null; // the last result, as the API returned it
 let runRequest = null; // the body that produced it
 let frame = 0;
@@ -82,12 +90,12 @@ function requestBody(s) {
   let dataset;
   if (s.ds === "points") dataset = { points: s.pts.map(decodePoint) };
   else if (s.ds === "xor") dataset = "xor";
-  else dataset = { name: s.ds, n_samples: s.n, noise: s.noise / 100, train_fraction: s.split / 100, seed: s.dseed };
+  else dataset = { name: s.ds, n_samples: s.n, noise: s.noise / RULES.noise.scale, train_fraction: s.split / RULES.train_fraction.scale, seed: s.dseed };
   const body = {
     dataset,
     features: s.feats,
     activation: s.act,
-    activation_params: s.extra,
+    activation_params: ownParams(byName[s.act], s.extra),
     hidden_layers: s.layers,
     optimizer: s.opt,
     learning_rate: s.lr,
@@ -110,7 +118,13 @@ function stateFromBody(body) {
     next.ds = "points";
     next.pts = d.points.map(encodePoint);
   } else {
-    Object.assign(next, { ds: d.name, n: d.n_samples ?? 500, noise: (d.noise ?? 0) * 100, split: (d.train_fraction ?? 0.5) * 100, dseed: d.seed ?? 0 });
+    // 0.1 x 100 is 10.000000000000002: the box shows 10.
+    const inUnits = (value, rule) =>
+      value === null || value === undefined ? rule.default : Number((value * rule.scale).toPrecision(12));
+    Object.assign(next, {
+      ds: d.name, n: inUnits(d.n_samples, RULES.n_samples), noise: inUnits(d.noise, RULES.noise),
+      split: inUnits(d.train_fraction, RULES.train_fraction), dseed: inUnits(d.seed, RULES.data_seed),
+    });
   }
   Object.assign(next, {
     feats: body.features ?? next.feats,
@@ -187,16 +201,17 @@ function buildLayers() {
   const focused = $("#layers").contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
   $("#layer-count").textContent = `${state.layers.length} hidden layer${state.layers.length === 1 ? "" : "s"}`;
   $("#remove-layer").disabled = state.layers.length === 0;
-  $("#add-layer").disabled = state.layers.length >= 8;
+  const layerRule = RULES.hidden_layers;
+  $("#add-layer").disabled = state.layers.length >= layerRule.max_items;
   $("#layers").replaceChildren(
     ...state.layers.map((units, i) => {
       const minus = element("button", { type: "button", class: "icon-button", "aria-label": `Fewer units in layer ${i + 1}` }, ["−"]);
       const plus = element("button", { type: "button", class: "icon-button", "aria-label": `More units in layer ${i + 1}` }, ["+"]);
-      minus.disabled = units <= 1;
-      plus.disabled = units >= 64;
+      minus.disabled = units <= layerRule.min;
+      plus.disabled = units >= layerRule.max;
       const change = (delta) => {
         const layers = [...state.layers];
-        layers[i] = Math.max(1, Math.min(64, layers[i] + delta));
+        layers[i] = Math.max(layerRule.min, Math.min(layerRule.max, layers[i] + delta));
         state = { ...state, layers };
         buildLayers();
         commit();
@@ -241,9 +256,15 @@ let generation = 0;
 // A newer run supersedes (and cancels) one still in flight.
 async function train({ animate }) {
   stop();
+  clearErrors($(".controls"));
+  if (!formValid()) {
+    // The messages are at the controls; nothing is sent, and what is shown is not these settings.
+    markStale("these settings were refused (see the message at the control)");
+    if (settling === null) busy(false);
+    return;
+  }
   const body = requestBody(state);
   const mine = ++generation;
-  clearErrors($(".controls"));
   busy(true);
   const signal = bar.start("Starting…");
   try {
@@ -258,7 +279,7 @@ async function train({ animate }) {
       showError("run", "Training cancelled: the charts still show the previous run.");
       if (JSON.stringify(body) !== JSON.stringify(runRequest)) markStale("training these settings was cancelled");
     } else {
-      reportError(error, { ...FIELDS, ...paramFieldIds(byName[state.act] ?? { params: [] }, "") }, "run");
+      reportError(error, { ...FIELDS, ...paramFieldIds(byName[state.act] ?? { params: [] }, "") }, "run", RULES);
       markStale("the last request failed (see the message at the control)");
     }
   } finally {
@@ -293,6 +314,16 @@ function markStale(reason) {
 function markCurrent() {
   $("#results").classList.remove("stale");
   $("#stale").hidden = true;
+}
+
+// What the controls hold, checked in their own units before anything is sent.
+function formValid() {
+  const boxes = checkBoxes(BOUND, RULES);
+  const batch = checkBox("batch_size", RULES.batch_size) !== undefined;
+  const ticked = FEATURES.filter((f) => $(`#feature-${f}`).checked).length;
+  const features = checkCount("features", ticked, RULES.features);
+  const params = checkParams(byName[state.act], state.extra, "");
+  return boxes && batch && features && params;
 }
 
 function show(result, body, { animate }) {
@@ -546,9 +577,11 @@ bindFields(BOUND, (key, value) => {
   state = { ...state, [key]: value };
   syncControls();
   commit();
-});
-$("#batch_size").addEventListener("change", (event) => {
-  state = { ...state, bs: event.target.value === "" ? 0 : Number(event.target.value) };
+}, RULES);
+$("#batch_size").addEventListener("change", () => {
+  const value = checkBox("batch_size", RULES.batch_size);
+  if (value === undefined) return; // the message is at the box
+  state = { ...state, bs: value ?? 0 }; // empty: full batch
   commit();
 });
 $("#activation").addEventListener("change", (event) => {
@@ -558,7 +591,9 @@ $("#activation").addEventListener("change", (event) => {
 });
 for (const f of FEATURES) {
   $(`#feature-${f}`).addEventListener("change", () => {
-    state = { ...state, feats: FEATURES.filter((name) => $(`#feature-${name}`).checked) };
+    const feats = FEATURES.filter((name) => $(`#feature-${name}`).checked);
+    if (!checkCount("features", feats.length, RULES.features)) return;
+    state = { ...state, feats };
     commit();
   });
 }
@@ -579,7 +614,7 @@ onNavigate(SCHEMA, (next) => {
   syncControls();
   if (state.act && byName[state.act]) syncParamControls(byName[state.act], state.extra, "");
   trainNow({ animate: false });
-});
+}, PARAM_KEYS);
 onThemeChange(() => {
   buildClassPicker(classesOf(state));
   if (run) renderFrame();

@@ -147,6 +147,15 @@ export function showError(id, message) {
   }
 }
 
+export function clearError(id) {
+  const box = document.getElementById(`${id}-error`);
+  if (box) {
+    box.hidden = true;
+    box.textContent = "";
+  }
+  document.getElementById(id)?.removeAttribute("aria-invalid");
+}
+
 export function clearErrors(root = document) {
   for (const box of $$(".error", root)) {
     box.hidden = true;
@@ -155,13 +164,72 @@ export function clearErrors(root = document) {
   for (const control of $$("[aria-invalid]", root)) control.removeAttribute("aria-invalid");
 }
 
+// What a control accepts comes from the server as a rule, in the control's own units:
+// {label, unit, min, max, min_exclusive, max_exclusive, integer, optional, min_items, max_items}
+// (app/routes/pages.py derives it from the request model). These say what is wrong with a
+// value in those words: "Noise must be at most 50 %", "enter a number between 0 and 50 %".
+const shown = (value) => String(Number(Number(value).toPrecision(12)));
+const has = (bound) => bound !== null && bound !== undefined;
+const withUnit = (value, rule) => (rule.unit ? `${shown(value)} ${rule.unit}` : shown(value));
+
+export function enterMessage(rule) {
+  const kind = rule.integer ? "whole number" : "number";
+  if (has(rule.min) && has(rule.max)) return `enter a ${kind} between ${shown(rule.min)} and ${withUnit(rule.max, rule)}`;
+  if (has(rule.min)) return `enter a ${kind} ${rule.min_exclusive ? "greater than" : "of at least"} ${withUnit(rule.min, rule)}`;
+  if (has(rule.max)) return `enter a ${kind} ${rule.max_exclusive ? "less than" : "of at most"} ${withUnit(rule.max, rule)}`;
+  return `enter a ${kind}`;
+}
+export const tooLow = (rule) =>
+  `${rule.label} must be ${rule.min_exclusive ? "greater than" : "at least"} ${withUnit(rule.min, rule)}`;
+export const tooHigh = (rule) =>
+  `${rule.label} must be ${rule.max_exclusive ? "less than" : "at most"} ${withUnit(rule.max, rule)}`;
+export const tooFew = (rule) => `${rule.label}: choose at least ${rule.min_items}`;
+export const tooMany = (rule) => `${rule.label}: at most ${rule.max_items}`;
+
+// The text of a box checked against its rule: {value} (null for an optional empty box) or
+// {error} to show at the box. Nothing invalid is ever sent or written into the URL.
+export function checkNumber(text, rule) {
+  const raw = String(text ?? "").trim();
+  if (raw === "" && rule.optional) return { value: null };
+  const value = Number(raw);
+  if (raw === "" || !Number.isFinite(value)) return { error: enterMessage(rule) };
+  if (has(rule.min) && (value < rule.min || (rule.min_exclusive && value === rule.min))) return { error: tooLow(rule) };
+  if (has(rule.max) && (value > rule.max || (rule.max_exclusive && value === rule.max))) return { error: tooHigh(rule) };
+  if (rule.integer && !Number.isInteger(value)) return { error: `${rule.label} must be a whole number` };
+  return { value };
+}
+
+const BELOW = new Set(["greater_than", "greater_than_equal"]);
+const ABOVE = new Set(["less_than", "less_than_equal"]);
+const NOT_A_NUMBER = new Set(["missing", "int_parsing", "int_type", "int_from_float", "float_parsing", "float_type", "finite_number"]);
+
+// An API error in the words of the control it belongs to: a bound in the control's units, a
+// list's length as a count, and no "Value error, " or repeated field name.
+function explain({ field, msg, type }, rule) {
+  if (rule) {
+    if (BELOW.has(type) && has(rule.min)) return tooLow(rule);
+    if (ABOVE.has(type) && has(rule.max)) return tooHigh(rule);
+    if (type === "too_short" && has(rule.min_items)) return tooFew(rule);
+    if (type === "too_long" && has(rule.max_items)) return tooMany(rule);
+    if (NOT_A_NUMBER.has(type)) return enterMessage(rule);
+  }
+  const text = String(msg).replace(/^Value error, /, "");
+  return field && text.startsWith(`${field}: `) ? text.slice(field.length + 2) : text;
+}
+
 // Put each API error next to the control it names; `fields` maps API field names to control
-// ids, and anything unmapped goes to `fallbackId`.
-export function reportError(error, fields, fallbackId) {
+// ids, `rules` control ids to their rules, and anything unmapped goes to `fallbackId`. An error
+// about a whole parameter object ("alpha: must be in (0, 5]") goes to that parameter's control.
+export function reportError(error, fields, fallbackId, rules = {}) {
   const errors = error.errors ?? [{ field: "", msg: String(error.message ?? error) }];
-  for (const { field, msg } of errors) {
+  for (const item of errors) {
+    let { field } = item;
+    let msg = String(item.msg ?? "").replace(/^Value error, /, "");
+    const named = /^([A-Za-z_][A-Za-z0-9_]*): (.*)$/s.exec(msg);
+    if (!(field in fields) && named && named[1] in fields) [, field, msg] = named;
     const id = fields[field] ?? fallbackId;
-    showError(id, field && !(field in fields) ? `${field}: ${msg}` : msg);
+    const text = explain({ ...item, field, msg }, field in fields ? rules[id] : undefined);
+    showError(id, field && !(field in fields) ? `${field}: ${text}` : text);
   }
 }
 
