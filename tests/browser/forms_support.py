@@ -43,7 +43,10 @@ def record(page: Page) -> Sent:
 def settle(page: Page) -> None:
     """Make one request of our own and wait for it: the page's requests made before it have been
     recorded by then (the browser reports them in order), so "nothing was sent" can be asserted
-    without waiting for a time."""
+    without waiting for a time. On Train, changes close together make one run after they settle
+    (aria-busy on the results until then), so that is waited for first."""
+    if page.locator("#results[aria-busy]").count():
+        page.wait_for_selector("#results[aria-busy=false]", state="attached")
     with page.expect_response("**/healthz?sentinel"):
         page.evaluate("() => fetch('/healthz?sentinel')")
 

@@ -121,7 +121,7 @@ def test_softmax_link_with_tracking_keys_shows_its_own_logits(page: Page) -> Non
     assert page.locator("#logits input[type=number]").count() == 3
     assert page.locator("#temperature").input_value() == "2"
     bodies = [body for url, body in sent.api() if url.endswith("/api/softmax")]
-    assert bodies == [{"logits": [1, 2, 3], "temperature": 2}]
+    assert bodies == [{"logits": [1, 2, 3], "temperature": 2, "jacobian": True}]
     no_error_shown(page)
     assert sent.mentions("utm_source", "fbclid") == []
     assert_clean(page)
