@@ -166,11 +166,13 @@ export function chipList(container, catalogue, names, onChange, { prefix = "act"
 // checked against its rule (`rules`, by control id, from the server): a value the rule does not
 // accept, an empty box or one that is not a number shows the message at the box and changes
 // nothing, so no request goes out and no null lands in the URL.
-export function bindFields({ numbers = {}, selects = {} }, onChange, rules = {}) {
+// onRefuse(id): a box's value was refused (its message is shown); nothing changed.
+export function bindFields({ numbers = {}, selects = {} }, onChange, rules = {}, onRefuse = () => {}) {
   for (const [id, key] of Object.entries(numbers)) {
     document.getElementById(id).addEventListener("change", () => {
       const value = checkBox(id, rules[id]);
       if (value !== undefined) onChange(key, value);
+      else onRefuse(id);
     });
   }
   for (const [id, key] of Object.entries(selects)) {

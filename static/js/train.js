@@ -259,7 +259,7 @@ async function train({ animate }) {
   clearErrors($(".controls"));
   if (!formValid()) {
     // The messages are at the controls; nothing is sent, and what is shown is not these settings.
-    markStale("these settings were refused (see the message at the control)");
+    markStale(REFUSED);
     if (settling === null) busy(false);
     return;
   }
@@ -289,6 +289,8 @@ async function train({ animate }) {
     }
   }
 }
+
+const REFUSED = "these settings were refused (see the message at the control)";
 
 // The results on screen no longer match the controls: dim them, say so, drop the verdict.
 function markStale(reason) {
@@ -577,10 +579,10 @@ bindFields(BOUND, (key, value) => {
   state = { ...state, [key]: value };
   syncControls();
   commit();
-}, RULES);
+}, RULES, () => markStale(REFUSED));
 $("#batch_size").addEventListener("change", () => {
   const value = checkBox("batch_size", RULES.batch_size);
-  if (value === undefined) return; // the message is at the box
+  if (value === undefined) return markStale(REFUSED); // the message is at the box
   state = { ...state, bs: value ?? 0 }; // empty: full batch
   commit();
 });

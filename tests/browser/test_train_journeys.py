@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from browser_support import assert_clean, open_page, problems_of, query, redrawn, traces, wait_ready
+from browser_support import assert_clean, open_page, query, redrawn, traces, wait_ready
 from playwright.sync_api import Page, Request, expect
 
 pytestmark = pytest.mark.browser
@@ -209,11 +209,8 @@ def test_an_error_after_a_success_marks_the_old_results_out_of_date(page: Page) 
     expect(stale).to_be_hidden()
     expect(outcome).to_contain_text("Solved")
     expect(page.locator("#results")).not_to_have_class(re.compile("stale"))
-    problems = problems_of(page)
-    origin = page.url.split("/train")[0]
-    assert problems.http_errors == [f"422 {origin}/api/train/stream"]
-    assert all("422" in message for message in problems.console), problems.console
-    assert problems.failed == [] and problems.exceptions == []
+    # The page refuses 1e9 in its own units before sending: no request, so no 422 either.
+    assert_clean(page)
 
 
 def test_a_run_that_diverges_after_a_success_says_so_and_not_solved(page: Page) -> None:
