@@ -10,7 +10,7 @@ from typing import Any
 import uvicorn
 
 from app.config import Settings
-from app.observability import MULTIPROC_ENV, log_config
+from app.web.observability import MULTIPROC_ENV, log_config
 
 
 def parse_args(argv: Sequence[str] | None, defaults: Settings) -> argparse.Namespace:
@@ -50,7 +50,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "workers": settings.workers,
         "log_level": settings.log_level,
         "log_config": log_config(settings),
-        "access_log": False,  # app.observability writes access lines, with the request id
+        "access_log": False,  # app.web.observability writes access lines, with the request id
         "proxy_headers": True,
         "forwarded_allow_ips": settings.forwarded_allow_ips,
         "http": settings.http,

@@ -5,14 +5,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp
 
-from app import __version__, assets, observability
-from app.cache import BytesLRU, ResultCache
+from app import __version__
 from app.config import STATIC_DIR, Settings, get_settings
-from app.curves import CurveStore
-from app.errors import install_error_handlers
-from app.middleware import BodyLimitMiddleware, CurveFastPath, GZip, HeadAsGet
-from app.routes import analysis, api, docs, pages, training
-from app.security import SecurityHeadersMiddleware, content_security_policy, security_headers
+from app.web import assets, observability
+from app.web.cache import BytesLRU, ResultCache
+from app.web.curves import CurveStore
+from app.web.errors import install_error_handlers
+from app.web.middleware import BodyLimitMiddleware, CurveFastPath, GZip, HeadAsGet
+from app.web.routes import activations, analysis, docs, pages, training
+from app.web.security import SecurityHeadersMiddleware, content_security_policy, security_headers
 
 
 class ActivationLab(FastAPI):
@@ -26,7 +27,7 @@ class ActivationLab(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for these settings (the environment's when None)."""
     settings = settings or get_settings()
-    # Our own /docs and /redoc (app.routes.docs) replace FastAPI's, whose inline start-up
+    # Our own /docs and /redoc (app.web.routes.docs) replace FastAPI's, whose inline start-up
     # scripts the Content-Security-Policy refuses.
     app = ActivationLab(
         title="Activation Lab",
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BytesLRU(settings.result_cache_entries, settings.result_cache_bytes)
     )
     install_error_handlers(app)
-    app.include_router(api.router)
+    app.include_router(activations.router)
     app.include_router(analysis.router)
     app.include_router(training.router)
     app.include_router(pages.router)

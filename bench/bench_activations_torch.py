@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from app.activations import ACTIVATIONS, Activation, Array
+from app.lab.activations import ACTIVATIONS, Activation, Array
 
 ROOT = Path(__file__).resolve().parent.parent
 

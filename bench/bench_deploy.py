@@ -25,7 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from nginx_support import start_deployment, stop_deployment  # noqa: E402
+from tests.nginx_support import start_deployment, stop_deployment  # noqa: E402
 
 PAGES = ["/", "/compare", "/train", "/sweep", "/gradients", "/softmax"]
 

@@ -36,8 +36,8 @@ from playwright.sync_api import BrowserContext, Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.assets import plotly_bundle  # noqa: E402
 from app.main import create_app  # noqa: E402
+from app.web.assets import plotly_bundle  # noqa: E402
 from tests.browser.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PAGES = ["/bench/floor", "/", "/compare", "/train", "/sweep", "/gradients", "/softmax"]

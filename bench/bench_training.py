@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_training.py
 
 1. The XOR network 2-4-1 (tanh hidden, sigmoid output, bce, plain sgd, lr 0.5, full batch,
-   5000 epochs) from the same initial weights, with app.training.train and with a float64
+   5000 epochs) from the same initial weights, with app.lab.nn.training.train and with a float64
    PyTorch loop on one CPU thread (torch.set_num_threads(1)). Both record the loss at the
    engine's 1000 recorded epochs; the curves must agree to 1e-9 and the ratio is printed.
 2. The same configuration from seeds 0..99: one stacked run of 100 networks, against 100
@@ -22,9 +22,9 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from app.activations import get_activation
-from app.datasets import xor
-from app.training import TrainConfig, run, train
+from app.lab.activations import get_activation
+from app.lab.datasets import xor
+from app.lab.nn.training import TrainConfig, run, train
 
 EPOCHS = 5000
 LEARNING_RATE = 0.5

@@ -28,7 +28,9 @@ def non_default(params: list[dict[str, Any]]) -> dict[str, Any]:
     given: dict[str, Any] = {}
     for p in params:
         if p["choices"]:
-            given[p["name"]] = p["choices"][(p["choices"].index(p["default"]) + 1) % len(p["choices"])]
+            given[p["name"]] = p["choices"][
+                (p["choices"].index(p["default"]) + 1) % len(p["choices"])
+            ]
             continue
         end = p["max"] if p["max"] is not None and p["max"] != p["default"] else p["min"]
         given[p["name"]] = p["default"] + 1.0 if end is None else (p["default"] + end) / 2.0
@@ -56,7 +58,9 @@ def requests(client: TestClient) -> list[tuple[str, str, Any]]:
         out.append(("GET", f"/api/activations/{name}/curve", None))
         given = non_default(entry["params"])
         query = "&".join(f"{k}={v}" for k, v in given.items())
-        out.append(("GET", f"/api/activations/{name}/curve?x_min=-3&x_max=4&points=77&{query}", None))
+        out.append(
+            ("GET", f"/api/activations/{name}/curve?x_min=-3&x_max=4&points=77&{query}", None)
+        )
         xs = [-5.0, -1.0, -0.25, 0.0, 0.25, 1.0, 5.0, 40.0]
         out.append(("POST", f"/api/activations/{name}/evaluate", {"x": xs}))
         out.append(("POST", f"/api/activations/{name}/evaluate", {"x": xs, "params": given}))

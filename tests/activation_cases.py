@@ -1,6 +1,6 @@
 """Parameter settings the catalogue tests run every entry at: defaults plus the interesting ones."""
 
-from app.activations import ACTIVATIONS, Activation, ParamValue
+from app.lab.activations import ACTIVATIONS, Activation, ParamValue
 
 EXTRA_PARAMS: dict[str, list[dict[str, ParamValue]]] = {
     "leaky_relu": [{"negative_slope": 0.2}, {"negative_slope": 1.0}, {"negative_slope": 0.0}],

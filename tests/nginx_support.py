@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from server_support import VENV_BIN, app_env, free_port, start, stop, wait_until_up
+from tests.server_support import VENV_BIN, app_env, free_port, start, stop, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_CONF = ROOT / "deploy" / "nginx" / "activation-lab.conf"

@@ -8,11 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from server_support import VENV_BIN, app_env, free_port, start, stop, wait_until_up
 
 from app.cli import parse_args, prepare_multiprocess_metrics, uvicorn_options
 from app.config import Settings
-from app.observability import MULTIPROC_ENV, TEXT_FORMAT
+from app.web.observability import MULTIPROC_ENV, TEXT_FORMAT
+from tests.server_support import VENV_BIN, app_env, free_port, start, stop, wait_until_up
 
 
 def test_defaults_answer_on_loopback_port_8000(monkeypatch: pytest.MonkeyPatch) -> None:

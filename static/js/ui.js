@@ -166,7 +166,7 @@ export function clearErrors(root = document) {
 
 // What a control accepts comes from the server as a rule, in the control's own units:
 // {label, unit, min, max, min_exclusive, max_exclusive, integer, optional, min_items, max_items}
-// (app/routes/pages.py derives it from the request model). These say what is wrong with a
+// (app/web/routes/pages.py derives it from the request model). These say what is wrong with a
 // value in those words: "Noise must be at most 50 %", "enter a number between 0 and 50 %".
 const shown = (value) => String(Number(Number(value).toPrecision(12)));
 const has = (bound) => bound !== null && bound !== undefined;

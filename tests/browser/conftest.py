@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, watch
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -23,6 +22,8 @@ from playwright.sync_api import (
     Playwright,
     sync_playwright,
 )
+
+from tests.browser.browser_support import CHROMIUM, CHROMIUM_ARGS, watch
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -1,9 +1,10 @@
 """Charts at the largest sizes the API allows: tick labels that can be read, bands told apart."""
 
 import pytest
-from browser_support import assert_clean, open_page, traces
-from chart_geometry import assert_readable_ticks
 from playwright.sync_api import Page
+
+from tests.browser.browser_support import assert_clean, open_page, traces
+from tests.browser.chart_geometry import assert_readable_ticks
 
 pytestmark = pytest.mark.browser
 

@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import pytest
-from browser_support import assert_clean, open_page, traces
-from chart_geometry import CHART_PAGES
 from playwright.sync_api import Page
+
+from tests.browser.browser_support import assert_clean, open_page, traces
+from tests.browser.chart_geometry import CHART_PAGES
 
 pytestmark = pytest.mark.browser
 

@@ -1,8 +1,17 @@
 """Compare in a real browser: overlay, small multiples, properties table, per-function params."""
 
 import pytest
-from browser_support import assert_clean, open_page, query, redrawn, traces, wait_ready, watch
 from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.browser_support import (
+    assert_clean,
+    open_page,
+    query,
+    redrawn,
+    traces,
+    wait_ready,
+    watch,
+)
 
 pytestmark = pytest.mark.browser
 

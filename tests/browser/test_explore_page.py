@@ -4,8 +4,16 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_support import assert_clean, open_page, query, redrawn, traces, wait_ready
 from playwright.sync_api import Page, expect
+
+from tests.browser.browser_support import (
+    assert_clean,
+    open_page,
+    query,
+    redrawn,
+    traces,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.browser
 

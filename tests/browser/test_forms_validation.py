@@ -2,9 +2,10 @@
 nothing is sent; a server 422 lands at its control too; an error right after a success."""
 
 import pytest
-from browser_support import assert_clean, open_page, query, traces, wait_ready
-from forms_support import api_since, assert_nothing_sent, record, settle
 from playwright.sync_api import Page, expect
+
+from tests.browser.browser_support import assert_clean, open_page, query, traces, wait_ready
+from tests.browser.forms_support import api_since, assert_nothing_sent, record, settle
 
 pytestmark = pytest.mark.browser
 

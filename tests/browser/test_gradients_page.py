@@ -1,8 +1,9 @@
 """Gradient flow in a real browser: one line per activation and init, statistics, errors."""
 
 import pytest
-from browser_support import assert_clean, open_page, problems_of, query, traces
 from playwright.sync_api import Page, expect
+
+from tests.browser.browser_support import assert_clean, open_page, problems_of, query, traces
 
 pytestmark = pytest.mark.browser
 

@@ -2,9 +2,17 @@
 and Explore can be worked through with Tab, Shift+Tab, Enter, Space and the arrow keys."""
 
 import pytest
-from browser_support import assert_clean, open_page, query, redrawn, traces, wait_ready
-from forms_support import focused, tab_to
 from playwright.sync_api import Page, expect
+
+from tests.browser.browser_support import (
+    assert_clean,
+    open_page,
+    query,
+    redrawn,
+    traces,
+    wait_ready,
+)
+from tests.browser.forms_support import focused, tab_to
 
 pytestmark = pytest.mark.browser
 

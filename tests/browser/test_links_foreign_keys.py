@@ -4,9 +4,10 @@ page draws what its own keys say, shows no error, and never sends the foreign ke
 import math
 
 import pytest
-from browser_support import assert_clean, query, traces, wait_ready
-from forms_support import record
 from playwright.sync_api import Page, expect
+
+from tests.browser.browser_support import assert_clean, query, traces, wait_ready
+from tests.browser.forms_support import record
 
 pytestmark = pytest.mark.browser
 

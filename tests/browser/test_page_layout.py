@@ -1,9 +1,10 @@
 """Every page at 375 and 1280 px, light and dark: no horizontal scroll, themed charts, no errors."""
 
 import pytest
-from browser_support import assert_clean, no_horizontal_scroll, open_page
-from chart_geometry import CHART_PAGES, boxes, overlap
 from playwright.sync_api import Page, expect
+
+from tests.browser.browser_support import assert_clean, no_horizontal_scroll, open_page
+from tests.browser.chart_geometry import CHART_PAGES, boxes, overlap
 
 pytestmark = pytest.mark.browser
 

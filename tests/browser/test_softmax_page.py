@@ -3,8 +3,16 @@
 import math
 
 import pytest
-from browser_support import assert_clean, open_page, query, redrawn, traces, wait_ready
 from playwright.sync_api import Page, expect
+
+from tests.browser.browser_support import (
+    assert_clean,
+    open_page,
+    query,
+    redrawn,
+    traces,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.browser
 

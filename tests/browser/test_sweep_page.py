@@ -2,7 +2,9 @@
 
 import httpx
 import pytest
-from browser_support import (
+from playwright.sync_api import Page, expect
+
+from tests.browser.browser_support import (
     assert_clean,
     open_page,
     problems_of,
@@ -11,7 +13,6 @@ from browser_support import (
     traces,
     wait_ready,
 )
-from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 CHARTS = ("success-chart", "converge-chart", "loss-bands-chart")

@@ -5,8 +5,16 @@ import re
 from collections.abc import Callable
 
 import pytest
-from browser_support import assert_clean, open_page, query, redrawn, traces, wait_ready
 from playwright.sync_api import Page, Request, expect
+
+from tests.browser.browser_support import (
+    assert_clean,
+    open_page,
+    query,
+    redrawn,
+    traces,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,17 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_support import assert_clean, open_page, problems_of, query, redrawn, traces, wait_ready
 from playwright.sync_api import Page, expect
+
+from tests.browser.browser_support import (
+    assert_clean,
+    open_page,
+    problems_of,
+    query,
+    redrawn,
+    traces,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,288 @@
+"""A stack of S small fully connected networks, one per seed, with backprop written by hand.
+
+Semantics (the API documents the same):
+
+- layer l computes a_l = f(z_l), z_l = a_{l-1} @ W_l + b_l with W_l of shape (in, out), a_0 = x;
+  every hidden layer uses the same activation f; the last layer is the output layer.
+- output "sigmoid": one unit, p = sigmoid(z) is the probability of class 1; loss "bce" is
+  mean(-(y log p + (1 - y) log(1 - p))), computed from the logit as mean(log(1 + e^z) - y z)
+  with no epsilon; loss "mse" is mean((p - y)^2), no 1/2.
+- output "softmax": K units, p = softmax(z); loss "cross_entropy" is mean(-log p_y).
+- means are over the batch; gradients are gradients of that mean. Regularisation adds
+  rate * sum|W| ("l1", gradient rate * sign W) or rate * sum W^2 / 2 ("l2", gradient rate * W)
+  over the weights, never the biases; the reported loss is the data loss without it.
+
+The S networks live in one parameter matrix theta of shape (S, P): each row holds every W_l
+(row-major, layer by layer) and then every b_l. Layer views into it are (S, in, out) and
+(S, out), so one np.matmul on (S, n, in) @ (S, in, out) runs all seeds at once and the optimisers
+update every parameter with a few whole-matrix operations.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import expit
+
+from app.lab.activations import Activation, ParamValue
+from app.lab.nn.initializers import Layer, init_layers
+
+Array = NDArray[np.float64]
+OutputName = Literal["sigmoid", "softmax"]
+LossName = Literal["bce", "mse", "cross_entropy"]
+OptimizerName = Literal["sgd", "momentum", "adam"]
+RegularizationName = Literal["none", "l1", "l2"]
+# A point counts as classified only when its logit (for softmax: the winning margin) clears the
+# decision boundary by more than this; closer than that is rounding noise, not a decision.
+DECISION_MARGIN = 1e-6
+
+MOMENTUM = 0.9
+ADAM_BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each layer's W (in, out) and b (out,) sit in a flat parameter row."""
+
+    sizes: tuple[int, ...]  # (inputs, hidden..., outputs)
+    w_offsets: tuple[int, ...] = field(init=False)
+    b_offsets: tuple[int, ...] = field(init=False)
+    n_params: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        shapes = list(pairwise(self.sizes))
+        w_offsets = np.cumsum([0] + [i * o for i, o in shapes]).tolist()
+        n_weights = w_offsets.pop()
+        b_offsets = (n_weights + np.cumsum([0] + [o for _, o in shapes])).tolist()
+        object.__setattr__(self, "w_offsets", tuple(w_offsets))
+        object.__setattr__(self, "n_params", b_offsets.pop())
+        object.__setattr__(self, "b_offsets", tuple(b_offsets))
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.sizes) - 1
+
+    @property
+    def n_weights(self) -> int:
+        """Parameters that are weights (the biases follow them in a row)."""
+        return self.b_offsets[0]
+
+    def views(self, theta: Array) -> list[tuple[Array, Array]]:
+        """(W_l, b_l) views of shape (S, in, out) and (S, out) into theta (S, P)."""
+        s = theta.shape[0]
+        out = []
+        for (fan_in, fan_out), w0, b0 in zip(
+            pairwise(self.sizes), self.w_offsets, self.b_offsets, strict=True
+        ):
+            w = theta[:, w0 : w0 + fan_in * fan_out].reshape(s, fan_in, fan_out)
+            out.append((w, theta[:, b0 : b0 + fan_out]))
+        return out
+
+    def pack(self, layers: Sequence[Layer]) -> Array:
+        """One flat parameter row (P,) from [(W_l, b_l)]."""
+        row = np.empty(self.n_params)
+        for (w, b), (w_view, b_view) in zip(layers, self.views(row[None, :]), strict=True):
+            w_view[0] = w
+            b_view[0] = b
+        return row
+
+    def unpack(self, row: Array) -> list[Layer]:
+        """[(W_l, b_l)] as fresh arrays from one flat row (P,)."""
+        return [(w[0].copy(), b[0].copy()) for w, b in self.views(row[None, :])]
+
+
+def init_theta(layout: Layout, init: str, rngs: Sequence[np.random.Generator]) -> Array:
+    """(S, P): row s holds app.lab.nn.initializers's layers drawn, layer by layer, from rngs[s]."""
+    return np.stack([layout.pack(init_layers(init, layout.sizes, rng)) for rng in rngs])
+
+
+@dataclass(frozen=True)
+class Head:
+    """The output layer's squashing and the loss on top of it."""
+
+    output: OutputName
+    loss: LossName
+
+    def targets(self, labels: NDArray[np.int64], n_classes: int) -> Array:
+        """Labels as the float targets y the loss compares with: (n, 1) or one-hot (n, K)."""
+        if self.output == "sigmoid":
+            return labels.astype(np.float64)[:, None]
+        return np.eye(n_classes)[labels]
+
+    def probabilities(self, z: Array) -> Array:
+        """p(class 1) (..., 1) for sigmoid, the class probabilities (..., K) for softmax."""
+        if self.output == "sigmoid":
+            return np.asarray(expit(z), dtype=np.float64)
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return np.asarray(e / e.sum(axis=-1, keepdims=True), dtype=np.float64)
+
+    def predicted(self, z: Array) -> NDArray[np.int64]:
+        """Class per point. Sigmoid: 1 where the logit exceeds DECISION_MARGIN, else 0 (a tie
+        goes to class 0, as p > 0.5 would have it). Softmax: the argmax, or -1 (never right)
+        where the top two logits are within DECISION_MARGIN.
+
+        A linear model fit to XOR puts every logit at 0 plus rounding noise; without the
+        margin, that noise can land all four points on the right side and call a coin toss
+        "converged".
+        """
+        if self.output == "sigmoid":
+            return (z[..., 0] > DECISION_MARGIN).astype(np.int64)
+        top_two = np.sort(z, axis=-1)[..., -2:]
+        decided = top_two[..., 1] - top_two[..., 0] > DECISION_MARGIN
+        return np.where(decided, np.argmax(z, axis=-1), -1).astype(np.int64)
+
+    def losses(self, z: Array, y: Array) -> Array:
+        """The batch-mean loss of each network: z (S, n, units) -> (S,)."""
+        if self.loss == "bce":
+            per_point = np.logaddexp(0.0, z) - y * z
+        elif self.loss == "mse":
+            per_point = (expit(z) - y) ** 2
+        else:
+            top = z.max(axis=-1, keepdims=True)
+            log_sum = top + np.log(np.exp(z - top).sum(axis=-1, keepdims=True))
+            per_point = log_sum - (z * y).sum(axis=-1, keepdims=True)
+        return np.asarray(per_point.sum(axis=(1, 2)) / z.shape[1])
+
+    def delta(self, z: Array, y: Array) -> Array:
+        """d(batch-mean loss)/dz, the same shape as z."""
+        scale = 1.0 / z.shape[1]
+        if self.loss == "mse":
+            p = expit(z)
+            d = p - y
+            d *= p
+            d *= expit(-z)  # p (1 - p) without cancellation when p is near 1
+            d *= 2.0 * scale
+            return d
+        d = self.probabilities(z)
+        d -= y
+        d *= scale
+        return d
+
+
+@dataclass
+class Stack:
+    """S networks of one architecture and activation, parameters in theta (S, P)."""
+
+    layout: Layout
+    act: Activation
+    act_params: dict[str, ParamValue]
+    head: Head
+    theta: Array
+    grad: Array = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.grad = np.zeros_like(self.theta)
+        self.layers = self.layout.views(self.theta)
+        self.b_rows = [b[:, None, :] for _, b in self.layers]
+        self.w_t = [w.transpose(0, 2, 1) for w, _ in self.layers]
+        self.grad_layers = self.layout.views(self.grad)
+
+    @property
+    def n_seeds(self) -> int:
+        return int(self.theta.shape[0])
+
+    def forward(self, x: Array) -> tuple[list[Array], list[Array]]:
+        """Pre-activations [z_1..z_L] (z_L are the logits) and inputs [a_0..a_{L-1}] of each layer.
+
+        x is (n, in), shared by every network, or (S, n, in); every z_l is (S, n, out).
+        """
+        f, params = self.act.f, self.act_params
+        inputs = [x]
+        zs = []
+        last = len(self.layers) - 1
+        for layer, (w, _) in enumerate(self.layers):
+            z = np.matmul(inputs[-1], w)
+            z += self.b_rows[layer]
+            zs.append(z)
+            if layer < last:
+                inputs.append(f(z, **params))
+        return zs, inputs
+
+    def backward(self, zs: list[Array], inputs: list[Array], delta: Array) -> None:
+        """Fill self.grad with d(loss)/d(theta), given delta = d(loss)/d(logits)."""
+        df, params = self.act.df, self.act_params
+        for layer in range(len(self.layers) - 1, -1, -1):
+            g_w, g_b = self.grad_layers[layer]
+            np.matmul(inputs[layer].swapaxes(-1, -2), delta, out=g_w)
+            np.add.reduce(delta, axis=1, out=g_b)  # np.sum without its Python wrapper
+            if layer:
+                delta = np.matmul(delta, self.w_t[layer])
+                delta *= df(zs[layer - 1], **params)
+
+
+def add_penalty_gradient(
+    grad: Array, theta: Array, layout: Layout, kind: RegularizationName, rate: float
+) -> None:
+    """grad += rate * dR/dtheta for R = sum|W| (l1) or sum W^2 / 2 (l2); biases are exempt."""
+    if kind == "none" or rate == 0.0:
+        return
+    weights = theta[:, : layout.n_weights]
+    step = np.sign(weights) if kind == "l1" else weights.copy()
+    step *= rate
+    grad[:, : layout.n_weights] += step
+
+
+def penalty(theta: Array, layout: Layout, kind: RegularizationName) -> Array:
+    """R per network: sum|W| (l1), sum W^2 / 2 (l2) or 0, over the weights only; (S,)."""
+    weights = theta[:, : layout.n_weights]
+    if kind == "l1":
+        return np.asarray(np.abs(weights).sum(axis=1))
+    if kind == "l2":
+        return np.asarray(0.5 * (weights * weights).sum(axis=1))
+    return np.zeros(theta.shape[0])
+
+
+class Optimizer:
+    """Updates theta in place from grad; the state has one row per network, like theta."""
+
+    def __init__(self, name: OptimizerName, learning_rate: float, shape: tuple[int, ...]) -> None:
+        self.name = name
+        self.lr = learning_rate
+        self.step_count = 0
+        self.scratch = np.zeros(shape)
+        self.m = np.zeros(shape) if name != "sgd" else self.scratch
+        self.v = np.zeros(shape) if name == "adam" else self.scratch
+
+    def reset(self, rows: NDArray[np.bool_]) -> None:
+        """Forget the state of these networks (used when they diverge)."""
+        self.m[rows] = 0.0
+        self.v[rows] = 0.0
+
+    def step(self, theta: Array, grad: Array) -> None:
+        """sgd: theta -= lr g. momentum (PyTorch's form): m = 0.9 m + g; theta -= lr m.
+
+        adam (PyTorch's defaults and arithmetic): m = 0.9 m + 0.1 g, v = 0.999 v + 0.001 g^2,
+        theta -= (lr / (1 - 0.9^t)) m / (sqrt(v) / sqrt(1 - 0.999^t) + 1e-8).
+        """
+        tmp = self.scratch
+        if self.name == "sgd":
+            np.multiply(grad, self.lr, out=tmp)
+        elif self.name == "momentum":
+            self.m *= MOMENTUM
+            self.m += grad
+            np.multiply(self.m, self.lr, out=tmp)
+        else:
+            beta1, beta2 = ADAM_BETAS
+            self.step_count += 1
+            t = self.step_count
+            self.m += (1.0 - beta1) * (grad - self.m)
+            self.v *= beta2
+            self.v += (1.0 - beta2) * grad * grad
+            np.sqrt(self.v, out=tmp)
+            tmp /= (1.0 - beta2**t) ** 0.5
+            tmp += ADAM_EPS
+            np.divide(self.m, tmp, out=tmp)
+            tmp *= self.lr / (1.0 - beta1**t)
+        theta -= tmp
+
+
+def collapse(layers: Sequence[Layer]) -> Layer:
+    """The single affine map (W, b) that a stack of linear layers computes: x @ W + b."""
+    w, b = layers[0]
+    for w_next, b_next in layers[1:]:
+        w, b = w @ w_next, b @ w_next + b_next
+    return w, b

@@ -1,0 +1,101 @@
+"""Seed sweeps: the same configuration from seeds 0..n-1, one stacked run per activation.
+
+For each activation all n networks train in one vectorised computation (app.lab.nn.training.run with
+n seeds); network s is computed exactly as a single run with seed s. Summaries are over seeds:
+
+- success rate: the share of seeds that classified every training point right at some epoch;
+- epochs_to_converge quartiles over the seeds that did; final-loss quartiles over the seeds that
+  did not diverge (numpy's linear-interpolation percentiles);
+- the median loss curve with 10 % and 90 % bands, per recorded epoch over the seeds still live
+  there (None where none is);
+- the mean over seeds of the share of hidden units that are dead at the end.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.lab.activations import Activation, ParamValue
+from app.lab.nn.control import Control
+from app.lab.nn.training import RunResult, TrainConfig, run
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Quartiles:
+    q25: float
+    median: float
+    q75: float
+
+
+def quartiles(values: Array) -> Quartiles | None:
+    """Quartiles of the finite values; None when there are none."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return None
+    q25, median, q75 = np.percentile(finite, [25.0, 50.0, 75.0])
+    return Quartiles(float(q25), float(median), float(q75))
+
+
+def bands(curves: Array, percents: Sequence[float] = (10.0, 50.0, 90.0)) -> Array:
+    """Percentiles over seeds (rows) per column, ignoring NaN; NaN where a column has none."""
+    out = np.full((len(percents), curves.shape[1]), np.nan)
+    some = np.isfinite(curves).any(axis=0)
+    if some.any():
+        out[:, some] = np.nanpercentile(curves[:, some], list(percents), axis=0)
+    return out
+
+
+@dataclass(frozen=True)
+class ActivationSummary:
+    """One activation's sweep: the summaries above and the per-seed numbers behind them."""
+
+    name: str
+    params: dict[str, ParamValue]
+    run: RunResult
+    success_rate: float
+    epochs_to_converge: Quartiles | None
+    final_loss: Quartiles | None
+    loss_p10: Array
+    loss_median: Array
+    loss_p90: Array
+    mean_dead_fraction: float | None
+
+    @classmethod
+    def of(cls, name: str, params: dict[str, ParamValue], result: RunResult) -> "ActivationSummary":
+        converged = result.converged_epoch >= 0
+        p10, median, p90 = bands(result.loss)
+        dead = result.dead_fraction
+        live_dead = dead[(result.diverged_epoch < 0) & np.isfinite(dead)]
+        return cls(
+            name=name,
+            params=params,
+            run=result,
+            success_rate=float(converged.mean()),
+            epochs_to_converge=quartiles(result.converged_epoch[converged].astype(np.float64)),
+            final_loss=quartiles(result.final_loss),
+            loss_p10=p10,
+            loss_median=median,
+            loss_p90=p90,
+            mean_dead_fraction=float(live_dead.mean()) if live_dead.size else None,
+        )
+
+
+def sweep(
+    config: TrainConfig,
+    activations: Sequence[tuple[Activation, dict[str, ParamValue]]],
+    n_seeds: int,
+    control: Control | None = None,
+) -> list[ActivationSummary]:
+    """Train `config` with each activation from seeds 0..n_seeds-1; no snapshots."""
+    summaries = []
+    for stage, (act, params) in enumerate(activations):
+        if control is not None:
+            control.stage, control.stages = stage, len(activations)
+        stage_config = replace(config, activation=act, activation_params=params, snapshots=0)
+        result = run(stage_config, range(n_seeds), control)
+        summaries.append(ActivationSummary.of(act.name, params, result))
+    return summaries

@@ -1,0 +1,493 @@
+"""Train a stack of MLPs on a toy data set: one vectorised loop for one seed or many.
+
+`run(config, seeds)` trains one network per seed at once (a leading seed axis, see app.lab.nn.mlp)
+and returns every seed's curves; `train(config, seed)` is run(config, [seed]) plus what only a
+single run reports (snapshots of the decision surface, predictions, weights, the collapsed affine
+map). Seed s of a run of many is computed exactly as the run of seed s alone.
+
+Order of random draws, from np.random.default_rng(seed) per network: first the initial weights
+(app.lab.nn.initializers, layer by layer, W only), then one permutation of the training set per
+epoch when mini-batches are used. initial_weights, when given, replace the first draws (nothing is
+drawn).
+
+Epoch e means the state before update e (with mini-batches: before the epoch's first update);
+epoch `epochs` is the final state. loss[k] is the training-set data loss at epochs[k]. A network
+diverges at the first epoch whose weights or training-set logits are not all finite; it stops
+there and nothing after it is reported.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.lab.activations import Activation, ParamValue
+from app.lab.datasets import Dataset, bounds, features
+from app.lab.nn.control import Control
+from app.lab.nn.initializers import Layer
+from app.lab.nn.mlp import (
+    Head,
+    Layout,
+    LossName,
+    Optimizer,
+    OptimizerName,
+    OutputName,
+    RegularizationName,
+    Stack,
+    add_penalty_gradient,
+    collapse,
+    init_theta,
+)
+
+Array = NDArray[np.float64]
+Ints = NDArray[np.int64]
+
+MAX_RECORDS = 1000  # curve points per run
+SATURATION_SLOPE = 0.01  # |f'| below this for every input counts as saturated
+THUMBNAIL_DIVISOR = 5  # hidden-unit thumbnails use ceil(grid / 5) points per axis
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a run depends on; a run is a pure function of this and its seeds."""
+
+    dataset: Dataset
+    features: tuple[str, ...]
+    activation: Activation
+    activation_params: dict[str, ParamValue]
+    hidden_layers: tuple[int, ...]
+    output: OutputName
+    loss: LossName
+    optimizer: OptimizerName
+    learning_rate: float
+    epochs: int
+    batch_size: int | None = None  # None or >= n_train: full batch
+    regularization: RegularizationName = "none"
+    reg_rate: float = 0.0
+    init: str = "xavier"
+    initial_weights: Sequence[Layer] | None = None
+    snapshots: int = 0
+    grid: int = 50
+
+    @property
+    def layout(self) -> Layout:
+        n_out = 1 if self.output == "sigmoid" else self.dataset.n_classes
+        return Layout((len(self.features), *self.hidden_layers, n_out))
+
+    @property
+    def n_train(self) -> int:
+        return len(self.dataset.y_train)
+
+    @property
+    def effective_batch(self) -> int:
+        if self.batch_size is None:
+            return self.n_train
+        return min(self.batch_size, self.n_train)
+
+    @property
+    def head(self) -> Head:
+        return Head(self.output, self.loss)
+
+
+def record_schedule(epochs: int, most: int = MAX_RECORDS) -> Ints:
+    """Every epoch when there are at most `most`, else `most` evenly spaced, first and last kept."""
+    if epochs <= most:
+        return np.arange(epochs, dtype=np.int64)
+    return np.round(np.linspace(0.0, epochs - 1, most)).astype(np.int64)
+
+
+def thumbnail_points(grid: int) -> int:
+    """Points per axis of the hidden-unit thumbnails for a snapshot grid of `grid` per axis."""
+    return max(2, math.ceil(grid / THUMBNAIL_DIVISOR))
+
+
+def snapshot_schedule(epochs: int, count: int) -> Ints:
+    """`count` evenly spaced states in 0..epochs (epochs = final); one snapshot is the final."""
+    if count == 0:
+        return np.zeros(0, dtype=np.int64)
+    if count == 1:
+        return np.array([epochs], dtype=np.int64)
+    return np.unique(np.round(np.linspace(0.0, epochs, count)).astype(np.int64))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The network at one epoch: training loss, output over the grid, hidden units' thumbnails."""
+
+    epoch: int
+    loss: float
+    output: Array  # (units, grid, grid); row i is x2 = grid_x2[i], column j is x1 = grid_x1[j]
+    hidden: list[Array]  # per hidden layer (units, t, t) over the thumbnail grid
+
+
+@dataclass(frozen=True)
+class Grid:
+    """An n x n lattice over the data's bounding box and its network inputs."""
+
+    x1: Array
+    x2: Array
+    inputs: Array  # (n * n, features), row-major: x2 outer, x1 inner
+
+    @classmethod
+    def over(cls, dataset: Dataset, names: Sequence[str], n: int) -> "Grid":
+        points = dataset.x_train
+        if dataset.x_test is not None:
+            points = np.concatenate([points, dataset.x_test])
+        (lo1, hi1), (lo2, hi2) = bounds(points)
+        x1, x2 = np.linspace(lo1, hi1, n), np.linspace(lo2, hi2, n)
+        mesh1, mesh2 = np.meshgrid(x1, x2)
+        return cls(x1, x2, features(np.column_stack([mesh1.ravel(), mesh2.ravel()]), names))
+
+
+@dataclass
+class RunResult:
+    """Per-network curves and outcomes of one stacked run (S networks)."""
+
+    seeds: list[int]
+    epochs: Ints  # recorded epochs (R,)
+    loss: Array  # (S, R); NaN from a network's divergence on
+    accuracy: Array
+    test_loss: Array | None
+    test_accuracy: Array | None
+    grad_norms: Array  # (S, layers, R): ||d(objective)/dW_l||_F
+    initial_theta: Array  # (S, P)
+    theta: Array  # (S, P) final; rows of diverged networks are meaningless
+    diverged_epoch: Ints  # (S,), -1 when the network never diverged
+    converged_epoch: Ints  # (S,), -1 when never every training point was right
+    final_loss: Array  # (S,), NaN for diverged networks
+    final_accuracy: Array
+    final_test_loss: Array | None
+    final_test_accuracy: Array | None
+    dead: list[NDArray[np.bool_]]  # per hidden layer (S, units): output 0 on every training input
+    # per hidden layer (S, units): |f'| < 0.01 on every training input and not dead, so a unit is
+    # counted once (a dead ReLU also has f' = 0)
+    saturated: list[NDArray[np.bool_]]
+    snapshots: list[Snapshot]
+    final_logits: Array  # (S, n_train, units)
+    grid: "Grid | None"  # the snapshots' grids; None without snapshots
+    thumbnails: "Grid | None"
+
+    @property
+    def dead_fraction(self) -> Array:
+        """(S,) share of hidden units that are dead; NaN with no hidden units."""
+        if not self.dead:
+            return np.full(len(self.seeds), np.nan)
+        return np.asarray(np.concatenate(self.dead, axis=1).mean(axis=1), dtype=np.float64)
+
+
+class Trainer:
+    """The loop behind run(): one configuration, one list of seeds, one network per seed."""
+
+    def __init__(self, config: TrainConfig, seeds: Sequence[int], control: Control | None):
+        self.config = config
+        self.seeds = list(seeds)
+        self.control = control
+        self.layout = config.layout
+        self.head = config.head
+        data = config.dataset
+        self.x = features(data.x_train, config.features)
+        self.labels = data.y_train
+        self.y = self.head.targets(data.y_train, data.n_classes)
+        self.x_test = None if data.x_test is None else features(data.x_test, config.features)
+        self.labels_test = data.y_test
+        self.y_test = (
+            None if data.y_test is None else self.head.targets(data.y_test, data.n_classes)
+        )
+        self.rngs = [np.random.default_rng(s) for s in self.seeds]
+        if config.initial_weights is not None:
+            theta = np.tile(self.layout.pack(config.initial_weights), (len(self.seeds), 1))
+        else:
+            theta = init_theta(self.layout, config.init, self.rngs)
+        self.initial_theta = theta.copy()
+        self.stack = Stack(
+            self.layout, config.activation, config.activation_params, self.head, theta
+        )
+        self.theta = theta
+        self.optimizer = Optimizer(config.optimizer, config.learning_rate, theta.shape)
+        n_seeds = len(self.seeds)
+        epochs = config.epochs
+        self.record_epochs = record_schedule(epochs)
+        n_rec = len(self.record_epochs)
+        self.record_index = np.full(epochs + 1, -1, dtype=np.int64)
+        self.record_index[self.record_epochs] = np.arange(n_rec)
+        self.loss = np.full((n_seeds, n_rec), np.nan)
+        self.accuracy = np.full((n_seeds, n_rec), np.nan)
+        has_test = self.x_test is not None
+        self.test_loss = np.full((n_seeds, n_rec), np.nan) if has_test else None
+        self.test_accuracy = np.full((n_seeds, n_rec), np.nan) if has_test else None
+        self.grad_norms = np.full((n_seeds, self.layout.n_layers, n_rec), np.nan)
+        self.diverged = np.full(n_seeds, -1, dtype=np.int64)
+        self.converged = np.full(n_seeds, -1, dtype=np.int64)
+        self.waiting = True  # some live network has not yet classified every point right
+        self.latest_loss: Array | None = None
+        self.snapshot_epochs = set(snapshot_schedule(epochs, config.snapshots).tolist())
+        self.snapshots: list[Snapshot] = []
+        self.grid: Grid | None = None
+        self.thumbnails: Grid | None = None
+        if self.snapshot_epochs and len(self.seeds) == 1:
+            self.grid = Grid.over(data, config.features, config.grid)
+            thumb = thumbnail_points(config.grid)
+            self.thumbnails = Grid.over(data, config.features, thumb)
+
+    # --- per-epoch steps ------------------------------------------------------------------------
+
+    @staticmethod
+    def finite(theta: Array, z: Array) -> bool:
+        """Every weight and logit finite: one sum each, since a sum of finite numbers is finite
+        unless it overflows (then the exact check runs and finds nothing)."""
+        return math.isfinite(np.add.reduce(theta, axis=None)) and math.isfinite(
+            np.add.reduce(z, axis=None)
+        )
+
+    def check_divergence(self, epoch: int, zs: list[Array]) -> bool:
+        """Mark networks whose weights or logits are not finite; False once none is left.
+
+        A diverged network's row restarts from zeros so that it stays finite and the one-sum
+        test below stays valid for the others; its numbers are masked out afterwards.
+        """
+        theta, z = self.theta, zs[-1]
+        finite = np.asarray(np.isfinite(theta).all(axis=1) & np.isfinite(z).all(axis=(1, 2)))
+        bad = ~finite & (self.diverged < 0)
+        self.diverged[bad] = epoch
+        theta[~finite] = 0.0
+        self.optimizer.reset(~finite)
+        return bool((self.diverged < 0).any())
+
+    def check_convergence(self, epoch: int, z: Array) -> None:
+        correct = (self.head.predicted(z) == self.labels).all(axis=1)
+        if correct.any():
+            live = (self.converged < 0) & (self.diverged < 0)
+            self.converged[correct & live] = epoch
+            self.waiting = bool((live & ~correct).any())
+
+    def record(self, epoch: int, index: int, zs: list[Array]) -> bool:
+        """Store the curves' values at this epoch; False once no network is left.
+
+        A loss that overflows although every logit is finite is divergence too.
+        """
+        z = zs[-1]
+        loss = self.head.losses(z, self.y)
+        overflow = ~np.isfinite(loss) & (self.diverged < 0)
+        if overflow.any():
+            self.diverged[overflow] = epoch
+        self.loss[:, index] = loss
+        self.accuracy[:, index] = (self.head.predicted(z) == self.labels).mean(axis=1)
+        self.latest_loss = self.loss[:, index]
+        if self.x_test is not None and self.test_loss is not None:
+            assert self.y_test is not None and self.test_accuracy is not None
+            z_test = self.stack.forward(self.x_test)[0][-1]
+            self.test_loss[:, index] = self.head.losses(z_test, self.y_test)
+            self.test_accuracy[:, index] = (self.head.predicted(z_test) == self.labels_test).mean(
+                axis=1
+            )
+        return bool((self.diverged < 0).any())
+
+    def record_grad_norms(self, index: int) -> None:
+        g = self.stack.grad[:, : self.layout.n_weights]
+        sums = np.add.reduceat(g * g, list(self.layout.w_offsets), axis=1)
+        self.grad_norms[:, :, index] = np.sqrt(sums)
+
+    def gradient(self, x: Array, y: Array, zs: list[Array], inputs: list[Array]) -> None:
+        """stack.grad = gradient of the objective (data loss + penalty) for this batch."""
+        config = self.config
+        self.stack.backward(zs, inputs, self.head.delta(zs[-1], y))
+        add_penalty_gradient(
+            self.stack.grad, self.theta, self.layout, config.regularization, config.reg_rate
+        )
+
+    def snapshot(self, epoch: int, zs: list[Array]) -> None:
+        assert self.grid is not None and self.thumbnails is not None
+        grid_zs, _ = self.stack.forward(self.grid.inputs)
+        _, thumb_inputs = self.stack.forward(self.thumbnails.inputs)
+        n, t = len(self.grid.x1), len(self.thumbnails.x1)
+        output = self.head.probabilities(grid_zs[-1][0]).T.reshape(-1, n, n)
+        hidden = [a[0].T.reshape(-1, t, t) for a in thumb_inputs[1:]]
+        loss = float(self.head.losses(zs[-1], self.y)[0])
+        self.snapshots.append(Snapshot(epoch, loss, output, hidden))
+
+    # --- the loop --------------------------------------------------------------------------------
+
+    def run(self) -> RunResult:
+        config, stack, x, y, theta = self.config, self.stack, self.x, self.y, self.theta
+        epochs = config.epochs
+        full_batch = config.effective_batch >= self.n_train
+        for epoch in range(epochs):
+            zs, inputs = stack.forward(x)
+            if not self.finite(theta, zs[-1]):
+                if not self.check_divergence(epoch, zs):
+                    break
+                zs, inputs = stack.forward(x)  # the restarted rows' logits
+            if self.waiting:
+                self.check_convergence(epoch, zs[-1])
+            index = self.record_index[epoch]
+            if index >= 0 and not self.record(epoch, index, zs):
+                break
+            if self.grid is not None and epoch in self.snapshot_epochs:
+                self.snapshot(epoch, zs)
+            if full_batch or index >= 0:
+                self.gradient(x, y, zs, inputs)
+                if index >= 0:
+                    self.record_grad_norms(index)
+            if full_batch:
+                self.optimizer.step(self.theta, stack.grad)
+            else:
+                self.minibatch_epoch()
+            if self.control is not None:
+                self.control.tick(epoch + 1, epochs, self.latest_loss)
+        return self.finish()
+
+    @property
+    def n_train(self) -> int:
+        return len(self.labels)
+
+    def minibatch_epoch(self) -> None:
+        """One pass over the training set in batches, each network in its own shuffled order."""
+        size = self.config.effective_batch
+        order = np.stack([rng.permutation(self.n_train) for rng in self.rngs])
+        for start in range(0, self.n_train, size):
+            batch = order[:, start : start + size]
+            xb, yb = self.x[batch], self.y[batch]
+            zs, inputs = self.stack.forward(xb)
+            self.gradient(xb, yb, zs, inputs)
+            self.optimizer.step(self.theta, self.stack.grad)
+
+    def finish(self) -> RunResult:
+        """The final state (epoch `epochs`): last checks, final metrics, dead/saturated units."""
+        config, stack, head = self.config, self.stack, self.head
+        epochs = config.epochs
+        zs, inputs = stack.forward(self.x)
+        if (self.diverged < 0).any() and not self.finite(self.theta, zs[-1]):
+            self.check_divergence(epochs, zs)
+        z = zs[-1]
+        losses = head.losses(z, self.y)
+        self.diverged[~np.isfinite(losses) & (self.diverged < 0)] = epochs
+        live = self.diverged < 0
+        if self.waiting:
+            self.check_convergence(epochs, z)
+        final_loss = np.where(live, losses, np.nan)
+        final_accuracy = np.where(live, (head.predicted(z) == self.labels).mean(axis=1), np.nan)
+        final_test_loss = final_test_accuracy = None
+        if self.x_test is not None and self.y_test is not None:
+            z_test = stack.forward(self.x_test)[0][-1]
+            final_test_loss = np.where(live, head.losses(z_test, self.y_test), np.nan)
+            right = head.predicted(z_test) == self.labels_test
+            final_test_accuracy = np.where(live, right.mean(axis=1), np.nan)
+        df, params = config.activation.df, config.activation_params
+        dead = [np.asarray((a == 0.0).all(axis=1)) for a in inputs[1:]]
+        saturated = [
+            np.asarray((np.abs(df(pre, **params)) < SATURATION_SLOPE).all(axis=1) & ~is_dead)
+            for pre, is_dead in zip(zs[:-1], dead, strict=True)
+        ]
+        if self.grid is not None and epochs in self.snapshot_epochs and live[0]:
+            self.snapshot(epochs, zs)
+        # nothing from a network's divergence on is reported
+        stop = np.where(self.diverged >= 0, self.diverged, epochs + 1)
+        after = self.record_epochs[None, :] >= stop[:, None]
+        for curve in (self.loss, self.accuracy, self.test_loss, self.test_accuracy):
+            if curve is not None:
+                curve[after] = np.nan
+        self.grad_norms[np.broadcast_to(after[:, None, :], self.grad_norms.shape)] = np.nan
+        return RunResult(
+            seeds=self.seeds,
+            epochs=self.record_epochs,
+            loss=self.loss,
+            accuracy=self.accuracy,
+            test_loss=self.test_loss,
+            test_accuracy=self.test_accuracy,
+            grad_norms=self.grad_norms,
+            initial_theta=self.initial_theta,
+            theta=self.theta,
+            diverged_epoch=self.diverged,
+            converged_epoch=self.converged,
+            final_loss=final_loss,
+            final_accuracy=final_accuracy,
+            final_test_loss=final_test_loss,
+            final_test_accuracy=final_test_accuracy,
+            dead=dead,
+            saturated=saturated,
+            snapshots=self.snapshots,
+            final_logits=z,
+            grid=self.grid,
+            thumbnails=self.thumbnails,
+        )
+
+
+def run(config: TrainConfig, seeds: Sequence[int], control: Control | None = None) -> RunResult:
+    """Train one network per seed, all at once; snapshots only when there is a single seed."""
+    with np.errstate(all="ignore"):  # divergence is detected and reported, not warned about
+        return Trainer(config, seeds, control).run()
+
+
+@dataclass(frozen=True)
+class AffineMap:
+    """The one affine map a network without non-linear hidden layers computes."""
+
+    weights: Layer  # W (inputs, outputs), b (outputs,)
+    output: Array  # (n_train, units): the head applied to x @ W + b
+    max_abs_difference: float  # largest gap to the network's own outputs
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """A single run: its curves (up to divergence) and, unless it diverged, its final state."""
+
+    run: RunResult
+    epochs: Ints  # recorded epochs before divergence
+    loss: Array
+    accuracy: Array
+    test_loss: Array | None
+    test_accuracy: Array | None
+    grad_norms: Array  # (layers, R)
+    initial_weights: list[Layer]
+    weights: list[Layer] | None
+    output: Array | None  # (n_train, units) head output at the final weights
+    predicted: Ints | None
+    affine: AffineMap | None
+    diverged_epoch: int | None
+    converged_epoch: int | None
+
+
+def train(config: TrainConfig, seed: int = 0, control: Control | None = None) -> TrainResult:
+    """One network from one seed, with snapshots, predictions and final weights."""
+    result = run(config, [seed], control)
+    layout, head = config.layout, config.head
+    diverged = int(result.diverged_epoch[0])
+    converged = int(result.converged_epoch[0])
+    keep = np.isfinite(result.loss[0])
+    weights = output = predicted = affine = None
+    if diverged < 0:
+        weights = layout.unpack(result.theta[0])
+        logits = result.final_logits[0]
+        with np.errstate(all="ignore"):
+            output = head.probabilities(logits)
+        predicted = head.predicted(logits)
+        if config.activation.name == "identity" or not config.hidden_layers:
+            affine = collapse_run(config, weights, output)
+    return TrainResult(
+        run=result,
+        epochs=result.epochs[keep],
+        loss=result.loss[0][keep],
+        accuracy=result.accuracy[0][keep],
+        test_loss=None if result.test_loss is None else result.test_loss[0][keep],
+        test_accuracy=None if result.test_accuracy is None else result.test_accuracy[0][keep],
+        grad_norms=result.grad_norms[0][:, keep],
+        initial_weights=layout.unpack(result.initial_theta[0]),
+        weights=weights,
+        output=output,
+        predicted=predicted,
+        affine=affine,
+        diverged_epoch=None if diverged < 0 else diverged,
+        converged_epoch=None if converged < 0 else converged,
+    )
+
+
+def collapse_run(config: TrainConfig, weights: list[Layer], output: Array) -> AffineMap:
+    """Collapse identity layers to x @ W + b and compare its outputs with the network's."""
+    w, b = collapse(weights)
+    x = features(config.dataset.x_train, config.features)
+    with np.errstate(all="ignore"):
+        affine_output = config.head.probabilities(x @ w + b)
+    gap = float(np.max(np.abs(affine_output - output)))
+    return AffineMap((w, b), affine_output, gap)

@@ -1,0 +1,131 @@
+"""JSON endpoints for the activation catalogue and softmax."""
+
+from functools import cache
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, Query, Request, Response
+
+from app import __version__
+from app.lab.activations import ACTIVATIONS, Activation, ParamError, ParamValue
+from app.lab.softmax import softmax
+from app.web.curves import SAMPLING_FIELDS, CurveRequest, sample
+from app.web.dependencies import ActivationDep, CurveStoreDep
+from app.web.errors import invalid_param
+from app.web.responses import OrjsonRoute, json_bytes, json_response
+from app.web.schemas.activations import (
+    ActivationDetail,
+    ActivationInfo,
+    ActivationList,
+    CurveQuery,
+    CurveResult,
+    EvaluateRequest,
+    SoftmaxRequest,
+    SoftmaxResult,
+)
+from app.web.schemas.errors import ERROR_RESPONSES
+
+router = APIRouter(route_class=OrjsonRoute)
+
+
+@router.get("/healthz", tags=["meta"])
+async def healthz() -> dict[str, str]:
+    """Liveness probe: the app is up and answering."""
+    return {"status": "ok", "version": __version__}
+
+
+@cache
+def _catalogue_bytes() -> bytes:
+    listing = ActivationList(
+        activations=[ActivationInfo.from_domain(act) for act in ACTIVATIONS.values()]
+    )
+    return listing.model_dump_json().encode()
+
+
+@router.get("/api/activations", response_model=ActivationList, tags=["activations"])
+def list_activations() -> Response:
+    """Every catalogue entry: parameters, TeX, properties at default parameters, use, caveats."""
+    return json_bytes(_catalogue_bytes())
+
+
+def _params_from_query(
+    act: Activation, request: Request, skip: frozenset[str]
+) -> dict[str, ParamValue]:
+    given = {k: v for k, v in request.query_params.items() if k not in skip}
+    try:
+        return act.resolve(given)
+    except ParamError as err:
+        raise invalid_param("query", err) from None
+
+
+@router.get(
+    "/api/activations/{name}",
+    response_model=ActivationDetail,
+    responses=ERROR_RESPONSES,
+    tags=["activations"],
+)
+def read_activation(act: ActivationDep, request: Request) -> Response:
+    """One entry; pass parameters as query (`?alpha=2`) to get properties for them."""
+    params = _params_from_query(act, request, frozenset())
+    info = ActivationInfo.from_domain(act, params)
+    detail = ActivationDetail(**dict(info), param_values=params)
+    return json_bytes(detail.model_dump_json().encode())
+
+
+@router.get(
+    "/api/activations/{name}/curve",
+    response_model=CurveResult,
+    responses=ERROR_RESPONSES,
+    tags=["activations"],
+)
+async def activation_curve(
+    act: ActivationDep,
+    query: Annotated[CurveQuery, Query()],
+    request: Request,
+    store: CurveStoreDep,
+) -> Response:
+    """f, f' and f'' at x = linspace(x_min, x_max, points), ends included.
+
+    Any parameter the entry lists can be given as a query parameter (`?negative_slope=0.2`);
+    the rest take their defaults, and the response echoes them all. Values that exceed float64
+    (only `exponential` above x = 709.78) are null. Repeated requests are served from a bounded
+    cache of the serialised bytes.
+    """
+    params = _params_from_query(act, request, SAMPLING_FIELDS)
+    curve = CurveRequest(act, params, query.x_min, query.x_max, query.points)
+    return json_bytes(await store.get(curve, request.url.path, request.scope["query_string"]))
+
+
+@router.post(
+    "/api/activations/{name}/evaluate",
+    response_model=CurveResult,
+    responses=ERROR_RESPONSES,
+    tags=["activations"],
+)
+def evaluate_activation(act: ActivationDep, req: EvaluateRequest) -> Response:
+    """f, f' and f'' at the given x (at most 100000 values, each within [-1000, 1000])."""
+    try:
+        params = act.resolve(req.params)
+    except ParamError as err:
+        raise invalid_param("body", err) from None
+    return json_response(sample(act, np.asarray(req.x, dtype=np.float64), params))
+
+
+@router.post(
+    "/api/softmax", response_model=SoftmaxResult, responses=ERROR_RESPONSES, tags=["softmax"]
+)
+def softmax_endpoint(req: SoftmaxRequest) -> Response:
+    """softmax(logits / T), its logarithm, and the Jacobian dp_i/dz_j = (p_i (d_ij - p_j)) / T.
+
+    Computed from max-shifted logits, so it is exact and finite for any finite logits (tested up
+    to +-1e4); log-probabilities come from log-sum-exp, not from log of a rounded probability.
+    The K x K Jacobian comes for few logits, or on request: see the request's `jacobian`.
+    """
+    result = softmax(np.asarray(req.logits, dtype=np.float64), req.temperature)
+    return json_response(
+        {
+            "probabilities": result.probabilities,
+            "log_probabilities": result.log_probabilities,
+            "jacobian": result.jacobian if req.wants_jacobian else None,
+        }
+    )

@@ -1,0 +1,133 @@
+"""JSON endpoints for gradient flow at initialisation and for why XOR needs a hidden layer."""
+
+from functools import cache
+
+import numpy as np
+from fastapi import APIRouter, Response
+from fastapi.exceptions import RequestValidationError
+
+from app.lab import xor
+from app.lab.activations import Activation, ParamError, ParamValue, get_activation
+from app.lab.nn import gradient_flow
+from app.web.dependencies import ResultCacheDep, SettingsDep
+from app.web.errors import error_item
+from app.web.responses import OrjsonRoute, dumps, json_bytes
+from app.web.schemas.analysis import (
+    GradientFlowRequest,
+    GradientFlowResult,
+    XorLinearResult,
+    XorSolutionResult,
+)
+from app.web.schemas.errors import ERROR_RESPONSES
+
+router = APIRouter(prefix="/api", route_class=OrjsonRoute)
+
+
+def _resolve(req: GradientFlowRequest) -> list[tuple[Activation, dict[str, ParamValue]]]:
+    """Each requested entry with its parameters validated; a 422 naming the parameter if not."""
+    resolved = []
+    for name in req.names:
+        act = get_activation(name)
+        try:
+            resolved.append((act, act.resolve(req.activation_params.get(name))))
+        except ParamError as err:
+            loc = ("body", "activation_params", name, err.param)
+            raise RequestValidationError([error_item(loc, str(err), "value_error")]) from None
+    return resolved
+
+
+@router.post(
+    "/gradient-flow",
+    response_model=GradientFlowResult,
+    responses=ERROR_RESPONSES,
+    tags=["gradient flow"],
+)
+def measure_gradient_flow(
+    req: GradientFlowRequest, settings: SettingsDep, results: ResultCacheDep
+) -> Response:
+    """Per-layer gradient norms and activation statistics of a deep MLP at initialisation.
+
+    The network and loss, all drawn from `seed` in this order: inputs X of shape
+    (batch_size, width) with N(0, 1) entries; `depth` layers z_l = a_{l-1} @ W_l + b_l,
+    a_l = f(z_l), a_0 = X, W_l of shape (width, width) drawn by `init` (the same X and weights
+    for every activation in the request); a fixed linear readout y = a_depth @ v with
+    v_i ~ N(0, 1/width); targets t_b ~ N(0, 1); loss L = mean_b (y_b - t_b)^2 (no 1/2).
+
+    For each layer l: Frobenius norms of dL/dW_l, dL/db_l, dL/dz_l (pre-activation) and dL/da_l
+    (post-activation), and over the batch and units of a_l: mean, std, the fraction exactly 0 and
+    the fraction saturated (|f'(z_l)| < 0.01 where a_l != 0: disjoint from the zeros, so a ReLU's
+    zeros are not counted twice). With sigmoid the first layers' gradients are orders
+    of magnitude below the last's; with relu and `he` they stay of one order. Values that
+    overflow float64 (e.g. `exponential` deep down) are null and that entry has `finite: false`.
+    Requests above the work cap (activations x depth x width^2 x batch_size) get a 422. The
+    response is a pure function of the request, so a repeated request is answered from memory.
+    """
+    if req.work > settings.gradient_flow_max_work:
+        msg = (
+            f"activations x depth x width^2 x batch_size = {req.work} exceeds the cap of "
+            f"{settings.gradient_flow_max_work}; use fewer activations or a smaller network"
+        )
+        raise RequestValidationError([error_item(("body",), msg, "value_error")])
+    resolved = _resolve(req)
+    key = ("gradient-flow", req.model_dump_json())
+    return json_bytes(results.get_or_compute(key, lambda: _gradient_flow_bytes(req, resolved)))
+
+
+def _gradient_flow_bytes(
+    req: GradientFlowRequest, resolved: list[tuple[Activation, dict[str, ParamValue]]]
+) -> bytes:
+    flows = gradient_flow.gradient_flow(
+        resolved, req.depth, req.width, req.init, req.seed, req.batch_size
+    )
+    return dumps(
+        {
+            "depth": req.depth,
+            "width": req.width,
+            "init": req.init,
+            "seed": req.seed,
+            "batch_size": req.batch_size,
+            "loss_definition": gradient_flow.LOSS_DEFINITION,
+            "results": [{**vars(flow), "layer": np.arange(1, req.depth + 1)} for flow in flows],
+        }
+    )
+
+
+@cache
+def _xor_linear_bytes() -> bytes:
+    return dumps(
+        {
+            "inputs": xor.XOR_INPUTS,
+            "targets": xor.XOR_TARGETS,
+            "fit": xor.best_affine_fit(),
+            "proof": xor.separation_proof(),
+        }
+    )
+
+
+@router.get("/xor/linear", response_model=XorLinearResult, tags=["xor"])
+def xor_linear() -> Response:
+    """The best affine fit to XOR by least squares, and the proof that no line separates it.
+
+    The fit minimises mean((x @ w + b - y)^2) over the four points (0,0)->0, (0,1)->1,
+    (1,0)->1, (1,1)->0, solved exactly: w = [0, 0], b = 0.5, so it predicts 0.5 everywhere with
+    mean squared error 0.25. The proof: a line classifies x as 1 when w . x + b > 0; each point
+    gives one linear inequality on (w1, w2, b), and the two labelled 1 sum to w1 + w2 + 2b > 0
+    while the two labelled 0 sum to w1 + w2 + 2b <= 0.
+    """
+    return json_bytes(_xor_linear_bytes())
+
+
+@cache
+def _xor_solution_bytes() -> bytes:
+    net = xor.hand_set_solution()
+    return dumps({"inputs": xor.XOR_INPUTS, "targets": xor.XOR_TARGETS, **vars(net)})
+
+
+@router.get("/xor/solution", response_model=XorSolutionResult, tags=["xor"])
+def xor_solution() -> Response:
+    """The hand-set ReLU network that computes XOR exactly, with its hidden values and outputs.
+
+    a = relu(x @ W + c), y = a @ w + b with W = [[1, 1], [1, 1]], c = [0, -1], w = [1, -2],
+    b = 0 (Goodfellow, Bengio and Courville, Deep Learning, section 6.1): y = [0, 1, 1, 0].
+    """
+    return json_bytes(_xor_solution_bytes())

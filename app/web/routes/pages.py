@@ -1,0 +1,480 @@
+"""HTML pages rendered with Jinja2; each hands its data to its script as initial-state JSON."""
+
+import inspect
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, get_args
+
+from annotated_types import Le
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+from starlette.routing import NoMatchFound
+
+from app import __version__
+from app.config import TEMPLATES_DIR, Settings
+from app.lab.activations import (
+    ACTIVATIONS,
+    Activation,
+    ParamError,
+    UnknownActivation,
+    get_activation,
+)
+from app.lab.datasets import DATASET_NAMES, FEATURE_FORMULAS, MAX_CLASSES, N_CLASSES, generate
+from app.lab.nn.mlp import OptimizerName, RegularizationName
+from app.web.assets import import_map, link, plotly_bundle, static_url, url_for
+from app.web.formulas import to_mathml
+from app.web.schemas.activations import ActivationInfo, CurveQuery, PropertiesInfo, SoftmaxRequest
+from app.web.schemas.analysis import (
+    MAX_BATCH_SIZE,
+    MAX_DEPTH,
+    MAX_WIDTH,
+    GradientFlowRequest,
+    InitName,
+)
+from app.web.schemas.training import MAX_POINTS, GeneratedDataset, SweepRequest, TrainRequest
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+# url_for is ours: root-relative links, never built from the Host header.
+templates.env.globals.update(url_for=url_for, static_url=static_url, import_map=import_map)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page: its template, heading, one-line introduction and the modules its script uses."""
+
+    template: str
+    nav: str
+    title: str
+    lede: str
+    modules: tuple[str, ...]
+
+
+PAGES = {
+    "explore_page": Page(
+        "explore.html",
+        "Explore",
+        "Explore an activation",
+        "Pick a function and move its parameters: the curve, its first and second derivatives "
+        "and the vanishing-gradient zone (|f′| < 0.01) follow live.",
+        ("explore.js", "controls.js"),
+    ),
+    "compare_page": Page(
+        "compare.html",
+        "Compare",
+        "Compare activations",
+        "Overlay any number of functions, each with its own parameters; switch between f, f′ "
+        "and f″; read their properties side by side.",
+        ("compare.js", "controls.js"),
+    ),
+    "train_page": Page(
+        "train.html",
+        "Train",
+        "Train a network",
+        "Stack linear layers and you get one affine map, which cannot learn XOR; add a "
+        "non-linear activation and two hidden units can. Train, watch the boundary form, "
+        "and share the link: it reproduces the exact run.",
+        ("train.js", "controls.js", "network.js", "training-plots.js", "xor-compare.js"),
+    ),
+    "sweep_page": Page(
+        "sweep.html",
+        "Sweep",
+        "Seed sweep",
+        "One run can be lucky. Train the same network from many seeds per activation and "
+        "compare how often each one solves the task, how fast, and how the loss spreads.",
+        ("sweep.js", "controls.js"),
+    ),
+    "gradients_page": Page(
+        "gradients.html",
+        "Gradient flow",
+        "Gradient flow",
+        "How the gradient reaching each layer of a deep, untrained network depends on the "
+        "activation and the initialisation: sigmoid's shrinks layer by layer, ReLU with He init "
+        "keeps it level.",
+        ("gradients.js", "controls.js"),
+    ),
+    "softmax_page": Page(
+        "softmax.html",
+        "Softmax",
+        "Softmax",
+        "Edit the logits and the temperature: probabilities, the Jacobian "
+        "∂pᵢ/∂zⱼ, and why exp matters (dividing by the sum breaks on negative logits).",
+        ("softmax.js", "controls.js"),
+    ),
+}
+NAV = tuple((route, page.nav) for route, page in PAGES.items())
+# Modules every page imports; preloading them lets the browser fetch them in parallel.
+SHARED_MODULES = ("api.js", "state.js", "plots.js", "ui.js")
+DEFAULT_FUNCTION = "gelu"
+
+INIT_LABELS = {
+    "xavier": "Xavier (Glorot uniform)",
+    "he": "He (normal)",
+    "lecun": "LeCun (normal)",
+    "uniform": "Uniform ±0.5 (Playground)",
+}
+STAT_LABELS = {
+    "std": "standard deviation of the activations",
+    "mean": "mean of the activations",
+    "zero_fraction": "fraction of activations exactly 0",
+    "saturated_fraction": "fraction of units with |f′| < 0.01",
+    "activation_grad_norm": "gradient norm w.r.t. the activations",
+}
+DATASET_LABELS = {
+    "xor": "XOR truth table (4 points)",
+    "quadrants": "Quadrants (noisy XOR)",
+    "circle": "Circle",
+    "gaussians": "Two Gaussians",
+    "spiral": "Spiral",
+    "moons": "Moons",
+    "spiral3": "Spiral, 3 classes (softmax)",
+    "points": "Your points",
+}
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum (0.9)", "adam": "Adam"}
+LOSS_LABELS = {"bce": "BCE", "mse": "MSE"}
+REG_LABELS = {"none": "none", "l1": "L1", "l2": "L2"}
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> list[dict[str, Any]]:
+    """Every entry as the API lists it, less the TeX: pages show formulas as MathML cards."""
+    return [
+        ActivationInfo.from_domain(act).model_dump(exclude={"formula", "derivative"})
+        for act in ACTIVATIONS.values()
+    ]
+
+
+def _properties(act: Activation, params: dict[str, str]) -> dict[str, Any]:
+    return PropertiesInfo.model_validate(act.properties(params)).model_dump()
+
+
+def activation_card(act: Activation, params: dict[str, str]) -> dict[str, Any]:
+    """The formula card's content: MathML, properties at these parameters, advice."""
+    return {
+        "name": act.name,
+        "label": act.label,
+        "params": bool(act.params),
+        "formula": to_mathml(act.formula),
+        "derivative": to_mathml(act.derivative),
+        "properties": _properties(act, params),
+        "use": act.use,
+        "caveats": act.caveats,
+    }
+
+
+def _render(request: Request, route: str, state: dict[str, Any], **context: Any) -> HTMLResponse:
+    page = PAGES[route]
+    return templates.TemplateResponse(
+        request,
+        page.template,
+        {
+            "page": route,
+            "nav": NAV,
+            "title": page.title,
+            "lede": page.lede,
+            "state": state,
+            "fields": state.get("fields", {}),
+            "version": __version__,
+            "plotly_filename": plotly_bundle().filename,
+            "docs_url": _docs_url(request),
+            "preload": (*SHARED_MODULES, *page.modules),
+            **context,
+        },
+    )
+
+
+def _docs_url(request: Request) -> str | None:
+    """Where the interactive API docs are (app.web.routes.docs), when this app serves them."""
+    try:
+        return link(request.app, "swagger_ui")
+    except NoMatchFound:
+        return None
+
+
+def _options(values: tuple[str, ...], labels: dict[str, str]) -> list[tuple[str, str]]:
+    return [(v, labels.get(v, v)) for v in values]
+
+
+def _activation_options() -> list[tuple[str, str]]:
+    return [(a.name, a.label) for a in ACTIVATIONS.values()]
+
+
+def _query_params(request: Request, act: Activation) -> dict[str, str]:
+    """This entry's parameters as given in the query string, the rest left to defaults.
+
+    Like the page script (state.js), it reads only the keys the entry declares, and the first
+    value of a repeated key: a link's tracking keys (utm_source, fbclid, ...) are not parameters.
+    """
+    query = request.query_params
+    return {p.name: query.getlist(p.name)[0] for p in act.params if p.name in query}
+
+
+@router.get("/", response_class=HTMLResponse, name="explore_page")
+def explore_page(request: Request) -> HTMLResponse:
+    """Explore one function: f, f', f'', parameters, formula card."""
+    try:
+        act = get_activation(request.query_params.get("fn", DEFAULT_FUNCTION))
+    except UnknownActivation:
+        act = get_activation(DEFAULT_FUNCTION)  # the script reports the bad name inline
+    try:
+        card = activation_card(act, _query_params(request, act))
+    except ParamError:
+        card = activation_card(act, {})  # the script reports the bad value at its control
+    state = {
+        "catalogue": catalogue(),
+        "default_function": DEFAULT_FUNCTION,
+        "fields": _x_range_fields(),
+    }
+    return _render(
+        request,
+        "explore_page",
+        state,
+        card=card,
+        options=_activation_options(),
+        selected=act.name,
+    )
+
+
+@router.get("/explore/card/{name}", response_class=HTMLResponse, name="explore_card")
+def explore_card(name: str, request: Request) -> Response:
+    """The formula card for one entry at the parameters in the query string (HTML fragment)."""
+    try:
+        act = get_activation(name)
+    except UnknownActivation:
+        return _error(404, ["path", "name"], f"unknown activation {name!r}", "not_found")
+    try:
+        card = activation_card(act, _query_params(request, act))
+    except ParamError as exc:
+        return _error(422, ["query", exc.param], exc.message, "value_error")
+    macros = templates.get_template("_macros.html").module
+    return HTMLResponse(str(macros.activation_card(card)))  # type: ignore[attr-defined]
+
+
+def _error(status: int, loc: list[str], msg: str, kind: str) -> JSONResponse:
+    """The API's error shape, so the page script reports it like any other."""
+    return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind}]}, status_code=status)
+
+
+@router.get("/compare", response_class=HTMLResponse, name="compare_page")
+def compare_page(request: Request) -> HTMLResponse:
+    """Compare several functions on one chart, as small multiples and in a table."""
+    state = {
+        "catalogue": catalogue(),
+        "default_functions": ["relu", "tanh", "sigmoid", "gelu"],
+        "fields": _x_range_fields(),
+    }
+    return _render(request, "compare_page", state, options=_activation_options())
+
+
+@router.get("/softmax", response_class=HTMLResponse, name="softmax_page")
+def softmax_page(request: Request) -> HTMLResponse:
+    """Softmax with a temperature, its Jacobian, and the naive normalisation beside it."""
+    fields = {
+        "logits": field_rule(SoftmaxRequest, "logits", "Logits"),
+        "temperature": field_rule(SoftmaxRequest, "temperature", "Temperature"),
+    }
+    state = {
+        "default_logits": [2.0, 1.0, 0.1, -1.0],
+        "default_temperature": fields["temperature"]["default"],
+        "fields": fields,
+    }
+    return _render(request, "softmax_page", state)
+
+
+@router.get("/gradients", response_class=HTMLResponse, name="gradients_page")
+def gradients_page(request: Request) -> HTMLResponse:
+    """Gradient norms and activation statistics per layer of a deep net at initialisation."""
+    options = {
+        "inits": _options(get_args(InitName), INIT_LABELS),
+        "stats": _options(tuple(STAT_LABELS), STAT_LABELS),
+        "limits": {"depth": MAX_DEPTH, "width": MAX_WIDTH, "batch_size": MAX_BATCH_SIZE},
+    }
+    defaults = {
+        "activations": ["sigmoid", "tanh", "relu"],
+        "inits": ["xavier", "he"],
+        "depth": 20,
+        "width": 64,
+        "batch_size": 128,
+    }
+    model = GradientFlowRequest
+    fields = {
+        "depth": field_rule(model, "depth", "Depth", default=defaults["depth"]),
+        "width": field_rule(model, "width", "Width", default=defaults["width"]),
+        "batch_size": field_rule(model, "batch_size", "Batch size", default=defaults["batch_size"]),
+        "seed": field_rule(model, "seed", "Seed"),
+    }
+    state = {"catalogue": catalogue(), "defaults": defaults, "fields": fields, **options}
+    return _render(request, "gradients_page", state, **options)
+
+
+_UNSET: Any = object()
+
+
+@lru_cache
+def _properties_schema(model: type[BaseModel]) -> dict[str, Any]:
+    properties: dict[str, Any] = model.model_json_schema()["properties"]
+    return properties
+
+
+def _scaled(value: float | None, scale: float) -> float | None:
+    if value is None:
+        return None
+    # 0.1 * 100 is 10.000000000000002: the control shows what the API means, 10.
+    number = float(f"{value * scale:.12g}")
+    return int(number) if number.is_integer() else number
+
+
+def field_rule(
+    model: type[BaseModel],
+    field: str,
+    label: str,
+    *,
+    scale: float = 1.0,
+    unit: str = "",
+    default: Any = _UNSET,
+    maximum: float | None = None,
+) -> dict[str, Any]:
+    """What a page's control accepts, read from the request model's own Field constraints.
+
+    Bounds and default are in the control's units (control = API value x `scale`: Noise % is
+    the API's fraction x 100), so the page checks and words a value as the person typed it. A
+    list field (hidden layers, features, logits) gives its length bounds and its items' bounds.
+    `default` replaces the model's where the page starts elsewhere; `maximum` tightens the upper
+    bound where the server's settings cap a field the model leaves open.
+    """
+    prop = _properties_schema(model)[field]
+    branches = prop.get("anyOf", [prop])
+    spec = next(b for b in branches if b.get("type") != "null")
+    number = spec.get("items", {}) if spec.get("type") == "array" else spec
+    low = number.get("minimum", number.get("exclusiveMinimum"))
+    high = number.get("maximum", number.get("exclusiveMaximum"))
+    if maximum is not None:
+        high = maximum if high is None else min(high, maximum)
+    value = prop.get("default") if default is _UNSET else default
+    rule: dict[str, Any] = {
+        "label": label,
+        "unit": unit,
+        "scale": scale,
+        "integer": number.get("type") == "integer",
+        "min": _scaled(low, scale),
+        "max": _scaled(high, scale),
+        "min_exclusive": "exclusiveMinimum" in number,
+        "max_exclusive": "exclusiveMaximum" in number,
+        # An empty box means the API's null (batch size: full batch).
+        "optional": value is None and spec.get("type") != "array",
+        "default": _scaled(value, scale) if isinstance(value, int | float) else value,
+    }
+    if spec.get("type") == "array":
+        rule |= {"min_items": spec.get("minItems", 0), "max_items": spec.get("maxItems")}
+    return rule
+
+
+def _x_range_fields() -> dict[str, dict[str, Any]]:
+    return {
+        "xmin": field_rule(CurveQuery, "x_min", "From"),
+        "xmax": field_rule(CurveQuery, "x_max", "To"),
+    }
+
+
+# What a bare generated data set is: the generator's own defaults (the API's null).
+DATA_DEFAULTS = {
+    name: p.default for name, p in inspect.signature(generate).parameters.items() if name != "name"
+}
+
+
+def _data_fields() -> dict[str, dict[str, Any]]:
+    model = GeneratedDataset
+    return {
+        "n_samples": field_rule(model, "n_samples", "Points", default=DATA_DEFAULTS["n_samples"]),
+        "noise": field_rule(
+            model, "noise", "Noise", scale=100, unit="%", default=DATA_DEFAULTS["noise"]
+        ),
+        "train_fraction": field_rule(
+            model,
+            "train_fraction",
+            "Train",
+            scale=100,
+            unit="%",
+            default=DATA_DEFAULTS["train_fraction"],
+        ),
+        "data_seed": field_rule(model, "seed", "Data seed", default=DATA_DEFAULTS["seed"]),
+    }
+
+
+def _train_fields(settings: Settings) -> dict[str, dict[str, Any]]:
+    model = TrainRequest
+    epochs = settings.train_max_epochs
+    return {
+        **_data_fields(),
+        "features": field_rule(model, "features", "Input features"),
+        "hidden_layers": field_rule(model, "hidden_layers", "Hidden layers"),
+        "learning_rate": field_rule(model, "learning_rate", "Learning rate"),
+        "batch_size": field_rule(model, "batch_size", "Batch size"),
+        "reg_rate": field_rule(model, "reg_rate", "Regularisation rate"),
+        "epochs": field_rule(model, "epochs", "Epochs", maximum=epochs),
+        "seed": field_rule(model, "seed", "Seed"),
+    }
+
+
+# Where the Sweep page starts: a quick sweep, not the API's 100 seeds x 2000 epochs.
+SWEEP_DEFAULTS = {"seeds": 20, "epochs": 300, "hidden_layers": [2], "learning_rate": 0.1}
+
+
+def _sweep_fields(settings: Settings) -> dict[str, dict[str, Any]]:
+    model, d = SweepRequest, SWEEP_DEFAULTS
+    epochs = settings.train_max_epochs
+    return {
+        "seeds": field_rule(model, "seeds", "Seeds", default=d["seeds"]),
+        "epochs": field_rule(model, "epochs", "Epochs", default=d["epochs"], maximum=epochs),
+        "hidden_layers": field_rule(
+            model, "hidden_layers", "Hidden layers", default=d["hidden_layers"]
+        ),
+        "learning_rate": field_rule(
+            model, "learning_rate", "Learning rate", default=d["learning_rate"]
+        ),
+    }
+
+
+def _upper_bound(model: type[BaseModel], field: str) -> Any:
+    """The `le` bound a pydantic field declares, so the page offers what the API accepts."""
+    return next(m.le for m in model.model_fields[field].metadata if isinstance(m, Le))
+
+
+def _training_options(settings: Settings) -> dict[str, Any]:
+    """Choices shared by the Train and Sweep pages, from the domain's own names and limits."""
+    return {
+        "datasets": _options((*DATASET_NAMES, "points"), DATASET_LABELS),
+        "features": list(FEATURE_FORMULAS.items()),
+        "activations": _activation_options(),
+        "inits": _options(get_args(InitName), INIT_LABELS),
+        "optimizers": _options(get_args(OptimizerName), OPTIMIZER_LABELS),
+        "losses": _options(tuple(LOSS_LABELS), LOSS_LABELS),
+        "regularizations": _options(get_args(RegularizationName), REG_LABELS),
+        "n_classes": N_CLASSES,
+        "max_classes": MAX_CLASSES,
+        "limits": {
+            "epochs": settings.train_max_epochs,
+            "n_samples": MAX_POINTS,
+            "seeds": _upper_bound(SweepRequest, "seeds"),
+        },
+    }
+
+
+@router.get("/train", response_class=HTMLResponse, name="train_page")
+def train_page(request: Request) -> HTMLResponse:
+    """The playground: data, network, training, animated decision boundary."""
+    settings = request.app.state.settings
+    options = _training_options(settings)
+    state = {"catalogue": catalogue(), "fields": _train_fields(settings), **options}
+    return _render(request, "train_page", state, **options)
+
+
+@router.get("/sweep", response_class=HTMLResponse, name="sweep_page")
+def sweep_page(request: Request) -> HTMLResponse:
+    """Many seeds per activation: success rate, epochs to converge, loss bands."""
+    settings = request.app.state.settings
+    options = _training_options(settings)
+    state = {"catalogue": catalogue(), "fields": _sweep_fields(settings), **options}
+    return _render(request, "sweep_page", state, **options)

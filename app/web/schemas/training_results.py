@@ -1,0 +1,371 @@
+"""Response models of the training endpoints, and the payloads that fill them from numpy.
+
+The models document the JSON in OpenAPI; the routes serialise the payload dicts below straight
+from numpy with orjson (tests validate every payload against its model). NaN, which orjson
+writes as null, appears only where a field says "null".
+"""
+
+import math
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from app.lab.datasets import Dataset
+from app.lab.nn.initializers import Layer
+from app.lab.nn.sweep import ActivationSummary, Quartiles
+from app.lab.nn.training import TrainConfig, TrainResult
+
+GRID_DECIMALS = 2  # snapshot surfaces to 0.01: plenty for a heat map; keeps XOR under 1 MB
+
+
+class Setup(BaseModel):
+    """The configuration as trained, defaults resolved."""
+
+    features: list[str] = Field(examples=[["x1", "x2"]])
+    output: str = Field(examples=["sigmoid"])
+    loss: str = Field(examples=["bce"])
+    layer_sizes: list[int] = Field(
+        description="Inputs, hidden units per layer, output units.", examples=[[2, 4, 1]]
+    )
+    n_parameters: int = Field(examples=[17])
+    n_classes: int = Field(examples=[2])
+    n_train: int = Field(examples=[4])
+    n_test: int = Field(examples=[0])
+    batch_size: int = Field(description="Effective mini-batch size.", examples=[4])
+    updates_per_epoch: int = Field(examples=[1])
+    epochs: int = Field(examples=[2000])
+
+
+class TrainSetup(Setup):
+    activation: str = Field(examples=["tanh"])
+    activation_params: dict[str, float | str] = Field(description="With defaults filled in.")
+
+
+class Points(BaseModel):
+    x: list[list[float]] = Field(description="Raw points [x1, x2].")
+    y: list[int] = Field(description="Class labels.")
+
+
+class Data(BaseModel):
+    train: Points
+    test: Points | None = Field(description="null for xor and your own points.")
+
+
+class Final(BaseModel):
+    """Metrics of the final weights (after the last update, at epoch = epochs)."""
+
+    epoch: int
+    loss: float
+    accuracy: float
+    test_loss: float | None
+    test_accuracy: float | None
+
+
+class Predictions(BaseModel):
+    """The final network on every training point, in the order of data.train."""
+
+    output: list[list[float]] = Field(
+        description="Per point: [p(class 1)] for sigmoid, [p_0, ..., p_K-1] for softmax."
+    )
+    predicted: list[int] = Field(description="Class: 1 where p > 0.5 (sigmoid), argmax (softmax).")
+    correct: list[bool]
+
+
+class Weights(BaseModel):
+    W: list[list[float]] = Field(description="Shape (in, out).")
+    b: list[float] = Field(description="Shape (out,).")
+
+
+class GridAxes(BaseModel):
+    x1: list[float] = Field(description="Column coordinates.")
+    x2: list[float] = Field(description="Row coordinates.")
+
+
+class Snapshot(BaseModel):
+    epoch: int = Field(
+        description="State before update `epoch`; epoch = epochs is the final state."
+    )
+    loss: float = Field(description="Training loss at that state.")
+    output: list[list[list[float]]] = Field(
+        description="[unit][i][j]: the output unit's probability at (grid.x1[j], grid.x2[i]), "
+        "rounded to 0.01; one unit (p of class 1) for sigmoid, K for softmax."
+    )
+    hidden: list[list[list[list[float]]]] = Field(
+        description="[layer][unit][i][j]: each hidden unit's output over thumbnail_grid, "
+        "rounded to 0.01."
+    )
+
+
+class AffineMap(BaseModel):
+    """What identity layers collapse to: the network is exactly features @ W + b."""
+
+    W: list[list[float]] = Field(description="W_1 @ W_2 @ ... @ W_L, shape (inputs, outputs).")
+    b: list[float] = Field(description="(...(b_1 @ W_2 + b_2) @ W_3 ...) + b_L.")
+    output: list[list[float]] = Field(description="The output head on features @ W + b.")
+    max_abs_difference: float = Field(
+        description="Largest gap to predictions.output: rounding only, about 1e-16."
+    )
+
+
+class TrainResponse(BaseModel):
+    """A single training run."""
+
+    setup: TrainSetup
+    data: Data
+    epochs: list[int] = Field(description="Recorded epochs (0-based).")
+    loss: list[float] = Field(description="Training loss before update epochs[k].")
+    accuracy: list[float]
+    test_loss: list[float] | None = Field(description="null without a test set.")
+    test_accuracy: list[float] | None
+    grad_norms: list[list[float]] = Field(
+        description="[layer][k]: ||d objective / d W_layer||_F at epochs[k], output layer last."
+    )
+    converged: bool = Field(
+        description="Every training point was right at some epoch. A point is right when its "
+        "logit clears the decision boundary by more than 1e-6 (for softmax: the winner beats the "
+        "runner-up by that much), so rounding noise around p = 0.5 is never a decision."
+    )
+    epochs_to_converge: int | None = Field(description="The first such epoch (0..epochs).")
+    diverged: bool
+    diverged_epoch: int | None = Field(description="First epoch with a non-finite loss or weight.")
+    final: Final | None = Field(description="null when the run diverged.")
+    predictions: Predictions | None = Field(description="null when the run diverged.")
+    initial_weights: list[Weights]
+    weights: list[Weights] | None = Field(description="Final weights; null when it diverged.")
+    dead_units: list[list[int]] | None = Field(
+        description="Per hidden layer, the units whose output is 0 on every training input."
+    )
+    saturated_units: list[list[int]] | None = Field(
+        description="Per hidden layer, the units with |f'(z)| < 0.01 on every training input "
+        "that are not dead: dead_units and saturated_units are disjoint, so a unit is counted "
+        "once (a dead ReLU unit also has f' = 0)."
+    )
+    grid: GridAxes | None = Field(description="The snapshots' grid; null with snapshots 0.")
+    thumbnail_grid: GridAxes | None = Field(
+        description="The coarser grid of the hidden-unit thumbnails: ceil(grid / 5) per axis."
+    )
+    snapshots: list[Snapshot]
+    affine_map: AffineMap | None = Field(
+        description="For identity activation (or no hidden layers); null otherwise."
+    )
+
+
+class QuartilesOut(BaseModel):
+    q25: float
+    median: float
+    q75: float
+
+
+class LossBands(BaseModel):
+    """Over the seeds still live at each recorded epoch; null where none is."""
+
+    p10: list[float | None]
+    median: list[float | None]
+    p90: list[float | None]
+
+
+class PerSeed(BaseModel):
+    """Seed s's numbers, equal to those of a single /api/train run with seed s."""
+
+    converged: list[bool]
+    epochs_to_converge: list[int | None]
+    diverged_epoch: list[int | None]
+    final_loss: list[float | None] = Field(description="null for a diverged seed.")
+    final_accuracy: list[float | None]
+    dead_fraction: list[float | None] = Field(description="null without hidden units.")
+
+
+class ActivationSweep(BaseModel):
+    activation: str
+    activation_params: dict[str, float | str]
+    success_rate: float = Field(description="Share of seeds that converged.")
+    converged: int
+    diverged: int
+    epochs_to_converge: QuartilesOut | None = Field(description="Over converged seeds.")
+    final_loss: QuartilesOut | None = Field(description="Over seeds that did not diverge.")
+    loss_curve: LossBands
+    mean_dead_fraction: float | None = Field(
+        description="Mean over non-diverged seeds of the share of dead hidden units."
+    )
+    per_seed: PerSeed
+
+
+class SweepResponse(BaseModel):
+    setup: Setup
+    seeds: int = Field(description="Seeds 0..seeds-1 for every activation.")
+    epochs: list[int] = Field(description="Recorded epochs the loss curves are aligned with.")
+    results: list[ActivationSweep]
+
+
+# --- payloads --------------------------------------------------------------------------------
+
+
+def contiguous(value: dict[str, Any]) -> dict[str, Any]:
+    """The payload with every array C-contiguous, as orjson requires."""
+    return {k: contiguous_value(v) for k, v in value.items()}
+
+
+def contiguous_value(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return np.ascontiguousarray(value)
+    if isinstance(value, dict):
+        return {k: contiguous_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [contiguous_value(v) for v in value]
+    return value
+
+
+def setup_payload(config: TrainConfig) -> dict[str, Any]:
+    layout, data = config.layout, config.dataset
+    batch = config.effective_batch
+    return {
+        "features": list(config.features),
+        "output": config.output,
+        "loss": config.loss,
+        "layer_sizes": list(layout.sizes),
+        "n_parameters": layout.n_params,
+        "n_classes": data.n_classes,
+        "n_train": config.n_train,
+        "n_test": 0 if data.y_test is None else len(data.y_test),
+        "batch_size": batch,
+        "updates_per_epoch": math.ceil(config.n_train / batch),
+        "epochs": config.epochs,
+    }
+
+
+def data_payload(data: Dataset) -> dict[str, Any]:
+    test = None
+    if data.x_test is not None and data.y_test is not None:
+        test = {"x": data.x_test, "y": data.y_test}
+    return {"train": {"x": data.x_train, "y": data.y_train}, "test": test}
+
+
+def weights_payload(layers: list[Layer]) -> list[dict[str, Any]]:
+    return [{"W": w, "b": b} for w, b in layers]
+
+
+def units(masks: list[np.ndarray[Any, Any]]) -> list[list[int]]:
+    return [np.flatnonzero(mask[0]).tolist() for mask in masks]
+
+
+def train_payload(config: TrainConfig, result: TrainResult) -> dict[str, Any]:
+    """The JSON body of /api/train, as numpy arrays and plain values."""
+    run = result.run
+    live = result.diverged_epoch is None
+    final = predictions = None
+    if live and result.output is not None and result.predicted is not None:
+        final = {
+            "epoch": config.epochs,
+            "loss": run.final_loss[0],
+            "accuracy": run.final_accuracy[0],
+            "test_loss": None if run.final_test_loss is None else run.final_test_loss[0],
+            "test_accuracy": None
+            if run.final_test_accuracy is None
+            else run.final_test_accuracy[0],
+        }
+        predictions = {
+            "output": result.output,
+            "predicted": result.predicted,
+            "correct": result.predicted == config.dataset.y_train,
+        }
+    affine = None
+    if result.affine is not None:
+        w, b = result.affine.weights
+        affine = {
+            "W": w,
+            "b": b,
+            "output": result.affine.output,
+            "max_abs_difference": result.affine.max_abs_difference,
+        }
+    grid = thumbs = None
+    snapshots = []
+    if run.grid is not None and run.thumbnails is not None:
+        grid = {"x1": run.grid.x1, "x2": run.grid.x2}
+        thumbs = {"x1": run.thumbnails.x1, "x2": run.thumbnails.x2}
+        snapshots = [
+            {
+                "epoch": s.epoch,
+                "loss": s.loss,
+                "output": np.round(s.output, GRID_DECIMALS) + 0.0,  # no -0.0
+                "hidden": [np.round(h, GRID_DECIMALS) + 0.0 for h in s.hidden],
+            }
+            for s in run.snapshots
+        ]
+    return contiguous(
+        {
+            "setup": {
+                **setup_payload(config),
+                "activation": config.activation.name,
+                "activation_params": config.activation_params,
+            },
+            "data": data_payload(config.dataset),
+            "epochs": result.epochs,
+            "loss": result.loss,
+            "accuracy": result.accuracy,
+            "test_loss": result.test_loss,
+            "test_accuracy": result.test_accuracy,
+            "grad_norms": result.grad_norms,
+            "converged": result.converged_epoch is not None,
+            "epochs_to_converge": result.converged_epoch,
+            "diverged": not live,
+            "diverged_epoch": result.diverged_epoch,
+            "final": final,
+            "predictions": predictions,
+            "initial_weights": weights_payload(result.initial_weights),
+            "weights": None if result.weights is None else weights_payload(result.weights),
+            "dead_units": units(run.dead) if live else None,
+            "saturated_units": units(run.saturated) if live else None,
+            "grid": grid,
+            "thumbnail_grid": thumbs,
+            "snapshots": snapshots,
+            "affine_map": affine,
+        }
+    )
+
+
+def quartiles_payload(q: Quartiles | None) -> dict[str, float] | None:
+    return None if q is None else {"q25": q.q25, "median": q.median, "q75": q.q75}
+
+
+def optional_ints(values: np.ndarray[Any, Any]) -> list[int | None]:
+    return [int(v) if v >= 0 else None for v in values]
+
+
+def sweep_payload(
+    config: TrainConfig, n_seeds: int, summaries: list[ActivationSummary]
+) -> dict[str, Any]:
+    """The JSON body of /api/train/sweep."""
+    results = []
+    for s in summaries:
+        run = s.run
+        converged = run.converged_epoch >= 0
+        results.append(
+            {
+                "activation": s.name,
+                "activation_params": s.params,
+                "success_rate": s.success_rate,
+                "converged": int(converged.sum()),
+                "diverged": int((run.diverged_epoch >= 0).sum()),
+                "epochs_to_converge": quartiles_payload(s.epochs_to_converge),
+                "final_loss": quartiles_payload(s.final_loss),
+                "loss_curve": {"p10": s.loss_p10, "median": s.loss_median, "p90": s.loss_p90},
+                "mean_dead_fraction": s.mean_dead_fraction,
+                "per_seed": {
+                    "converged": converged,
+                    "epochs_to_converge": optional_ints(run.converged_epoch),
+                    "diverged_epoch": optional_ints(run.diverged_epoch),
+                    "final_loss": run.final_loss,
+                    "final_accuracy": run.final_accuracy,
+                    "dead_fraction": run.dead_fraction,
+                },
+            }
+        )
+    epochs = summaries[0].run.epochs if summaries else np.zeros(0, dtype=np.int64)
+    payload = {
+        "setup": setup_payload(config),
+        "seeds": n_seeds,
+        "epochs": epochs,
+        "results": results,
+    }
+    return contiguous(payload)

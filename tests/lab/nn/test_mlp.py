@@ -1,0 +1,162 @@
+"""The stacked MLP: layout, hand-written backprop against central differences, optimisers."""
+
+import math
+
+import numpy as np
+import pytest
+
+from app.lab.activations import ACTIVATIONS, Activation
+from app.lab.nn.mlp import (
+    Head,
+    Layout,
+    Optimizer,
+    Stack,
+    add_penalty_gradient,
+    collapse,
+    init_theta,
+    penalty,
+)
+
+HEADS = [Head("sigmoid", "bce"), Head("sigmoid", "mse"), Head("softmax", "cross_entropy")]
+
+
+def test_layout_puts_all_weights_before_all_biases() -> None:
+    layout = Layout((2, 3, 1))
+    assert layout.w_offsets == (0, 6) and layout.b_offsets == (9, 12)
+    assert layout.n_weights == 9 and layout.n_params == 13 and layout.n_layers == 2
+    layers = [(np.arange(6.0).reshape(2, 3), np.array([7.0, 8, 9])), (np.ones((3, 1)), np.zeros(1))]
+    row = layout.pack(layers)
+    assert row.tolist() == [0, 1, 2, 3, 4, 5, 1, 1, 1, 7, 8, 9, 0]
+    for (w, b), (w2, b2) in zip(layers, layout.unpack(row), strict=True):
+        np.testing.assert_array_equal(w, w2)
+        np.testing.assert_array_equal(b, b2)
+
+
+def test_views_write_through_to_the_parameter_matrix() -> None:
+    layout = Layout((2, 2, 1))
+    theta = np.zeros((3, layout.n_params))
+    (w1, b1), _ = layout.views(theta)
+    w1[1] += 1.0
+    b1[2] += 2.0
+    assert theta[1, :4].tolist() == [1, 1, 1, 1] and theta[2, 6:8].tolist() == [2, 2]
+
+
+def test_init_theta_draws_app_init_layers_from_each_generator() -> None:
+    layout = Layout((2, 4, 1))
+    theta = init_theta(layout, "xavier", [np.random.default_rng(7)])
+    rng = np.random.default_rng(7)
+    limit = math.sqrt(6 / 6)
+    np.testing.assert_array_equal(theta[0, :8], rng.uniform(-limit, limit, size=(2, 4)).ravel())
+    assert (theta[0, layout.n_weights :] == 0).all()
+
+
+def targets_for(head: Head, n: int, rng: np.random.Generator) -> np.ndarray:
+    k = 1 if head.output == "sigmoid" else 3
+    labels = rng.integers(0, 2 if k == 1 else 3, n)
+    return head.targets(labels, 3)
+
+
+def objective(stack: Stack, x: np.ndarray, y: np.ndarray, kind: str, rate: float) -> float:
+    """Sum over the networks of the batch-mean data loss plus rate * R."""
+    z = stack.forward(x)[0][-1]
+    reg = penalty(stack.theta, stack.layout, kind)  # type: ignore[arg-type]
+    return float((stack.head.losses(z, y) + rate * reg).sum())
+
+
+@pytest.mark.parametrize("head", HEADS, ids=lambda h: h.loss)
+@pytest.mark.parametrize("act", ACTIVATIONS.values(), ids=lambda a: a.name)
+def test_backprop_matches_central_differences(act: Activation, head: Head) -> None:
+    rng = np.random.default_rng(0)
+    n_out = 1 if head.output == "sigmoid" else 3
+    layout = Layout((2, 3, 2, n_out))
+    x = rng.normal(size=(5, 2))
+    y = targets_for(head, 5, rng)
+    for kind, rate in (("none", 0.0), ("l1", 0.05), ("l2", 0.3)):
+        theta = rng.normal(0.0, 0.6, size=(2, layout.n_params))  # two networks at once
+        theta[np.abs(theta) < 1e-3] = 0.1  # keep |W| off the l1 kink
+        stack = Stack(layout, act, act.defaults, head, theta)
+        zs, inputs = stack.forward(x)
+        stack.backward(zs, inputs, head.delta(zs[-1], y))
+        add_penalty_gradient(stack.grad, theta, layout, kind, rate)  # type: ignore[arg-type]
+        h = 1e-6
+        numeric = np.zeros_like(theta)
+        for idx in np.ndindex(*theta.shape):
+            saved = theta[idx]
+            theta[idx] = saved + h
+            up = objective(stack, x, y, kind, rate)
+            theta[idx] = saved - h
+            down = objective(stack, x, y, kind, rate)
+            theta[idx] = saved
+            numeric[idx] = (up - down) / (2 * h)
+        np.testing.assert_allclose(stack.grad, numeric, rtol=1e-5, atol=1e-7, err_msg=kind)
+
+
+def test_losses_at_known_points() -> None:
+    z = np.zeros((1, 2, 1))
+    y = np.array([[0.0], [1.0]])
+    assert Head("sigmoid", "bce").losses(z, y)[0] == pytest.approx(math.log(2), rel=1e-15)
+    assert Head("sigmoid", "mse").losses(z, y)[0] == pytest.approx(0.25, rel=1e-15)
+    ce = Head("softmax", "cross_entropy")
+    assert ce.losses(np.zeros((1, 2, 4)), np.eye(4)[[0, 3]])[0] == pytest.approx(math.log(4))
+
+
+def test_bce_is_exact_from_the_logit_far_in_the_tails() -> None:
+    head = Head("sigmoid", "bce")
+    z = np.array([[[-800.0], [800.0], [40.0]]])
+    y = np.array([[1.0], [0.0], [1.0]])
+    # log(1 + e^800) = 800, and -log(sigmoid(40)) = log1p(e^-40) ~ 4.25e-18
+    assert head.losses(z, y)[0] == pytest.approx((800 + 800 + math.exp(-40)) / 3, rel=1e-15)
+
+
+def test_predicted_class_needs_a_logit_beyond_rounding_noise() -> None:
+    head = Head("sigmoid", "bce")
+    logits = np.array([[[-1.0], [0.0], [1e-300], [1e-7], [2e-6], [0.5]]])
+    assert head.predicted(logits).tolist() == [[0, 0, 0, 0, 1, 1]]
+    softmax = Head("softmax", "cross_entropy")
+    assert softmax.predicted(np.array([[[1, 3, 2.0], [1, 2, 2 + 1e-9]]])).tolist() == [[1, -1]]
+
+
+def test_optimizers_follow_their_formulas() -> None:
+    g1, g2 = np.array([[0.5, -2.0]]), np.array([[1.0, 1.0]])
+    for name in ("sgd", "momentum", "adam"):
+        theta = np.array([[1.0, 1.0]])
+        opt = Optimizer(name, 0.1, theta.shape)  # type: ignore[arg-type]
+        opt.step(theta, g1.copy())
+        opt.step(theta, g2.copy())
+        if name == "sgd":
+            expected = 1 - 0.1 * g1 - 0.1 * g2
+        elif name == "momentum":
+            expected = 1 - 0.1 * g1 - 0.1 * (0.9 * g1 + g2)
+        else:
+            m1, v1 = 0.1 * g1, 0.001 * g1**2
+            after1 = 1 - 0.1 * (m1 / 0.1) / (np.sqrt(v1 / 0.001) + 1e-8)
+            m2, v2 = 0.9 * m1 + 0.1 * g2, 0.999 * v1 + 0.001 * g2**2
+            c1, c2 = 1 - 0.9**2, 1 - 0.999**2
+            expected = after1 - 0.1 * (m2 / c1) / (np.sqrt(v2 / c2) + 1e-8)
+        np.testing.assert_allclose(theta, expected, rtol=1e-14, err_msg=name)
+
+
+def test_regularisation_spares_the_biases() -> None:
+    layout = Layout((1, 1, 1))
+    theta = np.array([[2.0, -3.0, 5.0, 7.0]])
+    grad = np.zeros_like(theta)
+    add_penalty_gradient(grad, theta, layout, "l2", 0.5)
+    assert grad.tolist() == [[1.0, -1.5, 0.0, 0.0]]
+    grad[:] = 0
+    add_penalty_gradient(grad, theta, layout, "l1", 0.5)
+    assert grad.tolist() == [[0.5, -0.5, 0.0, 0.0]]
+    assert penalty(theta, layout, "l2").tolist() == [6.5]
+    assert penalty(theta, layout, "l1").tolist() == [5.0]
+
+
+def test_collapse_gives_the_affine_map_of_linear_layers() -> None:
+    rng = np.random.default_rng(1)
+    layers = [
+        (rng.normal(size=(2, 3)), rng.normal(size=3)),
+        (rng.normal(size=(3, 1)), rng.normal(size=1)),
+    ]
+    w, b = collapse(layers)
+    x = rng.normal(size=(6, 2))
+    np.testing.assert_allclose(
+        x @ w + b, (x @ layers[0][0] + layers[0][1]) @ layers[1][0] + layers[1][1]
+    )

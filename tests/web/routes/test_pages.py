@@ -1,0 +1,310 @@
+"""The HTML pages: templates, the ids their scripts need, the data they hand over, local URLs."""
+
+import json
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.lab.activations import ACTIVATIONS
+
+PAGES = {
+    "/": ("explore.html", ["fn", "params", "xmin", "xmax", "show-d2f", "curve-chart", "card"]),
+    "/compare": ("compare.html", ["functions", "add-fn", "compare-chart", "multiples-chart"]),
+    "/train": (
+        "train.html",
+        [
+            "dataset",
+            "activation",
+            "layers",
+            "run",
+            "train-progress",
+            "boundary-chart",
+            "play",
+            "frame",
+            "loss-chart",
+            "accuracy-chart",
+            "network",
+            "export-run",
+            "load-run",
+        ],
+    ),
+    "/sweep": ("sweep.html", ["activations", "seeds", "success-chart", "converge-chart"]),
+    "/gradients": ("gradients.html", ["activations", "depth", "gradflow-chart", "stats-chart"]),
+    "/softmax": ("softmax.html", ["logits", "temperature", "softmax-chart", "jacobian-chart"]),
+}
+
+
+def initial_state(html: str) -> dict[str, Any]:
+    match = re.search(
+        r'<script type="application/json" id="initial-state">(.*?)</script>', html, re.S
+    )
+    assert match, "no initial-state script"
+    state: dict[str, Any] = json.loads(match.group(1))
+    return state
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_its_template_with_the_ids_its_script_needs(
+    client: TestClient, path: str
+) -> None:
+    r = client.get(path)
+    assert r.status_code == 200, r.text
+    template, ids = PAGES[path]
+    assert r.template.name == template  # type: ignore[attr-defined]
+    for element_id in ids:
+        assert f'id="{element_id}"' in r.text, element_id
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_link_and_source_stays_on_this_server(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    targets = re.findall(r'(?:src|href)="([^"]*)"', html)
+    assert targets
+    for target in targets:
+        assert target.startswith(("/", "#")) and not target.startswith("//"), target
+    assert "cdn" not in html.lower()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_navigation_marks_the_current_page(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', html)
+    assert current == [path]
+    assert html.count("<li><a href=") == len(PAGES)
+
+
+def test_registry_api_listing_and_explore_options_agree(client: TestClient) -> None:
+    html = client.get("/").text
+    options = re.findall(
+        r'<option value="([a-z0-9_]+)"', html.split('id="fn"')[1].split("</select>")[0]
+    )
+    listed = [a["name"] for a in client.get("/api/activations").json()["activations"]]
+    assert options == listed == list(ACTIVATIONS)
+    assert len(options) == 46
+
+
+def test_initial_state_hands_the_catalogue_as_the_api_lists_it(client: TestClient) -> None:
+    state = initial_state(client.get("/").text)
+    listed = client.get("/api/activations").json()["activations"]
+    expected = [{k: v for k, v in a.items() if k not in ("formula", "derivative")} for a in listed]
+    assert state["catalogue"] == expected
+    assert state["default_function"] == "gelu"
+
+
+def test_explore_renders_the_card_of_the_function_in_the_url(client: TestClient) -> None:
+    html = client.get("/?fn=elu&alpha=2").text
+    assert '<option value="elu" selected>' in html
+    assert '<div class="card-body" data-name="elu">' in html
+    assert "<dt>Continuity</dt><dd>C0</dd>" in html  # ELU is C1 only at alpha = 1
+    assert html.count("<math ") == 2
+
+
+def test_explore_falls_back_to_the_default_for_an_unknown_function(client: TestClient) -> None:
+    r = client.get("/?fn=no_such_thing")
+    assert r.status_code == 200
+    assert 'data-name="gelu"' in r.text
+
+
+def test_card_fragment_follows_the_parameters(client: TestClient) -> None:
+    default = client.get("/explore/card/elu")
+    changed = client.get("/explore/card/elu", params={"alpha": "0.5"})
+    assert default.status_code == changed.status_code == 200
+    assert "<dt>Continuity</dt><dd>C1</dd>" in default.text
+    assert "<dt>Continuity</dt><dd>C0</dd>" in changed.text
+    assert "<html" not in changed.text  # a fragment, not a page
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "shown"),
+    [
+        ("sigmoid", {}, "(0, 1)"),
+        ("elu", {}, "(−1, ∞)"),
+        ("relu", {}, "[0, ∞)"),
+        ("tanh", {}, "(−1, 1)"),
+        ("hardtanh", {}, "[−1, 1]"),
+        ("hardtanh", {"min_val": "-2.5", "max_val": "3"}, "[−2.5, 3]"),
+        ("logsigmoid", {}, "(−∞, 0)"),
+        ("identity", {}, "(−∞, ∞)"),
+    ],
+)
+def test_card_brackets_a_range_end_only_where_it_is_reached(
+    client: TestClient, name: str, query: dict[str, str], shown: str
+) -> None:
+    r = client.get(f"/explore/card/{name}", params=query)
+    assert r.status_code == 200, r.text
+    assert f"<dt>Range</dt><dd>{shown}</dd>" in r.text
+
+
+def test_card_fragment_errors_use_the_api_error_shape(client: TestClient) -> None:
+    r = client.get("/explore/card/elu", params={"alpha": "-1"})
+    assert r.status_code == 422
+    assert r.json() == {
+        "detail": [
+            {"loc": ["query", "alpha"], "msg": "must be in (0, 5], got -1", "type": "value_error"}
+        ]
+    }
+    missing = client.get("/explore/card/nope")
+    assert missing.status_code == 404
+    assert missing.json()["detail"][0]["loc"] == ["path", "name"]
+
+
+def test_training_pages_offer_the_domain_choices(client: TestClient) -> None:
+    state = initial_state(client.get("/train").text)
+    assert [d for d, _ in state["datasets"]] == [
+        "xor",
+        "quadrants",
+        "circle",
+        "gaussians",
+        "spiral",
+        "moons",
+        "spiral3",
+        "points",
+    ]
+    assert [f for f, _ in state["features"]] == [
+        "x1",
+        "x2",
+        "x1_squared",
+        "x2_squared",
+        "x1_x2",
+        "sin_x1",
+        "sin_x2",
+    ]
+    assert [o for o, _ in state["optimizers"]] == ["sgd", "momentum", "adam"]
+    assert [i for i, _ in state["inits"]] == ["xavier", "he", "lecun", "uniform"]
+
+
+def test_gradient_page_limits_match_the_api(client: TestClient) -> None:
+    state = initial_state(client.get("/gradients").text)
+    assert state["limits"] == {"depth": 64, "width": 256, "batch_size": 1024}
+    too_deep = client.post("/api/gradient-flow", json={"activation": "relu", "depth": 65})
+    assert too_deep.status_code == 422
+
+
+def test_initial_state_cannot_break_out_of_its_script_tag(client: TestClient) -> None:
+    html = client.get("/").text
+    body = html.split('id="initial-state">')[1].split("</script>")[0]
+    assert "<" not in body  # tojson escapes <, > and & as \\u003c ...
+
+
+def test_training_limits_are_the_servers(client: TestClient) -> None:
+    state = initial_state(client.get("/sweep").text)
+    epochs = client.app.state.settings.train_max_epochs  # type: ignore[attr-defined]
+    assert state["limits"] == {"epochs": epochs, "n_samples": 2000, "seeds": 200}
+    body = {"activations": ["relu"], "epochs": 1}
+    assert client.post("/api/train/sweep", json={**body, "seeds": 200}).status_code == 200
+    assert client.post("/api/train/sweep", json={**body, "seeds": 201}).status_code == 422
+
+
+def test_the_footer_links_the_api_docs(client: TestClient) -> None:
+    html = client.get("/softmax").text
+    assert '<a href="/docs">API docs</a>' in html
+    assert client.get("/docs").status_code == 200
+
+
+def test_train_rules_are_the_request_models_bounds_in_the_controls_units(
+    client: TestClient,
+) -> None:
+    fields = initial_state(client.get("/train").text)["fields"]
+    assert fields["noise"] == {
+        "label": "Noise",
+        "unit": "%",
+        "scale": 100,
+        "integer": False,
+        "min": 0,
+        "max": 50,  # the API's noise <= 0.5, as the box's percent
+        "min_exclusive": False,
+        "max_exclusive": False,
+        "optional": False,
+        "default": 0,
+    }
+    assert (fields["train_fraction"]["min"], fields["train_fraction"]["max"]) == (10, 90)
+    assert fields["train_fraction"]["default"] == 50
+    assert (fields["n_samples"]["min"], fields["n_samples"]["max"]) == (10, 2000)
+    assert fields["n_samples"]["default"] == 500 and fields["n_samples"]["integer"] is True
+    epochs = client.app.state.settings.train_max_epochs  # type: ignore[attr-defined]
+    assert (fields["epochs"]["min"], fields["epochs"]["max"]) == (1, epochs)
+    assert fields["epochs"]["default"] == 2000
+    rate = fields["learning_rate"]
+    assert (rate["min"], rate["min_exclusive"], rate["max"], rate["default"]) == (0, True, 10, 0.1)
+    assert fields["batch_size"]["optional"] is True and fields["batch_size"]["min"] == 1
+    assert fields["features"]["min_items"] == 1 and fields["features"]["default"] == ["x1", "x2"]
+    layers = fields["hidden_layers"]
+    assert (layers["min"], layers["max"], layers["max_items"], layers["default"]) == (1, 64, 8, [4])
+    assert fields["seed"]["max"] == fields["data_seed"]["max"] == 2**32 - 1
+
+
+@pytest.mark.parametrize(("noise", "status"), [(0.5, 200), (0.51, 422)])
+def test_the_noise_rule_is_where_the_api_draws_the_line(
+    client: TestClient, noise: float, status: int
+) -> None:
+    fields = initial_state(client.get("/train").text)["fields"]
+    assert fields["noise"]["max"] / fields["noise"]["scale"] == 0.5
+    body = {"dataset": {"name": "circle", "n_samples": 10, "noise": noise}, "epochs": 1}
+    assert client.post("/api/train", json=body).status_code == status
+
+
+def test_sweep_and_gradient_rules_start_where_the_pages_start(client: TestClient) -> None:
+    sweep = initial_state(client.get("/sweep").text)["fields"]
+    assert (sweep["seeds"]["min"], sweep["seeds"]["max"], sweep["seeds"]["default"]) == (1, 200, 20)
+    assert sweep["epochs"]["default"] == 300 and sweep["hidden_layers"]["default"] == [2]
+    state = initial_state(client.get("/gradients").text)
+    depth = state["fields"]["depth"]
+    assert (depth["min"], depth["max"], depth["default"]) == (1, 64, state["defaults"]["depth"])
+    assert state["fields"]["width"]["max"] == 256 and state["fields"]["batch_size"]["max"] == 1024
+
+
+@pytest.mark.parametrize("path", ["/", "/compare"])
+def test_the_x_range_rules_are_the_curve_querys(client: TestClient, path: str) -> None:
+    fields = initial_state(client.get(path).text)["fields"]
+    assert {k: (f["label"], f["min"], f["max"], f["default"]) for k, f in fields.items()} == {
+        "xmin": ("From", -1000, 1000, -6),
+        "xmax": ("To", -1000, 1000, 6),
+    }
+
+
+def test_the_temperature_rule_is_the_softmax_requests(client: TestClient) -> None:
+    state = initial_state(client.get("/softmax").text)
+    temperature = state["fields"]["temperature"]
+    assert (temperature["min"], temperature["default"]) == (1e-6, state["default_temperature"])
+    assert state["fields"]["logits"]["min_items"] == 2
+    at = client.post("/api/softmax", json={"logits": [0.0, 1.0], "temperature": 1e-6})
+    below = client.post("/api/softmax", json={"logits": [0.0, 1.0], "temperature": 0.5e-6})
+    assert (at.status_code, below.status_code) == (200, 422)
+
+
+def test_explore_card_reads_only_the_functions_own_keys(client: TestClient) -> None:
+    html = client.get("/?fn=elu&alpha=2&utm_source=newsletter&fbclid=x").text
+    assert '<div class="card-body" data-name="elu">' in html
+    assert "<dt>Continuity</dt><dd>C0</dd>" in html  # alpha = 2 applied, the rest ignored
+    repeated = client.get("/?fn=elu&alpha=2&alpha=1").text  # the first, as the script reads it
+    assert "<dt>Continuity</dt><dd>C0</dd>" in repeated
+
+
+def test_explore_card_keeps_the_function_when_a_parameter_is_bad(client: TestClient) -> None:
+    html = client.get("/?fn=elu&alpha=-1").text
+    assert '<option value="elu" selected>' in html
+    assert '<div class="card-body" data-name="elu">' in html  # at its defaults: C1
+    assert "<dt>Continuity</dt><dd>C1</dd>" in html
+
+
+@pytest.mark.parametrize("path", ["/", "/compare", "/train", "/sweep", "/gradients"])
+def test_number_boxes_are_rendered_from_their_rules(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    fields = initial_state(html)["fields"]
+    boxes = 0
+    for control, rule in fields.items():
+        if rule.get("min_items") is not None:
+            continue  # a list, not one box
+        tag = re.search(rf'<input type="number" id="{control}"[^>]*>', html)
+        assert tag, control
+        default = "" if rule["default"] is None else str(rule["default"])
+        assert f'value="{default}"' in tag.group(0), tag.group(0)
+        for bound in ("min", "max"):
+            if rule[bound] is not None:
+                assert f'{bound}="{rule[bound]}"' in tag.group(0), tag.group(0)
+        assert f'step="{1 if rule["integer"] else "any"}"' in tag.group(0)
+        boxes += 1
+    assert boxes == {"/": 2, "/compare": 2, "/train": 9, "/sweep": 3, "/gradients": 4}[path]
