@@ -31,7 +31,7 @@ def test_generated_sets_are_pure_functions_of_their_seed(name: str) -> None:
     a, b = generate(name, seed=3, noise=0.1), generate(name, seed=3, noise=0.1)
     c = generate(name, seed=4, noise=0.1)
     np.testing.assert_array_equal(a.x_train, b.x_train)
-    np.testing.assert_array_equal(a.y_test, b.y_test)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(a.y_test, b.y_test)
     assert not np.array_equal(a.x_train, c.x_train)
 
 

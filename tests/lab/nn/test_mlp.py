@@ -120,7 +120,7 @@ def test_optimizers_follow_their_formulas() -> None:
     g1, g2 = np.array([[0.5, -2.0]]), np.array([[1.0, 1.0]])
     for name in ("sgd", "momentum", "adam"):
         theta = np.array([[1.0, 1.0]])
-        opt = Optimizer(name, 0.1, theta.shape)  # type: ignore[arg-type]
+        opt = Optimizer(name, 0.1, theta.shape)
         opt.step(theta, g1.copy())
         opt.step(theta, g2.copy())
         if name == "sgd":

@@ -16,27 +16,12 @@ from app.lab.nn.training import (
     snapshot_schedule,
     train,
 )
+from tests.factories import xor_config
 
 XOR_SOLUTION = [
     (np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([0.0, -1.0])),
     (np.array([[1.0], [-2.0]]), np.array([0.0])),
 ]
-
-
-def xor_config(activation: str = "tanh", **changes: object) -> TrainConfig:
-    base = TrainConfig(
-        dataset=xor(),
-        features=("x1", "x2"),
-        activation=get_activation(activation),
-        activation_params=get_activation(activation).defaults,
-        hidden_layers=(4,),
-        output="sigmoid",
-        loss="bce",
-        optimizer="sgd",
-        learning_rate=0.1,
-        epochs=2000,
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def test_identity_never_solves_xor() -> None:

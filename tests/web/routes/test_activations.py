@@ -172,7 +172,7 @@ def test_softmax_values_and_jacobian_against_finite_differences(client: TestClie
 
     def probs(v: np.ndarray) -> np.ndarray:
         e = np.exp(v / temperature)
-        return e / e.sum()
+        return np.asarray(e / e.sum())
 
     h = 1e-6
     numeric = np.empty((4, 4))
