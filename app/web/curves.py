@@ -15,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from app.lab.activations import ACTIVATIONS, Activation, ParamError, ParamValue
 from app.lab.activations.base import Array
+from app.lab.activations.sampling import MAX_CURVE_POINTS, X_LIMIT
 from app.web.cache import BytesLRU
 from app.web.responses import dumps
-from app.web.schemas.activations import MAX_CURVE_POINTS, X_LIMIT
 
 # Up to this many points a curve costs ~0.2 ms, less than a hop to the thread pool; larger ones
 # are computed off the event loop so they never stall other requests.

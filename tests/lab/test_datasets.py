@@ -112,3 +112,16 @@ def test_bounds_add_a_margin_and_widen_flat_axes() -> None:
     (lo1, hi1), (lo2, hi2) = bounds(np.array([[0.0, 2.0], [1.0, 2.0]]))
     assert (lo1, hi1) == pytest.approx((-0.2, 1.2))
     assert (lo2, hi2) == pytest.approx((1.3, 2.7))
+
+
+@pytest.mark.parametrize("name", datasets.DATASET_NAMES)
+def test_n_train_for_is_the_size_of_the_generated_training_set(name: datasets.DatasetName) -> None:
+    for n_samples, fraction in ((500, 0.5), (37, 0.3), (2000, 0.9)):
+        data = generate(name, n_samples=n_samples, train_fraction=fraction)
+        assert datasets.n_train_for(name, n_samples, fraction) == len(data.y_train)
+
+
+def test_n_classes_of_points_counts_labels_and_at_least_two() -> None:
+    assert datasets.n_classes_of_points(0, two_classes=False) == 2
+    assert datasets.n_classes_of_points(4, two_classes=False) == 5
+    assert datasets.n_classes_of_points(1, two_classes=True) == 2

@@ -8,6 +8,7 @@
 """
 
 from app.lab.activations.base import (
+    SATURATION_SLOPE,
     Activation,
     Array,
     Param,
@@ -37,6 +38,7 @@ def get_activation(name: str) -> Activation:
 
 __all__ = [
     "ACTIVATIONS",
+    "SATURATION_SLOPE",
     "Activation",
     "Array",
     "Param",

@@ -117,6 +117,8 @@ class Properties:
 NORMAL_NODES = np.linspace(-12.0, 12.0, 24001)
 NORMAL_WEIGHTS = np.exp(-0.5 * NORMAL_NODES**2) / np.exp(-0.5 * NORMAL_NODES**2).sum()
 ZERO_CENTRED_SDS = 0.1  # |mean| within this many standard deviations of 0 counts as centred
+# |f'(x)| below this is the vanishing-gradient zone: a unit there (on every input) is saturated.
+SATURATION_SLOPE = 0.01
 
 
 def normal_mean_and_std(f: Callable[[Array], Array]) -> tuple[float, float]:

@@ -20,8 +20,8 @@ from app.web.schemas.activations import (
     CurveQuery,
     CurveResult,
     EvaluateRequest,
+    SoftmaxOut,
     SoftmaxRequest,
-    SoftmaxResult,
 )
 from app.web.schemas.errors import ERROR_RESPONSES
 
@@ -111,9 +111,7 @@ def evaluate_activation(act: ActivationDep, req: EvaluateRequest) -> Response:
     return json_response(sample(act, np.asarray(req.x, dtype=np.float64), params))
 
 
-@router.post(
-    "/api/softmax", response_model=SoftmaxResult, responses=ERROR_RESPONSES, tags=["softmax"]
-)
+@router.post("/api/softmax", response_model=SoftmaxOut, responses=ERROR_RESPONSES, tags=["softmax"])
 def softmax_endpoint(req: SoftmaxRequest) -> Response:
     """softmax(logits / T), its logarithm, and the Jacobian dp_i/dz_j = (p_i (d_ij - p_j)) / T.
 

@@ -21,7 +21,15 @@ from app.lab.activations import (
     UnknownActivation,
     get_activation,
 )
-from app.lab.datasets import DATASET_NAMES, FEATURE_FORMULAS, MAX_CLASSES, N_CLASSES, generate
+from app.lab.datasets import (
+    DATASET_NAMES,
+    FEATURE_FORMULAS,
+    MAX_CLASSES,
+    MAX_POINTS,
+    N_CLASSES,
+    generate,
+)
+from app.lab.nn.initializers import InitName
 from app.lab.nn.mlp import OptimizerName, RegularizationName
 from app.web.assets import import_map, link, plotly_bundle, static_url, url_for
 from app.web.formulas import to_mathml
@@ -31,9 +39,8 @@ from app.web.schemas.analysis import (
     MAX_DEPTH,
     MAX_WIDTH,
     GradientFlowRequest,
-    InitName,
 )
-from app.web.schemas.training import MAX_POINTS, GeneratedDataset, SweepRequest, TrainRequest
+from app.web.schemas.training import GeneratedDataset, SweepRequest, TrainRequest
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)

@@ -13,10 +13,16 @@ from pydantic import (
 )
 
 from app.lab.activations import Activation
+from app.lab.activations.sampling import (
+    MAX_CURVE_POINTS,
+    MAX_EVALUATE_POINTS,
+    MIN_POINTS,
+    POINTS,
+    X_LIMIT,
+    X_MAX,
+    X_MIN,
+)
 
-X_LIMIT = 1000.0
-MAX_CURVE_POINTS = 20001
-MAX_EVALUATE_POINTS = 100_000
 MAX_LOGITS = 1000
 # The Jacobian is K x K: 22.4 MB of JSON at 1000 logits. It comes unasked up to 64 logits
 # (4096 entries, about 90 kB) and on request ("jacobian": true) up to 256 (about 1.4 MB).
@@ -143,9 +149,9 @@ class CurveResult(BaseModel):
 class CurveQuery(BaseModel):
     """Where to sample: x = linspace(x_min, x_max, points), both ends included."""
 
-    x_min: FiniteX = -6.0
-    x_max: FiniteX = 6.0
-    points: int = Field(601, ge=2, le=MAX_CURVE_POINTS)
+    x_min: FiniteX = X_MIN
+    x_max: FiniteX = X_MAX
+    points: int = Field(POINTS, ge=MIN_POINTS, le=MAX_CURVE_POINTS)
 
     @field_validator("x_max")
     @classmethod
@@ -215,7 +221,7 @@ class SoftmaxRequest(BaseModel):
         return self
 
 
-class SoftmaxResult(BaseModel):
+class SoftmaxOut(BaseModel):
     """Probabilities, their logs, and jacobian[i][j] = d probabilities[i] / d logits[j]."""
 
     model_config = ConfigDict(

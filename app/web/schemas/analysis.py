@@ -4,16 +4,16 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from app.lab.activations import ACTIVATIONS
+from app.lab.activations import ACTIVATIONS, SATURATION_SLOPE
+from app.lab.datasets import MAX_SEED
 from app.lab.nn.gradient_flow import LOSS_DEFINITION
+from app.lab.nn.initializers import InitName
+from app.lab.text import spelled
 from app.web.schemas.activations import ParamValues
 
 MAX_DEPTH = 64
 MAX_WIDTH = 256
 MAX_BATCH_SIZE = 1024
-MAX_SEED = 2**32 - 1
-
-InitName = Literal["xavier", "he", "lecun", "uniform"]
 
 
 def _known_activation(name: str) -> str:
@@ -118,7 +118,8 @@ class ActivationFlow(BaseModel):
     std: list[float | None] = Field(description="Standard deviation of a_l (population).")
     zero_fraction: list[float | None] = Field(description="Fraction of a_l exactly 0.")
     saturated_fraction: list[float | None] = Field(
-        description="Fraction with |f'(z_l)| < 0.01 and a_l != 0: disjoint from zero_fraction, "
+        description=f"Fraction with |f'(z_l)| < {spelled(SATURATION_SLOPE)} and a_l != 0: "
+        "disjoint from zero_fraction, "
         "so a ReLU's zeros (where f' = 0 too) are counted once, as zeros."
     )
 

@@ -11,12 +11,16 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
+from app.lab.activations import SATURATION_SLOPE
 from app.lab.datasets import Dataset
 from app.lab.nn.initializers import Layer
+from app.lab.nn.mlp import DECISION_MARGIN
 from app.lab.nn.sweep import ActivationSummary, Quartiles
 from app.lab.nn.training import TrainConfig, TrainResult
+from app.lab.text import spelled
 
 GRID_DECIMALS = 2  # snapshot surfaces to 0.01: plenty for a heat map; keeps XOR under 1 MB
+GRID_STEP = spelled(10.0**-GRID_DECIMALS)
 
 
 class Setup(BaseModel):
@@ -68,7 +72,11 @@ class Predictions(BaseModel):
     output: list[list[float]] = Field(
         description="Per point: [p(class 1)] for sigmoid, [p_0, ..., p_K-1] for softmax."
     )
-    predicted: list[int] = Field(description="Class: 1 where p > 0.5 (sigmoid), argmax (softmax).")
+    predicted: list[int] = Field(
+        description=f"Class: 1 where the logit exceeds {spelled(DECISION_MARGIN)} (p > 0.5 by "
+        "more than rounding), else 0 (sigmoid); the argmax, or -1 (undecided, never right) "
+        f"where the top two logits are within {spelled(DECISION_MARGIN)} (softmax)."
+    )
     correct: list[bool]
 
 
@@ -82,22 +90,22 @@ class GridAxes(BaseModel):
     x2: list[float] = Field(description="Row coordinates.")
 
 
-class Snapshot(BaseModel):
+class SnapshotOut(BaseModel):
     epoch: int = Field(
         description="State before update `epoch`; epoch = epochs is the final state."
     )
     loss: float = Field(description="Training loss at that state.")
     output: list[list[list[float]]] = Field(
         description="[unit][i][j]: the output unit's probability at (grid.x1[j], grid.x2[i]), "
-        "rounded to 0.01; one unit (p of class 1) for sigmoid, K for softmax."
+        f"rounded to {GRID_STEP}; one unit (p of class 1) for sigmoid, K for softmax."
     )
     hidden: list[list[list[list[float]]]] = Field(
         description="[layer][unit][i][j]: each hidden unit's output over thumbnail_grid, "
-        "rounded to 0.01."
+        f"rounded to {GRID_STEP}."
     )
 
 
-class AffineMap(BaseModel):
+class AffineMapOut(BaseModel):
     """What identity layers collapse to: the network is exactly features @ W + b."""
 
     W: list[list[float]] = Field(description="W_1 @ W_2 @ ... @ W_L, shape (inputs, outputs).")
@@ -123,8 +131,9 @@ class TrainResponse(BaseModel):
     )
     converged: bool = Field(
         description="Every training point was right at some epoch. A point is right when its "
-        "logit clears the decision boundary by more than 1e-6 (for softmax: the winner beats the "
-        "runner-up by that much), so rounding noise around p = 0.5 is never a decision."
+        f"logit clears the decision boundary by more than {spelled(DECISION_MARGIN)} (for "
+        "softmax: the winner beats the runner-up by that much), so rounding noise around "
+        "p = 0.5 is never a decision."
     )
     epochs_to_converge: int | None = Field(description="The first such epoch (0..epochs).")
     diverged: bool
@@ -137,7 +146,8 @@ class TrainResponse(BaseModel):
         description="Per hidden layer, the units whose output is 0 on every training input."
     )
     saturated_units: list[list[int]] | None = Field(
-        description="Per hidden layer, the units with |f'(z)| < 0.01 on every training input "
+        description=f"Per hidden layer, the units with |f'(z)| < {spelled(SATURATION_SLOPE)} on "
+        "every training input "
         "that are not dead: dead_units and saturated_units are disjoint, so a unit is counted "
         "once (a dead ReLU unit also has f' = 0)."
     )
@@ -145,8 +155,8 @@ class TrainResponse(BaseModel):
     thumbnail_grid: GridAxes | None = Field(
         description="The coarser grid of the hidden-unit thumbnails: ceil(grid / 5) per axis."
     )
-    snapshots: list[Snapshot]
-    affine_map: AffineMap | None = Field(
+    snapshots: list[SnapshotOut]
+    affine_map: AffineMapOut | None = Field(
         description="For identity activation (or no hidden layers); null otherwise."
     )
 
