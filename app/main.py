@@ -13,6 +13,7 @@ from app.web.curves import CurveStore
 from app.web.errors import install_error_handlers
 from app.web.middleware import BodyLimitMiddleware, CurveFastPath, GZip, HeadAsGet
 from app.web.routes import activations, analysis, docs, pages, training
+from app.web.routes import assets as asset_routes
 from app.web.security import SecurityHeadersMiddleware, content_security_policy, security_headers
 
 
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(training.router)
     app.include_router(pages.router)
     app.include_router(docs.router)
-    app.include_router(assets.router)
+    app.include_router(asset_routes.router)
     plotly = assets.plotly_bundle()  # read, hash and gzip plotly.min.js once, at start-up
     assets.static_digests()  # and hash static/ for its versioned URLs
     app.mount("/static", assets.VersionedStaticFiles(directory=STATIC_DIR), name="static")

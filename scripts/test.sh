@@ -23,5 +23,6 @@ fi
 
 echo "== ruff" && .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "== mypy" && .venv/bin/mypy
+echo "== import contracts" && .venv/bin/lint-imports
 echo "== hadolint" && .venv/bin/hadolint Dockerfile
 echo "== pytest" && .venv/bin/pytest "$@"

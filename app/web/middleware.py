@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.web.assets import accepts_gzip
 from app.web.curves import CurveStore, parse_plain_request
+from app.web.errors import error_item
 from app.web.responses import dumps
 
 # Responses from this size on are gzipped for clients that accept it (Starlette's GZipMiddleware
@@ -98,17 +99,8 @@ class BodyLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def _reject(self, send: Send) -> None:
-        body = dumps(
-            {
-                "detail": [
-                    {
-                        "loc": ["body"],
-                        "msg": f"request body larger than {self.max_bytes} bytes",
-                        "type": "too_large",
-                    }
-                ]
-            }
-        )
+        msg = f"request body larger than {self.max_bytes} bytes"
+        body = dumps({"detail": [error_item(["body"], msg, "too_large")]})
         await send(
             {"type": "http.response.start", "status": 413, "headers": _json_headers(len(body))}
         )

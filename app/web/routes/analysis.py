@@ -7,9 +7,9 @@ from fastapi import APIRouter, Response
 from fastapi.exceptions import RequestValidationError
 
 from app.lab import xor
-from app.lab.activations import Activation, ParamError, ParamValue, get_activation
+from app.lab.activations import Activation, ParamValue, get_activation
 from app.lab.nn import gradient_flow
-from app.web.dependencies import ResultCacheDep, SettingsDep
+from app.web.dependencies import ResultCacheDep, SettingsDep, resolve_params
 from app.web.errors import error_item
 from app.web.responses import OrjsonRoute, dumps, json_bytes
 from app.web.schemas.analysis import (
@@ -28,11 +28,8 @@ def _resolve(req: GradientFlowRequest) -> list[tuple[Activation, dict[str, Param
     resolved = []
     for name in req.names:
         act = get_activation(name)
-        try:
-            resolved.append((act, act.resolve(req.activation_params.get(name))))
-        except ParamError as err:
-            loc = ("body", "activation_params", name, err.param)
-            raise RequestValidationError([error_item(loc, str(err), "value_error")]) from None
+        given = req.activation_params.get(name)
+        resolved.append((act, resolve_params(act, given, ("body", "activation_params", name))))
     return resolved
 
 
