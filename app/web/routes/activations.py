@@ -4,6 +4,7 @@ from functools import cache
 
 import numpy as np
 from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 
 from app import __version__
 from app.lab.activations import ACTIVATIONS
@@ -81,6 +82,13 @@ async def activation_curve(
     cache of the serialised bytes.
     """
     return json_bytes(await store.get(curve, request.url.path, request.scope["query_string"]))
+
+
+def curve_route() -> APIRoute:
+    """The validating curve route, which the fast path (app.web.curve_fast_path) reads."""
+    (route,) = [r for r in router.routes if getattr(r, "endpoint", None) is activation_curve]
+    assert isinstance(route, APIRoute)
+    return route
 
 
 @router.post(

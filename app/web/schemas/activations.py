@@ -150,7 +150,8 @@ class CurveQuery(BaseModel):
     """Where to sample: x = linspace(x_min, x_max, points), both ends included."""
 
     x_min: FiniteX = X_MIN
-    x_max: FiniteX = X_MAX
+    # validate_default: x_min=10 alone must meet the check against the default x_max too.
+    x_max: FiniteX = Field(X_MAX, validate_default=True)
     points: int = Field(POINTS, ge=MIN_POINTS, le=MAX_CURVE_POINTS)
 
     @field_validator("x_max")
