@@ -14,6 +14,8 @@ from app.lab.activations.base import Array
 from app.lab.activations.sampling import sample_x
 from app.web.cache import BytesLRU
 from app.web.responses import dumps
+from app.web.schemas.activations import CurveResult
+from app.web.schemas.payload import payload
 
 # Up to this many points a curve costs ~0.2 ms, less than a hop to the thread pool; larger ones
 # are computed off the event loop so they never stall other requests.
@@ -21,15 +23,16 @@ INLINE_POINTS = 2001
 
 
 def sample(act: Activation, x: Array, params: dict[str, ParamValue]) -> dict[str, object]:
-    """The curve payload: f, f' and f'' at x, with the resolved parameters."""
-    return {
-        "name": act.name,
-        "params": params,
-        "x": x,
-        "y": act.f(x, **params),
-        "dydx": act.df(x, **params),
-        "d2ydx2": act.d2f(x, **params),
-    }
+    """The curve payload (CurveResult): f, f' and f'' at x, with the resolved parameters."""
+    return payload(
+        CurveResult,
+        name=act.name,
+        params=params,
+        x=x,
+        y=act.f(x, **params),
+        dydx=act.df(x, **params),
+        d2ydx2=act.d2f(x, **params),
+    )
 
 
 @dataclass(frozen=True)

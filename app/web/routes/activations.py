@@ -28,6 +28,7 @@ from app.web.schemas.activations import (
     SoftmaxRequest,
 )
 from app.web.schemas.errors import ERROR_RESPONSES
+from app.web.schemas.payload import payload
 
 router = APIRouter(route_class=OrjsonRoute)
 
@@ -113,9 +114,10 @@ def softmax_endpoint(req: SoftmaxRequest) -> Response:
     """
     result = softmax(np.asarray(req.logits, dtype=np.float64), req.temperature)
     return json_response(
-        {
-            "probabilities": result.probabilities,
-            "log_probabilities": result.log_probabilities,
-            "jacobian": result.jacobian if req.wants_jacobian else None,
-        }
+        payload(
+            SoftmaxOut,
+            probabilities=result.probabilities,
+            log_probabilities=result.log_probabilities,
+            jacobian=result.jacobian if req.wants_jacobian else None,
+        )
     )

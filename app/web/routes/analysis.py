@@ -1,10 +1,12 @@
 """JSON endpoints for gradient flow at initialisation and for why XOR needs a hidden layer."""
 
 from functools import cache
+from typing import Any
 
 import numpy as np
 from fastapi import APIRouter, Response
 from fastapi.exceptions import RequestValidationError
+from numpy.typing import NDArray
 
 from app.lab import xor
 from app.lab.activations import Activation, ParamValue, get_activation
@@ -13,12 +15,17 @@ from app.web.dependencies import ResultCacheDep, SettingsDep, resolve_params
 from app.web.errors import error_item
 from app.web.responses import OrjsonRoute, dumps, json_bytes
 from app.web.schemas.analysis import (
+    ActivationFlow,
+    AffineFitInfo,
     GradientFlowRequest,
     GradientFlowResult,
+    InequalityInfo,
+    SeparationProofInfo,
     XorLinearResult,
     XorSolutionResult,
 )
 from app.web.schemas.errors import ERROR_RESPONSES
+from app.web.schemas.payload import payload
 
 router = APIRouter(prefix="/api", route_class=OrjsonRoute)
 
@@ -76,28 +83,76 @@ def _gradient_flow_bytes(
     flows = gradient_flow.gradient_flow(
         resolved, req.depth, req.width, req.init, req.seed, req.batch_size
     )
+    layer = np.arange(1, req.depth + 1)
     return dumps(
-        {
-            "depth": req.depth,
-            "width": req.width,
-            "init": req.init,
-            "seed": req.seed,
-            "batch_size": req.batch_size,
-            "loss_definition": gradient_flow.LOSS_DEFINITION,
-            "results": [{**vars(flow), "layer": np.arange(1, req.depth + 1)} for flow in flows],
-        }
+        payload(
+            GradientFlowResult,
+            depth=req.depth,
+            width=req.width,
+            init=req.init,
+            seed=req.seed,
+            batch_size=req.batch_size,
+            loss_definition=gradient_flow.LOSS_DEFINITION,
+            results=[flow_payload(flow, layer) for flow in flows],
+        )
+    )
+
+
+def flow_payload(flow: gradient_flow.GradientFlow, layer: NDArray[np.int64]) -> dict[str, Any]:
+    """ActivationFlow's values, "layer" last as it has always been sent."""
+    return payload(
+        ActivationFlow,
+        activation=flow.activation,
+        params=flow.params,
+        loss=flow.loss,
+        finite=flow.finite,
+        weight_grad_norm=flow.weight_grad_norm,
+        bias_grad_norm=flow.bias_grad_norm,
+        preactivation_grad_norm=flow.preactivation_grad_norm,
+        activation_grad_norm=flow.activation_grad_norm,
+        mean=flow.mean,
+        std=flow.std,
+        zero_fraction=flow.zero_fraction,
+        saturated_fraction=flow.saturated_fraction,
+        layer=layer,
+    )
+
+
+def inequality_payload(inequality: xor.Inequality) -> dict[str, Any]:
+    return payload(
+        InequalityInfo,
+        inputs=inequality.inputs,
+        target=inequality.target,
+        coefficients=inequality.coefficients,
+        relation=inequality.relation,
+        text=inequality.text,
     )
 
 
 @cache
 def _xor_linear_bytes() -> bytes:
+    fit, proof = xor.best_affine_fit(), xor.separation_proof()
     return dumps(
-        {
-            "inputs": xor.XOR_INPUTS,
-            "targets": xor.XOR_TARGETS,
-            "fit": xor.best_affine_fit(),
-            "proof": xor.separation_proof(),
-        }
+        payload(
+            XorLinearResult,
+            inputs=xor.XOR_INPUTS,
+            targets=xor.XOR_TARGETS,
+            fit=payload(
+                AffineFitInfo,
+                weights=fit.weights,
+                bias=fit.bias,
+                predictions=fit.predictions,
+                mse=fit.mse,
+            ),
+            proof=payload(
+                SeparationProofInfo,
+                rule=proof.rule,
+                inequalities=[inequality_payload(i) for i in proof.inequalities],
+                sums=[inequality_payload(i) for i in proof.sums],
+                contradiction=proof.contradiction,
+                statement=proof.statement,
+            ),
+        )
     )
 
 
@@ -117,7 +172,20 @@ def xor_linear() -> Response:
 @cache
 def _xor_solution_bytes() -> bytes:
     net = xor.hand_set_solution()
-    return dumps({"inputs": xor.XOR_INPUTS, "targets": xor.XOR_TARGETS, **vars(net)})
+    return dumps(
+        payload(
+            XorSolutionResult,
+            inputs=xor.XOR_INPUTS,
+            targets=xor.XOR_TARGETS,
+            hidden_weights=net.hidden_weights,
+            hidden_biases=net.hidden_biases,
+            output_weights=net.output_weights,
+            output_bias=net.output_bias,
+            hidden_preactivations=net.hidden_preactivations,
+            hidden_activations=net.hidden_activations,
+            outputs=net.outputs,
+        )
+    )
 
 
 @router.get("/xor/solution", response_model=XorSolutionResult, tags=["xor"])
