@@ -18,6 +18,7 @@ ParamValue = float | str
 Params = Mapping[str, ParamValue]
 Continuity = Literal["discontinuous", "C0", "C1", "C2", "Cinf"]
 Parity = Literal["odd", "even", "none"]
+Source = Literal["pytorch", "literature"]  # pytorch: torch.nn.functional's name and defaults
 
 
 class ParamError(ValueError):
@@ -154,7 +155,7 @@ class Activation:
     # function the traits describe by more than rounding (softplus's switch to x at
     # threshold / beta); the caveats say so, and the property tests skip only this window.
     compat_window: Callable[[Params], tuple[float, float]] | None = None
-    source: str = "literature"  # "pytorch" when torch.nn.functional has it under this name
+    source: Source = "literature"  # "pytorch" when torch.nn.functional has it under this name
     _param_index: dict[str, Param] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

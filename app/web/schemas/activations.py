@@ -1,7 +1,7 @@
 """Request and response models for the catalogue, curve, evaluate and softmax endpoints."""
 
 import math
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import (
     BaseModel,
@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from app.lab.activations import Activation
+from app.lab.activations.base import Continuity, Parity, Source
 from app.lab.activations.sampling import (
     MAX_CURVE_POINTS,
     MAX_EVALUATE_POINTS,
@@ -70,8 +71,8 @@ class PropertiesInfo(BaseModel):
         examples=[[False, False]],
     )
     monotonic: bool = Field(description="Non-decreasing or non-increasing (not strictly).")
-    continuity: Literal["discontinuous", "C0", "C1", "C2", "Cinf"]
-    parity: Literal["odd", "even", "none"]
+    continuity: Continuity
+    parity: Parity
     zero_centered: bool = Field(
         description="Outputs centred on 0 for standard-normal inputs: |E f(Z)| <= 0.1 sd f(Z) "
         "with Z ~ N(0, 1), computed for these parameters by a fixed quadrature (the normal "
@@ -94,7 +95,7 @@ class ActivationInfo(BaseModel):
     properties: PropertiesInfo
     use: str = Field(description="What it is good for.")
     caveats: str = Field(description="What to watch out for.")
-    source: Literal["pytorch", "literature"] = Field(
+    source: Source = Field(
         description="'pytorch' when torch.nn.functional has it under this name and defaults."
     )
 
@@ -110,7 +111,7 @@ class ActivationInfo(BaseModel):
             properties=PropertiesInfo.model_validate(act.properties(params)),
             use=act.use,
             caveats=act.caveats,
-            source="pytorch" if act.source == "pytorch" else "literature",
+            source=act.source,
         )
 
 

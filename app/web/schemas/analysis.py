@@ -1,6 +1,6 @@
 """Request and response models for gradient flow at initialisation and the XOR proof."""
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -9,6 +9,7 @@ from app.lab.datasets import MAX_SEED
 from app.lab.nn.gradient_flow import LOSS_DEFINITION
 from app.lab.nn.initializers import InitName
 from app.lab.text import spelled
+from app.lab.xor import Relation
 from app.web.schemas.activations import ParamValues
 
 MAX_DEPTH = 64
@@ -183,7 +184,7 @@ class InequalityInfo(BaseModel):
     inputs: list[list[float]] = Field(examples=[[[0.0, 1.0]]])
     target: float = Field(examples=[1.0])
     coefficients: list[int] = Field(description="Of (w1, w2, b).", examples=[[0, 1, 1]])
-    relation: Literal[">", "<="]
+    relation: Relation
     text: str = Field(examples=["w2 + b > 0"])
 
 
