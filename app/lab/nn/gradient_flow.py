@@ -27,6 +27,11 @@ from numpy.typing import NDArray
 from app.lab.activations import SATURATION_SLOPE, Activation, Array, ParamValue
 from app.lab.nn.initializers import InitName, Layer, init_layers
 
+# The deepest, widest network and the largest batch measured (the work cap is the server's).
+MAX_DEPTH = 64
+MAX_WIDTH = 256
+MAX_BATCH_SIZE = 1024
+
 LOSS_DEFINITION = (
     "L = mean_b (y_b - t_b)^2 with y = a_depth @ v, v_i ~ N(0, 1/width), t_b ~ N(0, 1); "
     "a_l = f(a_{l-1} @ W_l + b_l), a_0 = X with N(0, 1) entries; drawn from the seed in the "

@@ -21,6 +21,7 @@ Array = NDArray[np.float64]
 Layer = tuple[Array, Array]
 InitName = Literal["xavier", "he", "lecun", "uniform"]
 INIT_NAMES: tuple[InitName, ...] = get_args(InitName)
+DEFAULT_INIT: InitName = "xavier"
 
 # The TensorFlow Playground starts every bias at 0.1 (src/nn.ts, class Node).
 PLAYGROUND_BIAS = 0.1

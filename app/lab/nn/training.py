@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from app.lab.activations import SATURATION_SLOPE, Activation, ParamValue
 from app.lab.datasets import Dataset, FeatureName, bounds, features
 from app.lab.nn.control import Control
-from app.lab.nn.initializers import InitName, Layer
+from app.lab.nn.initializers import DEFAULT_INIT, InitName, Layer
 from app.lab.nn.mlp import (
     DECISION_MARGIN,
     Head,
@@ -48,6 +48,7 @@ Ints = NDArray[np.int64]
 
 MAX_RECORDS = 1000  # curve points per run
 THUMBNAIL_DIVISOR = 5  # hidden-unit thumbnails use ceil(grid / 5) points per axis
+DEFAULT_GRID = 50  # snapshot grid points per axis
 
 # What a run computes, in words: the API's endpoint descriptions are built from this text, so it
 # is written once, here, beside the code it describes (and the numbers come from that code).
@@ -111,10 +112,10 @@ class TrainConfig:
     batch_size: int | None = None  # None or >= n_train: full batch
     regularization: RegularizationName = "none"
     reg_rate: float = 0.0
-    init: InitName = "xavier"
+    init: InitName = DEFAULT_INIT
     initial_weights: Sequence[Layer] | None = None
     snapshots: int = 0
-    grid: int = 50
+    grid: int = DEFAULT_GRID
 
     def __post_init__(self) -> None:
         self.head  # noqa: B018 - raises HeadError for an output and loss that do not go together

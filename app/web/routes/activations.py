@@ -8,6 +8,7 @@ from fastapi.routing import APIRoute
 
 from app import __version__
 from app.lab.activations import ACTIVATIONS
+from app.lab.activations.sampling import MAX_EVALUATE_POINTS, X_LIMIT
 from app.lab.softmax import softmax
 from app.web.curves import sample
 from app.web.dependencies import (
@@ -97,9 +98,11 @@ def curve_route() -> APIRoute:
     response_model=CurveResult,
     responses=ERROR_RESPONSES,
     tags=["activations"],
+    description=f"f, f' and f'' at the given x (at most {MAX_EVALUATE_POINTS} values, each "
+    f"within [{-X_LIMIT:g}, {X_LIMIT:g}]).",
 )
 def evaluate_activation(act: ActivationDep, req: EvaluateRequest) -> Response:
-    """f, f' and f'' at the given x (at most 100000 values, each within [-1000, 1000])."""
+    """f, f' and f'' at the given x, within the request model's limits."""
     params = resolve_params(act, req.params, ("body", "params"))
     return json_response(sample(act, np.asarray(req.x, dtype=np.float64), params))
 

@@ -9,8 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from numpy.typing import NDArray
 
 from app.lab import xor
-from app.lab.activations import Activation, ParamValue, get_activation
+from app.lab.activations import SATURATION_SLOPE, Activation, ParamValue, get_activation
 from app.lab.nn import gradient_flow
+from app.lab.text import spelled
 from app.web.dependencies import ResultCacheDep, SettingsDep, resolve_params
 from app.web.errors import error_item
 from app.web.responses import OrjsonRoute, dumps, json_bytes
@@ -40,32 +41,41 @@ def _resolve(req: GradientFlowRequest) -> list[tuple[Activation, dict[str, Param
     return resolved
 
 
+_SLOPE = spelled(SATURATION_SLOPE)
+GRADIENT_FLOW_DOC = (
+    "Per-layer gradient norms and activation statistics of a deep MLP at "
+    + f"""\
+initialisation.
+
+The network and loss, all drawn from `seed` in this order: inputs X of shape
+(batch_size, width) with N(0, 1) entries; `depth` layers z_l = a_{{l-1}} @ W_l + b_l,
+a_l = f(z_l), a_0 = X, W_l of shape (width, width) drawn by `init` (the same X and weights
+for every activation in the request); a fixed linear readout y = a_depth @ v with
+v_i ~ N(0, 1/width); targets t_b ~ N(0, 1); loss L = mean_b (y_b - t_b)^2 (no 1/2).
+
+For each layer l: Frobenius norms of dL/dW_l, dL/db_l, dL/dz_l (pre-activation) and dL/da_l
+(post-activation), and over the batch and units of a_l: mean, std, the fraction exactly 0 and
+the fraction saturated (|f'(z_l)| < {_SLOPE} where a_l != 0: disjoint from the zeros, so a ReLU's
+zeros are not counted twice). With sigmoid the first layers' gradients are orders
+of magnitude below the last's; with relu and `he` they stay of one order. Values that
+overflow float64 (e.g. `exponential` deep down) are null and that entry has `finite: false`.
+Requests above the work cap (activations x depth x width^2 x batch_size) get a 422. The
+response is a pure function of the request, so a repeated request is answered from memory.
+"""
+)
+
+
 @router.post(
     "/gradient-flow",
     response_model=GradientFlowResult,
     responses=ERROR_RESPONSES,
     tags=["gradient flow"],
+    description=GRADIENT_FLOW_DOC,
 )
 def measure_gradient_flow(
     req: GradientFlowRequest, settings: SettingsDep, results: ResultCacheDep
 ) -> Response:
-    """Per-layer gradient norms and activation statistics of a deep MLP at initialisation.
-
-    The network and loss, all drawn from `seed` in this order: inputs X of shape
-    (batch_size, width) with N(0, 1) entries; `depth` layers z_l = a_{l-1} @ W_l + b_l,
-    a_l = f(z_l), a_0 = X, W_l of shape (width, width) drawn by `init` (the same X and weights
-    for every activation in the request); a fixed linear readout y = a_depth @ v with
-    v_i ~ N(0, 1/width); targets t_b ~ N(0, 1); loss L = mean_b (y_b - t_b)^2 (no 1/2).
-
-    For each layer l: Frobenius norms of dL/dW_l, dL/db_l, dL/dz_l (pre-activation) and dL/da_l
-    (post-activation), and over the batch and units of a_l: mean, std, the fraction exactly 0 and
-    the fraction saturated (|f'(z_l)| < 0.01 where a_l != 0: disjoint from the zeros, so a ReLU's
-    zeros are not counted twice). With sigmoid the first layers' gradients are orders
-    of magnitude below the last's; with relu and `he` they stay of one order. Values that
-    overflow float64 (e.g. `exponential` deep down) are null and that entry has `finite: false`.
-    Requests above the work cap (activations x depth x width^2 x batch_size) get a 422. The
-    response is a pure function of the request, so a repeated request is answered from memory.
-    """
+    """Per-layer gradient norms and activation statistics of a deep MLP at initialisation."""
     if req.work > settings.gradient_flow_max_work:
         msg = (
             f"activations x depth x width^2 x batch_size = {req.work} exceeds the cap of "

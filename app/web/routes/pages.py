@@ -28,18 +28,14 @@ from app.lab.datasets import (
     N_CLASSES,
     generate,
 )
+from app.lab.nn.gradient_flow import MAX_BATCH_SIZE, MAX_DEPTH, MAX_WIDTH
 from app.lab.nn.initializers import InitName
 from app.lab.nn.mlp import OptimizerName, RegularizationName
 from app.web.assets import link, plotly_bundle
 from app.web.errors import error_item
 from app.web.formulas import to_mathml
 from app.web.schemas.activations import ActivationInfo, CurveQuery, PropertiesInfo, SoftmaxRequest
-from app.web.schemas.analysis import (
-    MAX_BATCH_SIZE,
-    MAX_DEPTH,
-    MAX_WIDTH,
-    GradientFlowRequest,
-)
+from app.web.schemas.analysis import GradientFlowRequest
 from app.web.schemas.training import GeneratedDataset, SweepRequest, TrainRequest
 from app.web.templating import templates
 

@@ -6,15 +6,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from app.lab.activations import ACTIVATIONS, SATURATION_SLOPE
 from app.lab.datasets import MAX_SEED
-from app.lab.nn.gradient_flow import LOSS_DEFINITION
-from app.lab.nn.initializers import InitName
+from app.lab.nn.gradient_flow import LOSS_DEFINITION, MAX_BATCH_SIZE, MAX_DEPTH, MAX_WIDTH
+from app.lab.nn.initializers import DEFAULT_INIT, InitName
 from app.lab.text import spelled
 from app.lab.xor import Relation
 from app.web.schemas.activations import ParamValues
-
-MAX_DEPTH = 64
-MAX_WIDTH = 256
-MAX_BATCH_SIZE = 1024
 
 
 def _known_activation(name: str) -> str:
@@ -66,7 +62,7 @@ class GradientFlowRequest(BaseModel):
         128, ge=1, le=MAX_WIDTH, description="Units per layer, and the input dimension."
     )
     init: InitName = Field(
-        "xavier",
+        DEFAULT_INIT,
         description="xavier: Glorot-uniform W, b = 0; he: He-normal W ~ N(0, 2/fan_in), b = 0; "
         "lecun: LeCun-normal W ~ N(0, 1/fan_in), b = 0; uniform: the TensorFlow Playground's "
         "W ~ U(-0.5, 0.5), b = 0.1.",

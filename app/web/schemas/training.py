@@ -47,7 +47,7 @@ from app.lab.datasets import (
     FeatureName,
 )
 from app.lab.nn import training
-from app.lab.nn.initializers import InitName
+from app.lab.nn.initializers import DEFAULT_INIT, InitName
 from app.lab.nn.mlp import (
     MAX_HIDDEN_LAYERS,
     MAX_UNITS,
@@ -315,7 +315,7 @@ class TrainingOptions(BaseModel):
     )
     reg_rate: float = Field(0.0, ge=0.0, le=10.0)
     init: InitName = Field(
-        "xavier",
+        DEFAULT_INIT,
         description="'xavier' (Glorot-uniform, zero biases), 'he' (He-normal, zero biases), "
         "'lecun' (LeCun-normal, zero biases), 'uniform' (U(-0.5, 0.5), biases 0.1, as the "
         "TensorFlow Playground).",
@@ -323,7 +323,9 @@ class TrainingOptions(BaseModel):
     snapshots: int = Field(
         50, ge=0, le=200, description="Evenly spaced snapshots of the decision surface."
     )
-    grid: int = Field(50, ge=2, le=100, description="Snapshot grid resolution per axis.")
+    grid: int = Field(
+        training.DEFAULT_GRID, ge=2, le=100, description="Snapshot grid resolution per axis."
+    )
 
     @field_validator("features")
     @classmethod
