@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 
 echo "== ruff" && .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "== mypy" && .venv/bin/mypy
+echo "== import contracts" && .venv/bin/lint-imports
 echo "== hadolint" && .venv/bin/hadolint Dockerfile

@@ -5,9 +5,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.lab.activations import get_activation
-from app.web.curves import CurveRequest, parse_plain_request
+from app.web.curve_fast_path import CurveRoute
+from app.web.curves import CurveRequest
+from app.web.routes.activations import curve_route
 
 PATH = "/api/activations/elu/curve"
+parse_plain_request = CurveRoute.of(curve_route()).parse
 
 
 def test_plain_request_is_parsed_with_defaults_filled() -> None:
@@ -21,7 +24,8 @@ def test_plain_request_is_parsed_with_defaults_filled() -> None:
     "query",
     [
         b"x_min=0&x_min=-6",  # repeated key
-        b"x_min=1_0",  # Python spells it, the schema does not
+        b"x_min=0x10",  # Python's int() reads it with base 0, the schema does not
+        b"x_min=10",  # above the default x_max
         b"x_min=nan",
         b"x_min=-1001",
         b"x_min=2&x_max=1",

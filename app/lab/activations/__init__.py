@@ -13,6 +13,7 @@
 """
 
 from app.lab.activations.base import (
+    SATURATION_SLOPE,
     Activation,
     Array,
     Param,
@@ -42,6 +43,7 @@ def get_activation(name: str) -> Activation:
 
 __all__ = [
     "ACTIVATIONS",
+    "SATURATION_SLOPE",
     "Activation",
     "Array",
     "Param",

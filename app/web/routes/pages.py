@@ -8,12 +8,11 @@ from typing import Any, get_args
 from annotated_types import Le
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from starlette.routing import NoMatchFound
 
 from app import __version__
-from app.config import TEMPLATES_DIR, Settings
+from app.config import Settings
 from app.lab.activations import (
     ACTIVATIONS,
     Activation,
@@ -21,24 +20,26 @@ from app.lab.activations import (
     UnknownActivation,
     get_activation,
 )
-from app.lab.datasets import DATASET_NAMES, FEATURE_FORMULAS, MAX_CLASSES, N_CLASSES, generate
+from app.lab.datasets import (
+    DATASET_NAMES,
+    FEATURE_FORMULAS,
+    MAX_CLASSES,
+    MAX_POINTS,
+    N_CLASSES,
+    generate,
+)
+from app.lab.nn.gradient_flow import MAX_BATCH_SIZE, MAX_DEPTH, MAX_WIDTH
+from app.lab.nn.initializers import InitName
 from app.lab.nn.mlp import OptimizerName, RegularizationName
-from app.web.assets import import_map, link, plotly_bundle, static_url, url_for
+from app.web.assets import link, plotly_bundle
+from app.web.errors import error_item
 from app.web.formulas import to_mathml
 from app.web.schemas.activations import ActivationInfo, CurveQuery, PropertiesInfo, SoftmaxRequest
-from app.web.schemas.analysis import (
-    MAX_BATCH_SIZE,
-    MAX_DEPTH,
-    MAX_WIDTH,
-    GradientFlowRequest,
-    InitName,
-)
-from app.web.schemas.training import MAX_POINTS, GeneratedDataset, SweepRequest, TrainRequest
+from app.web.schemas.analysis import GradientFlowRequest
+from app.web.schemas.training import GeneratedDataset, SweepRequest, TrainRequest
+from app.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
-# url_for is ours: root-relative links, never built from the Host header.
-templates.env.globals.update(url_for=url_for, static_url=static_url, import_map=import_map)
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,7 @@ def explore_card(name: str, request: Request) -> Response:
 
 def _error(status: int, loc: list[str], msg: str, kind: str) -> JSONResponse:
     """The API's error shape, so the page script reports it like any other."""
-    return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind}]}, status_code=status)
+    return JSONResponse({"detail": [error_item(loc, msg, kind)]}, status_code=status)
 
 
 @router.get("/compare", response_class=HTMLResponse, name="compare_page")

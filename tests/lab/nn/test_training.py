@@ -8,7 +8,7 @@ import pytest
 from app.lab.activations import get_activation
 from app.lab.datasets import generate, xor
 from app.lab.nn.control import Cancelled, Control, Progress, TimeLimitExceeded
-from app.lab.nn.mlp import Head, Layout, Stack
+from app.lab.nn.mlp import Head, HeadError, Layout, Stack
 from app.lab.nn.training import (
     TrainConfig,
     record_schedule,
@@ -307,3 +307,11 @@ def test_minibatches_differ_by_seed_and_full_batch_ignores_shuffles() -> None:
     full = replace(given, batch_size=4)
     np.testing.assert_array_equal(train(full, 0).loss, train(full, 1).loss)
     assert Layout((2, 4, 1)).n_params == 17
+
+
+def test_a_config_whose_loss_does_not_fit_its_output_is_refused() -> None:
+    # Softmax with bce used to train: a per-unit sigmoid loss against the softmax's gradient.
+    with pytest.raises(HeadError, match="output 'softmax' is trained with loss 'cross_entropy'"):
+        xor_config(output="softmax", loss="bce")
+    with pytest.raises(HeadError, match="sigmoid takes bce or mse"):
+        xor_config(loss="cross_entropy")
