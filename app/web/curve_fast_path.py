@@ -67,7 +67,13 @@ class CurveRoute:
         if act is None:
             return None
         try:
-            pairs = parse_qsl(query_string.decode("ascii"), strict_parsing=bool(query_string))
+            # Blank values kept, as Starlette keeps them for the route: x_min= is the route's 422,
+            # not a default.
+            pairs = parse_qsl(
+                query_string.decode("ascii"),
+                keep_blank_values=True,
+                strict_parsing=bool(query_string),
+            )
         except (UnicodeDecodeError, ValueError):
             return None
         given = dict(pairs)

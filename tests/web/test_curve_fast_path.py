@@ -72,6 +72,8 @@ pairs = plausible | st.lists(st.tuples(keys, values), max_size=4)
 @example(name="gelu", query=[("approximate", "tanh"), ("x_min", "-1000"), ("x_max", "1e3")])
 @example(name="relu", query=[("x_min", "10")])  # above the default x_max: the route's 422
 @example(name="elu", query=[("x_min", "0"), ("x_min", "-6")])  # repeated: the route decides
+@example(name="elu", query=[("x_min", "")])  # blank: the route's 422, not the default
+@example(name="elu", query=[("alpha", "")])
 def test_fast_path_declines_or_answers_the_routes_bytes(
     clients: tuple[TestClient, TestClient], name: str, query: list[tuple[str, str]]
 ) -> None:

@@ -35,6 +35,8 @@ def test_plain_request_is_parsed_with_defaults_filled() -> None:
         b"alpha=0",
         b"beta=1",
         b"x_min",
+        b"x_min=",  # blank: the route refuses it (it used to be read as the default)
+        b"alpha=",
         b"%ff=1",
     ],
 )
@@ -61,3 +63,10 @@ def test_large_curves_are_computed_off_the_event_loop_and_still_exact(client: Te
     r = client.get("/api/activations/tanh/curve?points=20001&x_min=-1000&x_max=1000")
     assert r.status_code == 200
     np.testing.assert_array_equal(r.json()["y"], np.tanh(np.linspace(-1000, 1000, 20001)))
+
+
+@pytest.mark.parametrize("query", ["x_min=", "alpha=", "points="])
+def test_a_blank_value_is_a_422_at_its_field(client: TestClient, query: str) -> None:
+    r = client.get(f"{PATH}?{query}")
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["query", query.rstrip("=")]

@@ -87,3 +87,16 @@ def test_the_domain_tables_cover_their_names() -> None:
     assert tuple(INITIALIZERS) == INIT_NAMES
     assert tuple(LOSSES_OF) == OUTPUT_NAMES
     assert sorted(loss for losses in LOSSES_OF.values() for loss in losses) == sorted(LOSS_NAMES)
+
+
+def test_training_descriptions_carry_the_domains_semantics(document: dict[str, Any]) -> None:
+    from app.lab.nn.training import SEMANTICS
+
+    for path in ("/api/train", "/api/train/sweep"):
+        description = document["paths"][path]["post"]["description"]
+        assert SEMANTICS in description
+        description = " ".join(description.split())
+        # the drifted rule is gone; the code's margin and softmax tie rule are stated
+        assert "where p > 0.5 (softmax: the argmax)" not in description
+        assert "exceeds 1e-6" in description and "never right" in description
+        assert "ACTLAB_TRAIN_MAX_EPOCHS" in description

@@ -11,8 +11,9 @@ The network and its loss (all drawn from one seed, in this order):
 
 Per layer this reports the Frobenius norms of dL/dW_l, dL/db_l, dL/dz_l (pre-activation) and
 dL/da_l (post-activation, a (batch, width) matrix), and statistics of a_l over the batch and
-units: mean, std, the fraction exactly 0 and the fraction saturated (|f'(z_l)| < 0.01 and
-a_l != 0, so the two fractions are disjoint: a ReLU's zeros have f' = 0 too). With
+units: mean, std, the fraction exactly 0 and the fraction saturated (|f'(z_l)| below
+SATURATION_SLOPE and a_l != 0, so the two fractions are disjoint: a ReLU's zeros have f' = 0
+too). With
 sigmoid the gradient shrinks by about f' <= 1/4 per layer on its way down; with ReLU and He
 initialisation its norm stays of the same order in every layer.
 """

@@ -209,8 +209,8 @@ class RunResult:
     final_test_loss: Array | None
     final_test_accuracy: Array | None
     dead: list[NDArray[np.bool_]]  # per hidden layer (S, units): output 0 on every training input
-    # per hidden layer (S, units): |f'| < 0.01 on every training input and not dead, so a unit is
-    # counted once (a dead ReLU also has f' = 0)
+    # per hidden layer (S, units): |f'| < SATURATION_SLOPE on every training input and not dead,
+    # so a unit is counted once (a dead ReLU also has f' = 0)
     saturated: list[NDArray[np.bool_]]
     snapshots: list[Snapshot]
     final_logits: Array  # (S, n_train, units)

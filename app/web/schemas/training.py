@@ -267,8 +267,8 @@ class TrainingOptions(BaseModel):
 
     dataset: DatasetSpec = Field(
         "xor",
-        description=f"A name ({', '.join(map(repr, DATASET_NAMES))})".replace("'", '"')
-        + ', an object {"name", "n_samples", "noise", "train_fraction", "seed"}, or '
+        description="A name (" + ", ".join(f'"{name}"' for name in DATASET_NAMES) + ")"
+        ', an object {"name", "n_samples", "noise", "train_fraction", "seed"}, or '
         '{"points": [[x1, x2, label], ...]}.',
         examples=["xor", {"name": "spiral", "n_samples": 400, "noise": 0.1}],
     )
