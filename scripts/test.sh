@@ -5,10 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Browser tests drive Debian's Chromium through Playwright (never `playwright install`);
-# tests/test_nginx.py runs Debian's nginx in front of the app. `apt-get update` once, if needed.
+# tests/test_nginx.py runs Debian's nginx in front of the app; tests/js/ runs the front end's
+# pure modules under Node's built-in test runner. `apt-get update` once, if needed.
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 if [ -n "$missing" ]; then
     sudo_cmd=""
     [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
