@@ -40,6 +40,7 @@ export async function showLinearView(seed) {
       ...LINEAR_VIEW.map((name) => api.train(runBody(name, seed))),
     ]);
     const t = theme();
+    const body = runBody(LINEAR_VIEW[0], seed);
     await Promise.all(
       runs.map((run, i) => {
         const snapshot = run.snapshots.at(-1);
@@ -51,7 +52,7 @@ export async function showLinearView(seed) {
     );
     const accuracy = (run) => (run.final ? `${fmt(run.final.accuracy * 100, 1)} %` : "diverged");
     $("#xor-summary").textContent =
-      `Same network (2-4-1, Adam, 1000 epochs, seed ${seed}), only the activation differs. ` +
+      `Same network (2-${body.hidden_layers.join("-")}-1, ${body.optimizer === "adam" ? "Adam" : body.optimizer}, ${body.epochs} epochs, seed ${seed}), only the activation differs. ` +
       LINEAR_VIEW.map((name, i) => `${name}: final loss ${fmt(runs[i].final?.loss)}, accuracy ${accuracy(runs[i])}`).join("; ") +
       ". A loss of ln 2 ≈ 0.693 is a coin toss: stacked identity layers are one affine map, and the best one predicts 0.5 everywhere.";
     table("xor-linear-table", ["x1", "x2", "target", "best affine fit"],

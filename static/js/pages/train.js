@@ -292,6 +292,7 @@ function renderNetwork(snapshot, t) {
     thumbs,
     flags,
     activation: byName[run.setup.activation]?.label ?? run.setup.activation,
+    saturatedBelow: init.saturated,
   }, t, (text) => { $("#network-focus").textContent = text; });
 }
 
