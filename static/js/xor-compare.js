@@ -29,7 +29,8 @@ function table(id, header, rows) {
   );
 }
 
-export async function showLinearView(seed) {
+// gridStep: what the server rounds the surfaces to (the Train page's initial state).
+export async function showLinearView(seed, { gridStep }) {
   const section = $("#xor-section");
   section.hidden = false;
   clearErrors(section);
@@ -44,7 +45,7 @@ export async function showLinearView(seed) {
     await Promise.all(
       runs.map((run, i) => {
         const snapshot = run.snapshots.at(-1);
-        const figure = boundaryFigure(run, snapshot, t, { dataset: "xor" });
+        const figure = boundaryFigure(run, snapshot, t, { dataset: "xor", gridStep });
         figure.layout.showlegend = false;
         figure.traces.forEach((trace) => { if (trace.type === "heatmap") trace.showscale = false; });
         return draw($(`#xor-${LINEAR_VIEW[i]}`), figure.traces, figure.layout);

@@ -69,11 +69,16 @@ test("the loss curve is on a log axis and marks the snapshot's epoch", () => {
 test("the decision boundary shows a flat surface in words and the data as markers", () => {
   const grid = { x1: [0, 1], x2: [0, 1] };
   const snapshot = { epoch: 0, output: [[[0.5, 0.5], [0.5, 0.5]]] };
-  const { traces, layout } = boundaryFigure({ ...run, grid, affine_map: {} }, snapshot, t, { dataset: "xor" });
+  const { traces, layout } = boundaryFigure({ ...run, grid, affine_map: {} }, snapshot, t, { dataset: "xor", gridStep: 0.01 });
   assert.deepEqual(traces.map((tr) => tr.type), ["heatmap", "scatter", "scatter"]);
   assert.match(layout.annotations[0].text, /p ≈ 0.50 everywhere: a linear model<br>cannot separate XOR/);
   assert.deepEqual(layout.xaxis.range, [0, 1]);
   assert.deepEqual(traces.slice(1).map((tr) => tr.x), [[0], [1]]); // class 0, class 1
+  // Spanning 0.05 is five rounding steps: a boundary to draw, smoothed where it is staircase.
+  const ramp = { epoch: 9, output: [[[0.47, 0.52], [0.48, 0.53]]] };
+  const drawn = boundaryFigure({ ...run, grid }, ramp, t, { dataset: "xor", gridStep: 0.01 });
+  assert.equal(drawn.layout.annotations.length, 0);
+  assert.deepEqual(drawn.traces.map((tr) => tr.type), ["heatmap", "contour", "scatter", "scatter"]);
   assert.equal(classGlyph(0), "✕");
   assert.equal(classGlyph(10), "✕");
 });

@@ -29,6 +29,7 @@ from app.web.formulas import to_mathml
 from app.web.schemas.activations import ActivationInfo, CurveQuery, PropertiesInfo, SoftmaxRequest
 from app.web.schemas.analysis import GradientFlowRequest, InitName
 from app.web.schemas.training import GeneratedDataset, OwnPoints, SweepRequest, TrainRequest
+from app.web.schemas.training_results import GRID_DECIMALS
 
 # The properties a formula card (Explore) and the side-by-side table (Compare) show, in order.
 PROPERTY_LABELS = {
@@ -549,6 +550,7 @@ def _training_state(settings: Settings, fields: dict[str, dict[str, Any]]) -> di
         "own_points": OWN_POINTS,
         "fixed_datasets": list(FIXED_DATASETS),
         "saturated": SATURATION_SLOPE,
+        "grid_step": 10.0**-GRID_DECIMALS,  # what snapshot surfaces are rounded to
     }
 
 

@@ -272,7 +272,7 @@ const player = snapshotPlayer({
 async function renderFrame() {
   const t = theme();
   const snapshot = run.snapshots[player.frame];
-  const boundary = boundaryFigure(run, snapshot, t, { dataset: datasetOf(runRequest, OWN) });
+  const boundary = boundaryFigure(run, snapshot, t, { dataset: datasetOf(runRequest, OWN), gridStep: init.grid_step });
   const loss = curvesFigure(run, "loss", snapshot?.epoch, t);
   const accuracy = curvesFigure(run, "accuracy", snapshot?.epoch, t);
   await drawAll([[$("#boundary-chart"), boundary], [$("#loss-chart"), loss], [$("#accuracy-chart"), accuracy]]);
@@ -405,7 +405,7 @@ $("#run").addEventListener("click", () => trainNow({ animate: true }));
 $("#linear-vs-nonlinear").addEventListener("click", () => {
   state = { ...state, xor: true };
   writeState(SCHEMA, state, { push: true });
-  showLinearView(state.seed);
+  showLinearView(state.seed, { gridStep: init.grid_step });
 });
 
 startPage({
@@ -424,6 +424,6 @@ startPage({
   start: () => {
     syncControls();
     train({ animate: false });
-    if (state.xor) showLinearView(state.seed);
+    if (state.xor) showLinearView(state.seed, { gridStep: init.grid_step });
   },
 });

@@ -17,6 +17,7 @@ from app.web.routes.pages import PAGES as PAGE_DECLARATIONS
 from app.web.schemas.activations import CurveQuery, PropertiesInfo
 from app.web.schemas.analysis import MAX_BATCH_SIZE, MAX_DEPTH, MAX_WIDTH, InitName
 from app.web.schemas.training import MAX_POINTS, SweepRequest, TrainRequest
+from app.web.schemas.training_results import GRID_DECIMALS
 
 PAGES = {
     "/": ("explore.html", ["fn", "params", "xmin", "xmax", "show-d2f", "curve-chart", "card"]),
@@ -211,6 +212,7 @@ def test_train_choices_are_the_domains_and_start_at_the_request_models_defaults(
     assert state["n_classes"] == N_CLASSES and state["max_classes"] == MAX_CLASSES
     assert state["fixed_datasets"] == ["xor"]
     assert state["saturated"] == SATURATION_SLOPE == 0.01
+    assert state["grid_step"] == 10.0**-GRID_DECIMALS == 0.01
 
 
 def test_each_select_is_rendered_from_its_rule(client: TestClient) -> None:
