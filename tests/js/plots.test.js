@@ -2,7 +2,9 @@
 // Plotly traces and layouts out.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { VIEWS, countTicks, curveFigure, logTicks as decadeTicks, vanishingIntervals } from "../../static/js/plots.js";
+import {
+  VIEWS, countTicks, curveFigure, jacobianFigure, logTicks as decadeTicks, softmaxFigure, vanishingIntervals,
+} from "../../static/js/plots.js";
 import { boundaryFigure, classGlyph, curvesFigure, logTicks } from "../../static/js/training-plots.js";
 
 const t = {
@@ -81,4 +83,15 @@ test("the decision boundary shows a flat surface in words and the data as marker
   assert.deepEqual(drawn.traces.map((tr) => tr.type), ["heatmap", "contour", "scatter", "scatter"]);
   assert.equal(classGlyph(0), "✕");
   assert.equal(classGlyph(10), "✕");
+});
+
+test("softmax bars sit beside the naive shares; the Jacobian's colours are symmetric about 0", () => {
+  const bars = softmaxFigure([2, -1], [0.9526, 0.0474], [2, -1], t);
+  assert.deepEqual(bars.traces.map((tr) => tr.x), [["z1", "z2"], ["z1", "z2"]]);
+  assert.deepEqual(bars.traces[1].y, [2, -1]);
+  assert.equal(bars.layout.barmode, "group");
+  const heat = jacobianFigure([[0.25, -0.25], [-0.25, 0.25]], t);
+  assert.deepEqual([heat.traces[0].zmin, heat.traces[0].zmax], [-0.25, 0.25]);
+  assert.deepEqual(heat.traces[0].y, ["p1", "p2"]);
+  assert.equal(jacobianFigure([[0]], t).traces[0].zmax, 1e-12); // all zero: still a scale
 });
