@@ -193,6 +193,13 @@ class Head:
         decided = top_two[..., 1] - top_two[..., 0] > DECISION_MARGIN
         return np.where(decided, np.argmax(z, axis=-1), -1).astype(np.int64)
 
+    def right(self, z: Array, labels: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """predicted(z) == labels, per network and point, without the integer classes in between
+        (the sigmoid's bool is compared with labels == 1: the check runs every epoch)."""
+        if self.output == "sigmoid":
+            return np.asarray(np.equal(z[..., 0] > DECISION_MARGIN, labels == 1))
+        return np.asarray(self.predicted(z) == labels)
+
     def losses(self, z: Array, y: Array) -> Array:
         """The batch-mean loss of each network: z (S, n, units) -> (S,)."""
         if self.loss == "bce":

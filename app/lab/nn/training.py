@@ -308,8 +308,8 @@ class Trainer:
         return bool((self.diverged < 0).any())
 
     def check_convergence(self, epoch: int, z: Array) -> None:
-        correct = (self.head.predicted(z) == self.labels).all(axis=1)
-        if correct.any():
+        correct = np.logical_and.reduce(self.head.right(z, self.labels), axis=1)  # .all, unwrapped
+        if np.logical_or.reduce(correct):
             live = (self.converged < 0) & (self.diverged < 0)
             self.converged[correct & live] = epoch
             self.waiting = bool((live & ~correct).any())
@@ -337,7 +337,7 @@ class Trainer:
 
     def share_right(self, z: Array, labels: Ints) -> Array:
         """(S,) share of points classified right: .mean(axis=1)'s numbers without its wrapper."""
-        right = self.head.predicted(z) == labels
+        right = self.head.right(z, labels)
         return np.asarray(np.add.reduce(right, axis=1, dtype=np.float64) / right.shape[1])
 
     def record_grad_norms(self, index: int) -> None:

@@ -238,3 +238,15 @@ def test_a_stack_of_one_computes_its_network_bit_for_bit_as_a_stack_of_many(
         one.backward(zs_one, inputs_one, head.delta(zs_one[-1], y))
         assert np.abs(one.grad).sum() > 0.0
         assert one.grad.tobytes() == many.grad[1:2].tobytes()
+
+
+@pytest.mark.parametrize("head", [HEADS[0], HEADS[2]], ids=lambda h: h.output)
+def test_right_is_predicted_equal_to_the_labels(head: Head) -> None:
+    rng = np.random.default_rng(2)
+    k = 1 if head.output == "sigmoid" else 3
+    # logits on, just inside and just beyond the margin, and far from it
+    z = rng.choice([0.0, 5e-7, 2e-6, -2e-6, 1.0, -3.0], size=(4, 50, k))
+    labels = rng.integers(0, 2 if k == 1 else 3, 50)
+    right = head.right(z, labels)
+    assert right.dtype == np.bool_ and 0 < right.sum() < right.size
+    np.testing.assert_array_equal(right, head.predicted(z) == labels)
