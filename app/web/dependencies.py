@@ -8,6 +8,7 @@ from app.config import Settings
 from app.lab.activations import Activation, UnknownActivation, get_activation
 from app.web.cache import ResultCache
 from app.web.curves import CurveStore
+from app.web.workers import WorkerPool
 
 
 def activation_from_path(
@@ -44,7 +45,13 @@ def result_cache_from_app(request: Request) -> ResultCache:
     return cache
 
 
+def worker_pool_from_app(request: Request) -> WorkerPool:
+    pool: WorkerPool = request.app.state.worker_pool
+    return pool
+
+
 ActivationDep = Annotated[Activation, Depends(activation_from_path)]
 SettingsDep = Annotated[Settings, Depends(settings_from_app)]
 CurveStoreDep = Annotated[CurveStore, Depends(curve_store_from_app)]
 ResultCacheDep = Annotated[ResultCache, Depends(result_cache_from_app)]
+WorkerPoolDep = Annotated[WorkerPool, Depends(worker_pool_from_app)]

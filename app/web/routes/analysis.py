@@ -9,8 +9,10 @@ from fastapi.exceptions import RequestValidationError
 from app.lab import xor
 from app.lab.activations import Activation, ParamError, ParamValue, get_activation
 from app.lab.nn import gradient_flow
-from app.web.dependencies import ResultCacheDep, SettingsDep
+from app.lab.nn.control import Control, TimeLimitExceeded
+from app.web.dependencies import ResultCacheDep, SettingsDep, WorkerPoolDep
 from app.web.errors import error_item
+from app.web.limits import over_limit
 from app.web.responses import OrjsonRoute, dumps, json_bytes
 from app.web.schemas.analysis import (
     GradientFlowRequest,
@@ -42,8 +44,8 @@ def _resolve(req: GradientFlowRequest) -> list[tuple[Activation, dict[str, Param
     responses=ERROR_RESPONSES,
     tags=["gradient flow"],
 )
-def measure_gradient_flow(
-    req: GradientFlowRequest, settings: SettingsDep, results: ResultCacheDep
+async def measure_gradient_flow(
+    req: GradientFlowRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> Response:
     """Per-layer gradient norms and activation statistics of a deep MLP at initialisation.
 
@@ -68,16 +70,25 @@ def measure_gradient_flow(
             f"{settings.gradient_flow_max_work}; use fewer activations or a smaller network"
         )
         raise RequestValidationError([error_item(("body",), msg, "value_error")])
-    resolved = _resolve(req)
+    _resolve(req)  # a bad parameter is a 422 here, before a worker is taken
     key = ("gradient-flow", req.model_dump_json())
-    return json_bytes(results.get_or_compute(key, lambda: _gradient_flow_bytes(req, resolved)))
+    try:
+        body = await results.get_or_compute_async(
+            key, lambda: pool.admit().run(gradient_flow_bytes, req)
+        )
+    except TimeLimitExceeded as err:
+        raise over_limit(
+            "depth",
+            f"gradient flow stopped after the wall-time limit of {err.limit_s:g} s; ask for "
+            "fewer activations or a smaller network",
+        ) from None
+    return json_bytes(body)
 
 
-def _gradient_flow_bytes(
-    req: GradientFlowRequest, resolved: list[tuple[Activation, dict[str, ParamValue]]]
-) -> bytes:
+def gradient_flow_bytes(control: Control, req: GradientFlowRequest) -> bytes:
+    """The job, run in a worker process (the time limit is enforced there by the pool)."""
     flows = gradient_flow.gradient_flow(
-        resolved, req.depth, req.width, req.init, req.seed, req.batch_size
+        _resolve(req), req.depth, req.width, req.init, req.seed, req.batch_size
     )
     return dumps(
         {

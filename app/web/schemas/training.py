@@ -28,7 +28,8 @@ from app.lab.activations import (
     get_activation,
 )
 from app.lab.nn.mlp import Layout, LossName, OptimizerName, OutputName, RegularizationName
-from app.lab.nn.training import TrainConfig, snapshot_schedule, thumbnail_points
+from app.lab.nn.training import TrainConfig, record_schedule, snapshot_schedule, thumbnail_points
+from app.lab.nn.work import RunShape
 
 COORD_LIMIT = 1000.0
 WEIGHT_LIMIT = 1000.0
@@ -94,6 +95,12 @@ class GeneratedDataset(BaseModel):
         n_samples = 500 if self.n_samples is None else self.n_samples
         fraction = 0.5 if self.train_fraction is None else self.train_fraction
         return datasets.n_train_of(n_samples, fraction)
+
+    @property
+    def n_test(self) -> int:
+        if self.name == "xor":
+            return 0
+        return (500 if self.n_samples is None else self.n_samples) - self.n_train
 
 
 class OwnPoints(BaseModel):
@@ -339,6 +346,29 @@ class TrainingOptions(BaseModel):
             return GeneratedDataset(name=self.dataset).n_train
         return self.dataset.n_train
 
+    @property
+    def n_test(self) -> int:
+        if isinstance(self.dataset, OwnPoints):
+            return 0
+        if isinstance(self.dataset, str):
+            return GeneratedDataset(name=self.dataset).n_test
+        return self.dataset.n_test
+
+    def run_shape(self, networks: int, stages: int = 1, snapshot_values: int = 0) -> RunShape:
+        """The sizes app.lab.nn.work estimates this request's memory and time from."""
+        return RunShape(
+            sizes=self.layout().sizes,
+            n_train=self.n_train,
+            n_test=self.n_test,
+            networks=networks,
+            stages=stages,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            recorded=len(record_schedule(self.epochs)),
+            snapshot_values=snapshot_values,
+            grid=self.grid if snapshot_values else 0,
+        )
+
     def layout(self) -> Layout:
         output, _ = self.head()
         n_out = 1 if output == "sigmoid" else self.n_classes
@@ -450,13 +480,19 @@ class TrainRequest(TrainingOptions):
                 )
         return self
 
-    @model_validator(mode="after")
-    def snapshots_fit(self) -> Self:
+    @property
+    def snapshot_values(self) -> int:
+        """Numbers the snapshots hold: snapshots x (output units x grid^2 + hidden units x
+        thumbnail^2)."""
         sizes = self.layout().sizes
         per_snapshot = (
             sizes[-1] * self.grid**2 + sum(sizes[1:-1]) * thumbnail_points(self.grid) ** 2
         )
-        values = len(snapshot_schedule(self.epochs, self.snapshots)) * per_snapshot
+        return len(snapshot_schedule(self.epochs, self.snapshots)) * per_snapshot
+
+    @model_validator(mode="after")
+    def snapshots_fit(self) -> Self:
+        values = self.snapshot_values
         if values > MAX_SNAPSHOT_VALUES:
             raise ValueError(
                 f"snapshots x (output units x grid^2 + hidden units x thumbnail^2) = {values} "
