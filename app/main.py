@@ -18,7 +18,7 @@ from app.web.errors import install_error_handlers
 from app.web.middleware import BodyLimitMiddleware, CurveFastPath, GZip, HeadAsGet
 from app.web.routes import activations, analysis, docs, pages, training
 from app.web.security import SecurityHeadersMiddleware, content_security_policy, security_headers
-from app.web.workers import WorkerPool
+from app.web.workers import WorkerPool, chain_sigterm
 
 
 class ActivationLab(FastAPI):
@@ -32,10 +32,12 @@ class ActivationLab(FastAPI):
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """The forkserver starts in the background (workers fork from it with their first job);
-    every worker stops with the app."""
+    SIGTERM ends running trainings with 503 at once; every worker stops with the app."""
     pool: WorkerPool = app.state.worker_pool
     warming = asyncio.create_task(asyncio.to_thread(pool.warm))
+    restore_sigterm = chain_sigterm()
     yield
+    restore_sigterm()
     pool.close()
     await warming
 

@@ -159,11 +159,13 @@ class Worker:
     def pid(self) -> int | None:
         return self.process.pid
 
-    def kill(self) -> None:
-        """SIGKILL: total, even inside a numpy call; the pipe's reader then sees EOF."""
+    def kill(self, close_pipe: bool = True) -> None:
+        """SIGKILL: total, even inside a numpy call. A job's pipe is left to its reader thread,
+        which sees EOF and closes it (closing it under a blocked read is a race)."""
         if self.process.is_alive():
             self.process.kill()
-        self.conn.close()
+        if close_pipe:
+            self.conn.close()
 
     def retire(self) -> None:
         """Ask an idle worker to exit (it frees its memory with it)."""
@@ -179,7 +181,8 @@ def _pump(conn: Connection, post: Callable[[tuple[Any, ...]], None]) -> None:
     while True:
         try:
             msg = conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # the worker died or was killed
+            conn.close()
             post(("exit", None, 0))
             return
         post(msg)
@@ -412,7 +415,7 @@ class WorkerPool:
         finally:
             del self._busy[worker]
             if not finished:  # cancelled, past its deadline, shutting down: stop it now
-                worker.kill()
+                worker.kill(close_pipe=False)
 
     def _learn(self, seconds: float) -> None:
         self.jobs_done += 1
@@ -431,7 +434,7 @@ class WorkerPool:
             future.get_loop().call_soon_threadsafe(_fail, future, ShuttingDown())
         for worker, post in busy:
             post(("shutdown", None))
-            worker.kill()
+            worker.kill(close_pipe=False)
         for worker in idle:
             worker.retire()
 
@@ -451,11 +454,32 @@ def close_all() -> None:
         pool.close()
 
 
+def chain_sigterm() -> Callable[[], None]:
+    """On SIGTERM, close every pool (on the event loop) before uvicorn's own handler runs, so
+    running trainings answer 503 at once instead of holding the graceful shutdown; returns the
+    function that puts the previous handler back. Only the main thread may set handlers (a
+    test client's app runs elsewhere): there it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    loop = asyncio.get_running_loop()
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        loop.call_soon_threadsafe(close_all)
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
 def _fail(future: asyncio.Future[None], err: BaseException) -> None:
     if not future.done():
         future.set_exception(err)
 
 
 def _kill_all(idle: list[Worker], busy: dict[Worker, Any]) -> None:
-    for worker in [*idle, *busy]:
+    for worker in idle:
         worker.kill()
+    for worker in busy:
+        worker.kill(close_pipe=False)
