@@ -470,7 +470,11 @@ def chain_sigterm() -> Callable[[], None]:
             previous(signum, frame)
 
     signal.signal(signal.SIGTERM, on_sigterm)
-    return lambda: signal.signal(signal.SIGTERM, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def _fail(future: asyncio.Future[None], err: BaseException) -> None:
