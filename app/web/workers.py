@@ -52,6 +52,9 @@ KILL_GRACE_S = 0.5
 # The job time Retry-After assumes until jobs have finished (then a moving average of them).
 TYPICAL_JOB_S = 2.0
 TYPICAL_JOB_WEIGHT = 0.2  # weight of the newest job in that moving average
+# Workers run at a lower CPU priority than the server: on a busy machine the kernel then gives
+# the event loop (pages, curves, /healthz, admission's 503s) the CPU first and training the rest.
+WORKER_NICENESS = 10
 # Modules the forkserver imports once, so every worker forked from it starts with them loaded.
 PRELOAD = ["app.web.routes.training", "app.web.routes.analysis"]
 
@@ -118,6 +121,7 @@ def serve(conn: Connection) -> None:
     """A worker's loop: run each job sent over conn and send back its progress and outcome."""
     # Ctrl+C in a terminal signals the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(WORKER_NICENESS)
     while True:
         try:
             job = conn.recv()
