@@ -3,7 +3,7 @@
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -19,6 +19,12 @@ LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
 def usable_cores() -> int:
     """Cores this process may run on (a container's cpuset, not the host's count)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def train_workers_default(data: dict[str, Any]) -> int:
+    """One training worker per core, shared among the uvicorn workers (each has its own pool)."""
+    workers: int = data.get("workers", 1)
+    return max(1, usable_cores() // workers)
 
 
 class Settings(BaseSettings):
@@ -94,11 +100,12 @@ class Settings(BaseSettings):
 
     # Admission (issue 10): trainings, sweeps and gradient flow run in worker processes.
     train_workers: int = Field(
-        default_factory=usable_cores,
+        default_factory=train_workers_default,
         ge=1,
         le=64,
-        description="Worker processes for trainings, sweeps and gradient flow, per app process "
-        "(default: one per usable core); requests beyond them wait in the queue.",
+        description="Worker processes for trainings, sweeps and gradient flow in each uvicorn "
+        "worker (default: the usable cores divided among the uvicorn workers, at least 1); "
+        "requests beyond them wait in the queue.",
     )
     train_queue: int = Field(
         8,

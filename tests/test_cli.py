@@ -183,3 +183,16 @@ def test_sigterm_during_training_answers_503_and_exits_within_10_s(tmp_path: Pat
     events = [line for line in rest if line.startswith(("event:", "data:"))]
     assert events[-2] == "event: error"
     assert json.loads(events[-1][len("data: ") :]) == {"detail": [error]}
+
+
+def test_training_workers_share_the_cores_among_uvicorn_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("app.config.usable_cores", lambda: 4)
+    for name in ("ACTLAB_WORKERS", "WEB_CONCURRENCY", "ACTLAB_TRAIN_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings().train_workers == 4
+    assert Settings(workers=2).train_workers == 2
+    assert Settings(workers=8).train_workers == 1
+    monkeypatch.setenv("ACTLAB_TRAIN_WORKERS", "3")
+    assert Settings(workers=2).train_workers == 3
