@@ -1,6 +1,7 @@
 """Admission and isolation measured on a real server (the console script on 127.0.0.1).
 
-    .venv/bin/python bench/bench_admission.py            # about three minutes; prints a table
+    .venv/bin/python bench/bench_admission.py            # about four minutes; prints a table
+    .venv/bin/python bench/bench_admission.py --reference DIR   # the same against another tree
 
 1. Uncached curve p99 idle, and while 4 and while 16 heavy trainings are asked for.
 2. 48 heavy trainings at once: pages and /healthz p99 meanwhile, how fast the excess gets 503 +
@@ -42,9 +43,9 @@ CURVES = 200  # uncached curve requests per phase
 def heavy(seed: int) -> dict[str, Any]:
     """A training of a few seconds; each seed is a new request (the result cache never hits)."""
     return {
-        "epochs": 3000,
-        "hidden_layers": [32, 32],
-        "dataset": {"name": "spiral", "n_samples": 600},
+        "epochs": 2000,
+        "hidden_layers": [16, 16],
+        "dataset": {"name": "spiral", "n_samples": 500},
         "snapshots": 10,
         "seed": seed,
     }
@@ -80,7 +81,7 @@ def tree_rss(pid: int) -> int:
 
 
 class Server:
-    def __init__(self, **env: str) -> None:
+    def __init__(self, source: Path | None = None, **env: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = Path(tempfile.mkdtemp(prefix="bench-admission-")) / "server.log"
@@ -90,11 +91,15 @@ class Server:
             ACTLAB_LOG_LEVEL="warning",
             **env,
         )
+        command = [str(VENV_BIN / "activation-lab")]
+        if source is not None:  # another checkout of the app, ahead of the installed one
+            environment["PYTHONPATH"] = str(source)
+            command = [str(VENV_BIN / "python"), "-m", "app.cli"]
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                [str(VENV_BIN / "activation-lab")], env=environment, stdout=out, stderr=out
+                command, env=environment, stdout=out, stderr=out, cwd=source
             )
-        wait_until_up(f"{self.base}/healthz", self.proc, self.log)
+        wait_until_up(f"{self.base}/healthz", self.proc, self.log, timeout_s=120)
         time.sleep(2)  # the forkserver warms up in the background
 
     def stop(self) -> float:
@@ -109,7 +114,8 @@ class Server:
         return time.monotonic() - start
 
 
-def curve_p99_ms(client: httpx.Client, offset: int) -> float:
+def curve_ms(client: httpx.Client, offset: int) -> tuple[float, float]:
+    """Median and p99 of CURVES uncached curve requests, in ms."""
     times = []
     for i in range(CURVES):
         # a new x range each time: the curve cache misses and the curve is computed
@@ -117,12 +123,17 @@ def curve_p99_ms(client: httpx.Client, offset: int) -> float:
         start = time.perf_counter()
         assert client.get(url).status_code == 200
         times.append((time.perf_counter() - start) * 1000)
-    return percentile(times, 99)
+    return percentile(times, 50), percentile(times, 99)
+
+
+# One client for every POST: a new httpx.Client per request builds an SSL context each time,
+# which costs the bench's own CPU (and GIL) while it times curves.
+POSTER = httpx.Client(timeout=TIME_LIMIT_S + 30, limits=httpx.Limits(max_connections=64))
 
 
 def post(base: str, path: str, body: dict[str, Any]) -> tuple[int, float, str | None]:
     start = time.perf_counter()
-    r = httpx.post(f"{base}{path}", json=body, timeout=TIME_LIMIT_S + 30)
+    r = POSTER.post(f"{base}{path}", json=body)
     return r.status_code, time.perf_counter() - start, r.headers.get("retry-after")
 
 
@@ -141,18 +152,19 @@ def while_training(server: Server, n: int, seed0: int, measure: Any) -> tuple[An
 def phase_isolation(server: Server) -> list[str]:
     rows = []
     with httpx.Client(base_url=server.base) as client:
-        curve_p99_ms(client, 10**6)  # warm the connection and code paths
-        idle = curve_p99_ms(client, 0)
-        rows.append(f"| uncached curve p99, idle | {idle:.1f} ms | |")
+        curve_ms(client, 10**6)  # warm the connection and code paths
+        idle50, idle99 = curve_ms(client, 0)
+        rows.append(f"| uncached curve p99, idle | {idle99:.1f} ms | median {idle50:.1f} ms |")
         for n, seed0 in ((4, 1000), (16, 2000)):
             offset = n * 1000
-            busy, answers = while_training(
-                server, n, seed0, lambda offset=offset: curve_p99_ms(client, offset)
+            (busy50, busy99), answers = while_training(
+                server, n, seed0, lambda offset=offset: curve_ms(client, offset)
             )
             codes = sorted({code for code, _, _ in answers})
             rows.append(
-                f"| uncached curve p99, {n} heavy trainings asked for | {busy:.1f} ms | "
-                f"{busy / idle:.1f}x idle; trainings answered {codes} |"
+                f"| uncached curve p99, {n} heavy trainings asked for | {busy99:.1f} ms | "
+                f"{busy99 / idle99:.1f}x idle (median {busy50:.1f} ms, "
+                f"{busy50 / idle50:.1f}x); trainings answered {codes} |"
             )
     return rows
 
@@ -198,7 +210,9 @@ def phase_burst(server: Server) -> list[str]:
     answers = asyncio.run(burst(server.base, [heavy(3000 + i) for i in range(48)]))
     stop.set()
     poller.join()
-    refused = [(t, ra) for code, t, ra in answers if code == 503]
+    # Refused at once (workers and queue full) or, queued, refused when the deadline came first.
+    refused = [(t, ra) for code, t, ra in answers if code == 503 and t < TIME_LIMIT_S / 2]
+    expired = [t for code, t, _ in answers if code == 503 and t >= TIME_LIMIT_S / 2]
     served = [t for code, t, _ in answers if code == 200]
     others = sorted({code for code, _, _ in answers} - {200, 503})
     slowest = max(t for _, t, _ in answers)
@@ -206,9 +220,12 @@ def phase_burst(server: Server) -> list[str]:
         f"| 48 heavy at once: pages and /healthz p99 | {percentile(page_times, 99):.1f} ms | "
         f"{len(page_times)} requests meanwhile, max {max(page_times):.1f} ms, "
         f"failures {page_failures or 'none'} |",
-        f"| 48 heavy at once: 503 answers | {len(refused)} | slowest "
-        f"{max(t for t, _ in refused) * 1000:.1f} ms; "
-        f"Retry-After {sorted({ra or '' for _, ra in refused})} s |",
+        f"| 48 heavy at once: 503 at once | {len(refused)} | p99 "
+        f"{percentile([t for t, _ in refused] or [0.0], 99) * 1000:.1f} ms, slowest "
+        f"{max([t for t, _ in refused] or [0.0]) * 1000:.1f} ms; "
+        f"Retry-After {sorted({ra or '0' for _, ra in refused}, key=int)} s |",
+        f"| 48 heavy at once: 503 after waiting in the queue | {len(expired)} | "
+        f"their deadline came before a worker |",
         f"| 48 heavy at once: answered 200 | {len(served)} | other statuses: {others or 'none'} |",
         f"| 48 heavy at once: slowest answer | {slowest:.1f} s | "
         f"time limit {TIME_LIMIT_S:g} s + 1 s |",
@@ -280,22 +297,38 @@ def phase_sigterm() -> list[str]:
     return [f"| SIGTERM during 4 trainings: exit | {seconds:.2f} s | goal: within 10 s |"]
 
 
-def main() -> None:
-    settings = Settings(train_time_limit_s=TIME_LIMIT_S)
-    rows = ["| measurement | figure | notes |", "| --- | --- | --- |"]
-    server = Server()
+def reference(source: Path) -> None:
+    """The same isolation and burst phases against another checkout (the code before the pool:
+    `git archive 57798e2 | tar -x -C DIR`), for the ratios under the same load."""
+    print(f"reference: {source}, load {os.getloadavg()[0]:.1f}")
+    print("| measurement | figure | notes |\n| --- | --- | --- |", flush=True)
+    server = Server(source)
     try:
-        rows += phase_isolation(server)
-        rows += phase_burst(server)
-        rows += phase_memory(server, settings)
+        for phase in (phase_isolation, phase_burst):
+            print("\n".join(phase(server)), flush=True)
     finally:
         server.stop()
-    rows += phase_sigterm()
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--reference":
+        reference(Path(sys.argv[2]))
+        return
+    settings = Settings(train_time_limit_s=TIME_LIMIT_S)
     print(
         f"{settings.train_workers} workers, queue {settings.train_queue}, "
         f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"
     )
-    print("\n".join(rows))
+    print("| measurement | figure | notes |\n| --- | --- | --- |", flush=True)
+    server = Server()
+    try:
+        for phase in (phase_isolation, phase_burst):
+            print("\n".join(phase(server)), flush=True)
+        print("\n".join(phase_memory(server, settings)), flush=True)
+    finally:
+        server.stop()
+    print("\n".join(phase_sigterm()))
+    print(f"load at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

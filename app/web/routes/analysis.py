@@ -63,6 +63,8 @@ async def measure_gradient_flow(
     overflow float64 (e.g. `exponential` deep down) are null and that entry has `finite: false`.
     Requests above the work cap (activations x depth x width^2 x batch_size) get a 422. The
     response is a pure function of the request, so a repeated request is answered from memory.
+    It runs in the training worker pool: 503 with Retry-After when every worker is busy and the
+    queue is full, a 422 past ACTLAB_TRAIN_TIME_LIMIT_S.
     """
     if req.work > settings.gradient_flow_max_work:
         msg = (
