@@ -58,7 +58,8 @@ from app.lab.nn.mlp import (
     OutputName,
     RegularizationName,
 )
-from app.lab.nn.training import TrainConfig, snapshot_schedule, thumbnail_points
+from app.lab.nn.training import TrainConfig, record_schedule, snapshot_schedule, thumbnail_points
+from app.lab.nn.work import RunShape
 from app.lab.text import spelled
 
 WEIGHT_LIMIT = 1000.0
@@ -132,6 +133,12 @@ class GeneratedDataset(BaseModel):
         knobs.pop("noise", None)
         knobs.pop("seed", None)
         return datasets.n_train_for(self.name, **knobs)
+
+    @property
+    def n_test(self) -> int:
+        if self.name == "xor":
+            return 0
+        return (500 if self.n_samples is None else self.n_samples) - self.n_train
 
 
 class OwnPoints(BaseModel):
@@ -372,6 +379,29 @@ class TrainingOptions(BaseModel):
             return GeneratedDataset(name=self.dataset).n_train
         return self.dataset.n_train
 
+    @property
+    def n_test(self) -> int:
+        if isinstance(self.dataset, OwnPoints):
+            return 0
+        if isinstance(self.dataset, str):
+            return GeneratedDataset(name=self.dataset).n_test
+        return self.dataset.n_test
+
+    def run_shape(self, networks: int, stages: int = 1, snapshot_values: int = 0) -> RunShape:
+        """The sizes app.lab.nn.work estimates this request's memory and time from."""
+        return RunShape(
+            sizes=self.layout().sizes,
+            n_train=self.n_train,
+            n_test=self.n_test,
+            networks=networks,
+            stages=stages,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            recorded=len(record_schedule(self.epochs)),
+            snapshot_values=snapshot_values,
+            grid=self.grid if snapshot_values else 0,
+        )
+
     def layout(self) -> Layout:
         output, loss = self.head()
         return Head(output, loss).layout(len(self.features), self.hidden_layers, self.n_classes)
@@ -480,13 +510,19 @@ class TrainRequest(TrainingOptions):
                 )
         return self
 
-    @model_validator(mode="after")
-    def snapshots_fit(self) -> Self:
+    @property
+    def snapshot_values(self) -> int:
+        """Numbers the snapshots hold: snapshots x (output units x grid^2 + hidden units x
+        thumbnail^2)."""
         sizes = self.layout().sizes
         per_snapshot = (
             sizes[-1] * self.grid**2 + sum(sizes[1:-1]) * thumbnail_points(self.grid) ** 2
         )
-        values = len(snapshot_schedule(self.epochs, self.snapshots)) * per_snapshot
+        return len(snapshot_schedule(self.epochs, self.snapshots)) * per_snapshot
+
+    @model_validator(mode="after")
+    def snapshots_fit(self) -> Self:
+        values = self.snapshot_values
         if values > MAX_SNAPSHOT_VALUES:
             raise ValueError(
                 f"snapshots x (output units x grid^2 + hidden units x thumbnail^2) = {values} "
@@ -580,8 +616,19 @@ SEMANTICS = (
 **Server.** The same request always gives the same bytes, so the server keeps recent results in
 memory and answers a repeated request from there. epochs, and epochs x training samples x
 parameters x networks, are capped by the server's settings ({env_name("train_max_epochs")},
-{env_name("train_max_work")}); over the cap is a 422 that states it. A run longer than
-{env_name("train_time_limit_s")} seconds is stopped: 422 (or, streaming, an `error` event) with
-the limit.
+{env_name("train_max_work")}); over the cap is a 422 that states it. Before it starts, a
+request's peak memory is estimated (an upper bound: 8 bytes x networks trained at once x (4 x
+training points x units + 2 x test points x units + 6 x all points x the widest layer), plus
+weights, curves and snapshots) and its time (a floor: 10 us per update step plus 0.5 ns per epoch
+x point x parameter x network); over {env_name("train_max_memory_mb")}, or a floor over the time
+limit, is a 422 stating both caps and the estimates. A run still going
+{env_name("train_time_limit_s")} seconds after the request arrived is stopped (inside an epoch if
+need be): 422 (or, streaming, an `error` event) with the limit, within a second of it.
+
+**Admission.** Trainings run in {env_name("train_workers")} worker processes with
+{env_name("train_queue")} places to wait; beyond that the answer is 503 with a Retry-After header
+(seconds) and {{"detail": [{{"loc": [], "msg": ..., "type": "busy"}}]}}, at once, before any stream
+starts. While the server shuts down (SIGTERM), running trainings end with 503 (type
+"shutting_down") or, when streaming, an `error` event with that detail.
 """
 )
