@@ -23,8 +23,22 @@ logger = logging.getLogger("app.web.errors")
 INTERNAL_ERROR_MESSAGE = "internal server error: the server logged it; please report it"
 
 
-def error_item(loc: Sequence[str | int], msg: str, type_: str) -> dict[str, Any]:
-    return {"loc": list(loc), "msg": msg, "type": type_}
+def error_item(
+    loc: Sequence[str | int], msg: str, type_: str, ctx: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"loc": list(loc), "msg": msg, "type": type_}
+    if ctx is not None:
+        item["ctx"] = ctx
+    return item
+
+
+def _position_context(error: dict[str, Any]) -> dict[str, Any] | None:
+    """The ctx of a refusal inside a text field (a custom expression): where, and the part
+    refused. Pydantic's own ctx can hold exception objects and is left out, as before."""
+    ctx = error.get("ctx") or {}
+    if "position" not in ctx:
+        return None
+    return {"position": int(ctx["position"]), "text": str(ctx.get("text", ""))}
 
 
 def invalid_param(where: str, err: ParamError) -> RequestValidationError:
@@ -47,7 +61,10 @@ def _message(error: dict[str, Any]) -> str:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    items = [error_item(e["loc"], _message(e), str(e["type"])) for e in exc.errors()]
+    items = [
+        error_item(e["loc"], _message(e), str(e["type"]), _position_context(e))
+        for e in exc.errors()
+    ]
     content_type = request.headers.get("content-type", "")
     if request.method == "POST" and "json" not in content_type:
         # FastAPI ignores a body that is not declared JSON and reports the model as missing;
