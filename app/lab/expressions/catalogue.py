@@ -78,17 +78,14 @@ NOT_EXPRESSIBLE: dict[str, str] = {
 
 
 @cache
-def _definitions() -> dict[str, sp.Expr]:
-    from app.lab.expressions.grammar import X, parse_trusted
+def _definition(name: str) -> sp.Expr:
+    # one at a time, on first use: all 45 at once took 2 s on the shared machine, inside the
+    # first request's time budget
+    from app.lab.expressions.grammar import parse_trusted
 
-    out = {}
-    for name, text in CATALOGUE_EXPRESSIONS.items():
-        defaults = {
-            k: float(v) for k, v in ACTIVATIONS[name].defaults.items() if not isinstance(v, str)
-        }
-        out[name] = parse_trusted(text, defaults)
-    assert all(X in expr.free_symbols or not expr.free_symbols for expr in out.values())
-    return out
+    defaults = ACTIVATIONS[name].defaults
+    numbers = {k: float(v) for k, v in defaults.items() if not isinstance(v, str)}
+    return parse_trusted(CATALOGUE_EXPRESSIONS[name], numbers)
 
 
 def catalogue_function(name: str) -> Callable[[sp.Expr], sp.Expr] | None:
@@ -97,5 +94,5 @@ def catalogue_function(name: str) -> Callable[[sp.Expr], sp.Expr] | None:
         return None
     from app.lab.expressions.grammar import X
 
-    definition = _definitions()[name]
+    definition = _definition(name)
     return lambda arg: definition.xreplace({X: arg})

@@ -45,8 +45,13 @@ class CompiledExpression:
     simplified: tuple[bool, bool, bool]  # False where simplify ran out of time
 
 
+# Time kept back from simplify for what must still follow (TeX, compiling, switch points), so
+# an expression whose simplification is merely slow is never refused for it.
+RESERVE_S = 0.4
+
+
 def _simplify(expr: sp.Expr, deadline: float) -> tuple[sp.Expr, bool]:
-    budget = min(SIMPLIFY_BUDGET_S, deadline - time.perf_counter())
+    budget = min(SIMPLIFY_BUDGET_S, deadline - RESERVE_S - time.perf_counter())
     if budget <= 0:
         return expr, False
     try:
@@ -68,6 +73,10 @@ def _switch_arguments(expr: sp.Basic) -> list[sp.Expr]:
     return list(dict.fromkeys(out))
 
 
+def _drop_delta(expr: sp.Expr) -> sp.Expr:
+    return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+
+
 def _compile(expr: sp.Expr, names: tuple[str, ...]) -> Program:
     return compile_expression(expr, X, names)
 
@@ -75,7 +84,10 @@ def _compile(expr: sp.Expr, names: tuple[str, ...]) -> Program:
 def _build(text: str, names: tuple[str, ...]) -> CompiledExpression:
     deadline = time.perf_counter() + TIME_BUDGET_S
     f = parse(text, names)
-    raw = (f, f.diff(X), f.diff(X, 2))
+    # The derivative of |u| is sign(u), and sign's is 2 delta(u): zero at every point but u = 0,
+    # where it is no number. Derivatives here are pointwise, as for where(...): drop it.
+    df = _drop_delta(f.diff(X))
+    raw = (f, df, _drop_delta(df.diff(X)))
     exprs: list[sp.Expr] = []
     programs: list[Program] = []
     simplified: list[bool] = []
