@@ -368,3 +368,15 @@ def test_xor_training_with_the_expression_matches_the_builtin_silu() -> None:
 def test_replacing_fields_keeps_it_an_activation() -> None:
     act = replace(custom_activation("a * x", {"a": 2.0}), label="twice")
     assert act.f(np.array([1.5]), a=2.0)[0] == 3.0
+
+
+def test_an_algebra_failure_is_a_refusal_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.lab.expressions.compiled as compiled
+
+    def broken(text: str, params: object) -> object:
+        raise TypeError("sympy could not")
+
+    monkeypatch.setattr(compiled, "parse", broken)
+    err = _refusal("x + 12345.5")
+    assert (err.kind, err.position) == ("unsupported", 0)
+    assert "TypeError" in str(err)

@@ -9,6 +9,7 @@ start and a pickle round trip per expression; this keeps everything in the reque
 """
 
 import ctypes
+import gc
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +27,33 @@ class Expired(BaseException):
     """Raised into a thread whose time budget ran out."""
 
 
+# The exception lands in whatever Python code the thread runs next. If that is a gc callback
+# or a finaliser, Python reports it as "ignored" and the work goes on; so collection is paused
+# while a budget runs (the counter keeps overlapping budgets in threads from re-enabling it
+# early), and a fired timer fires again every RETRY_S until the block has really stopped.
+RETRY_S = 0.01
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+def _pause_gc() -> None:
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+
+
+def _resume_gc() -> None:
+    global _gc_pauses
+    with _gc_lock:
+        _gc_pauses -= 1
+        if _gc_pauses == 0 and _gc_was_enabled:
+            gc.enable()
+
+
 @contextmanager
 def time_limit(seconds: float, expired: type[Expired] = Expired) -> Iterator[None]:
     """Raise `expired` inside the with-block's thread once it has run for `seconds`.
@@ -35,27 +63,31 @@ def time_limit(seconds: float, expired: type[Expired] = Expired) -> Iterator[Non
     """
     thread_id = threading.get_ident()
     lock = threading.Lock()
-    state = {"active": True, "fired": False}
+    active = threading.Event()
+    active.set()
 
     def fire() -> None:
-        with lock:
-            if state["active"]:
-                state["fired"] = True
+        while True:
+            with lock:
+                if not active.is_set():
+                    return
                 _set_async_exc(thread_id, expired)
+            time.sleep(RETRY_S)
 
     started = time.perf_counter()
     timer = threading.Timer(max(seconds, 0.0), fire)
     timer.daemon = True
+    _pause_gc()
     timer.start()
     try:
         yield
     finally:
         with lock:
-            state["active"] = False
-            if state["fired"]:
-                # fired but not yet delivered: take it back, so it cannot surface later in code
-                # that has nothing to do with this budget (NULL clears the pending exception)
-                _set_async_exc(thread_id, None)
+            active.clear()
+            # fired but not yet delivered: take it back, so it cannot surface later in code
+            # that has nothing to do with this budget (NULL clears the pending exception)
+            _set_async_exc(thread_id, None)
         timer.cancel()
+        _resume_gc()
     if time.perf_counter() - started > seconds:
         raise expired

@@ -5,6 +5,7 @@ only on the text and the parameter names; parameter values come in per call, so 
 functions are reused for every value a slider takes.
 """
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -19,6 +20,7 @@ from app.lab.expressions.grammar import X, check_param_names, parse
 from app.lab.expressions.limits import SIMPLIFY_BUDGET_S, TIME_BUDGET_S
 from app.lab.expressions.numeric import CompileError, Program, compile_expression
 
+logger = logging.getLogger("app.lab.expressions")
 CACHE_ENTRIES = 256  # compiled expressions (and refusals) kept, least recently used first out
 
 
@@ -131,10 +133,15 @@ def _compile_or_refuse(text: str, names: tuple[str, ...]) -> CompiledExpression 
             0,
             text,
         )
-    except CompileError as err:  # the grammar's own functions always compile: a bug if here
-        raise AssertionError(f"{text!r}: {err}") from err
     except RecursionError:
         return ExpressionError("too_deep", "too deeply nested to differentiate", 0, text)
+    except Exception as err:  # noqa: BLE001 - sympy's own failures, never a 500
+        # e.g. a CompileError (a node the compiler lacks) or a TypeError inside sympy: the
+        # grammar allowed the text, but the algebra cannot finish it; say so, with the reason
+        logger.warning("expression %r not compiled: %r", text, err)
+        return ExpressionError(
+            "unsupported", f"the algebra could not handle this ({type(err).__name__})", 0, text
+        )
 
 
 _cache: OrderedDict[tuple[str, tuple[str, ...]], CompiledExpression | ExpressionError] = (

@@ -108,7 +108,7 @@ _OPERATOR_HINTS: dict[type[ast.AST], str] = {
 
 
 def check_param_names(names: Collection[str]) -> None:
-    """Raise ValueError naming the first unusable parameter name (as (name, reason))."""
+    """Raise ParamNameError for the first name that cannot be a parameter, saying why."""
     if len(names) > MAX_PARAMS:
         raise ParamNameError("params", f"at most {MAX_PARAMS} parameters, got {len(names)}")
     for name in names:

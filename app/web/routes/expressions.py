@@ -11,7 +11,7 @@ import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from app.lab.activations import ParamError
+from app.lab.activations import ParamError, ParamValue
 from app.lab.expressions import (
     CUSTOM_NAME,
     CustomActivation,
@@ -64,9 +64,9 @@ def _activation(where: str, text: str, params: dict[str, float]) -> CustomActiva
         raise invalid_param(where, ParamError(err.param, err.message)) from None
 
 
-def _resolve(where: str, act: CustomActivation, given: dict[str, object]) -> dict[str, float]:
+def _resolve(where: str, act: CustomActivation, given: dict[str, object]) -> dict[str, ParamValue]:
     try:
-        return {k: float(v) for k, v in act.resolve(given).items()}
+        return act.resolve(given)
     except ParamError as err:
         raise invalid_param(where, err) from None
 
@@ -80,10 +80,13 @@ def describe_expression(req: ExpressionRequest) -> Response:
     """
     act = _activation("body", req.expression, dict(req.params))
     params = _resolve("body", act, dict(req.params))
-    return json_response(ExpressionResult.from_domain(act, params).model_dump(mode="json"))
+    result = ExpressionResult.from_domain(act, {k: float(v) for k, v in params.items()})
+    return json_response(result.model_dump(mode="json"))
 
 
-@router.post("/api/activations/custom/evaluate", response_model=CurveResult, responses=RESPONSES)
+@router.post(
+    f"/api/activations/{CUSTOM_NAME}/evaluate", response_model=CurveResult, responses=RESPONSES
+)
 def evaluate_expression(req: CustomEvaluateRequest) -> Response:
     """f, f' and f'' of an expression at the given x, exactly like a built-in's evaluate.
 
@@ -92,10 +95,12 @@ def evaluate_expression(req: CustomEvaluateRequest) -> Response:
     """
     act = _activation("body", req.expression, dict(req.params))
     params = _resolve("body", act, dict(req.params))
-    return json_response(sample(act, np.asarray(req.x, dtype=np.float64), params))  # type: ignore[arg-type]
+    return json_response(sample(act, np.asarray(req.x, dtype=np.float64), params))
 
 
-@router.get("/api/activations/custom/curve", response_model=CurveResult, responses=RESPONSES)
+@router.get(
+    f"/api/activations/{CUSTOM_NAME}/curve", response_model=CurveResult, responses=RESPONSES
+)
 def expression_curve(query: Annotated[CustomCurveQuery, Query()], request: Request) -> Response:
     """f, f' and f'' of an expression at x = linspace(x_min, x_max, points), ends included.
 
@@ -110,7 +115,4 @@ def expression_curve(query: Annotated[CustomCurveQuery, Query()], request: Reque
     act = _activation("query", query.expression, dict.fromkeys(given, 0.0))
     params = _resolve("query", act, given)
     x = np.linspace(query.x_min, query.x_max, query.points)
-    return json_response(sample(act, x, params))  # type: ignore[arg-type]
-
-
-assert CUSTOM_NAME == "custom"  # the paths above spell it
+    return json_response(sample(act, x, params))
