@@ -9,10 +9,12 @@ from app import __version__
 from app.config import STATIC_DIR, Settings, get_settings
 from app.web import assets, observability
 from app.web.cache import BytesLRU, ResultCache
+from app.web.curve_fast_path import CurveFastPath, CurveRoute
 from app.web.curves import CurveStore
 from app.web.errors import install_error_handlers
-from app.web.middleware import BodyLimitMiddleware, CurveFastPath, GZip, HeadAsGet
+from app.web.middleware import BodyLimitMiddleware, GZip, HeadAsGet
 from app.web.routes import activations, analysis, docs, expressions, pages, training
+from app.web.routes import assets as asset_routes
 from app.web.security import SecurityHeadersMiddleware, content_security_policy, security_headers
 
 
@@ -50,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(training.router)
     app.include_router(pages.router)
     app.include_router(docs.router)
-    app.include_router(assets.router)
+    app.include_router(asset_routes.router)
     plotly = assets.plotly_bundle()  # read, hash and gzip plotly.min.js once, at start-up
     assets.static_digests()  # and hash static/ for its versioned URLs
     app.mount("/static", assets.VersionedStaticFiles(directory=STATIC_DIR), name="static")
@@ -64,7 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # before routing and validation, gzipped on the way when the client accepts it; HEAD is
     # answered as GET without the body; a Host not allowed is refused before anything else.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(CurveFastPath, store=app.state.curve_store)
+    app.add_middleware(
+        CurveFastPath, store=app.state.curve_store, route=CurveRoute.of(activations.curve_route())
+    )
     app.add_middleware(GZip)
     app.add_middleware(HeadAsGet)
     app.add_middleware(

@@ -4,24 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Browser tests drive Debian's Chromium through Playwright (never `playwright install`);
-# tests/test_nginx.py runs Debian's nginx in front of the app. `apt-get update` once, if needed.
-missing=""
-command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
-[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
-if [ -n "$missing" ]; then
-    sudo_cmd=""
-    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq
-    # shellcheck disable=SC2086 # one word per package
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends $missing
-fi
-
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
-
-echo "== ruff" && .venv/bin/ruff check . && .venv/bin/ruff format --check .
-echo "== mypy" && .venv/bin/mypy
-echo "== hadolint" && .venv/bin/hadolint Dockerfile
+bash scripts/setup.sh
+bash scripts/lint.sh
 echo "== pytest" && .venv/bin/pytest "$@"

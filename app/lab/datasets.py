@@ -13,6 +13,7 @@ Coordinates are the raw (x1, x2) plane; `features(x, names)` maps them to the ne
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,13 +21,29 @@ from numpy.typing import NDArray
 Array = NDArray[np.float64]
 Labels = NDArray[np.int64]
 
-GENERATED = ("quadrants", "circle", "gaussians", "spiral", "moons", "spiral3")
-DATASET_NAMES = ("xor", *GENERATED)
-N_CLASSES = {"xor": 2, "quadrants": 2, "circle": 2, "gaussians": 2, "spiral": 2, "moons": 2}
-N_CLASSES["spiral3"] = 3
+DatasetName = Literal["xor", "quadrants", "circle", "gaussians", "spiral", "moons", "spiral3"]
+DATASET_NAMES: tuple[DatasetName, ...] = get_args(DatasetName)
+GENERATED: tuple[DatasetName, ...] = tuple(name for name in DATASET_NAMES if name != "xor")
+N_CLASSES: dict[DatasetName, int] = dict.fromkeys(DATASET_NAMES, 2) | {"spiral3": 3}
 MAX_CLASSES = 10  # labels a user's own points may carry: 0..9
 
-FEATURES: dict[str, Callable[[Array, Array], Array]] = {
+# The generators' knobs: defaults and the ranges the API admits (noise as the Playground's 0-50 %).
+DEFAULT_N_SAMPLES = 500
+DEFAULT_NOISE = 0.0
+DEFAULT_TRAIN_FRACTION = 0.5
+DEFAULT_SEED = 0
+MIN_SAMPLES = 10
+MAX_POINTS = 2000  # points of a generated set, and of a user's own
+MAX_NOISE = 0.5
+MIN_TRAIN_FRACTION = 0.1
+MAX_TRAIN_FRACTION = 0.9
+MAX_SEED = 2**32 - 1  # seeds of data and of networks: what the API and the pages accept
+MIN_OWN_POINTS = 2
+COORD_LIMIT = 1000.0  # |x1|, |x2| of a user's own points
+
+FeatureName = Literal["x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2"]
+FEATURE_NAMES: tuple[FeatureName, ...] = get_args(FeatureName)
+FEATURES: dict[FeatureName, Callable[[Array, Array], Array]] = {
     "x1": lambda x1, x2: x1,
     "x2": lambda x1, x2: x2,
     "x1_squared": lambda x1, x2: x1 * x1,
@@ -35,7 +52,7 @@ FEATURES: dict[str, Callable[[Array, Array], Array]] = {
     "sin_x1": lambda x1, x2: np.sin(x1),
     "sin_x2": lambda x1, x2: np.sin(x2),
 }
-FEATURE_FORMULAS = {
+FEATURE_FORMULAS: dict[FeatureName, str] = {
     "x1": "x1",
     "x2": "x2",
     "x1_squared": "x1^2",
@@ -61,6 +78,9 @@ class Dataset:
 # The XOR truth table in the project's order: (0,0)->0, (0,1)->1, (1,0)->1, (1,1)->0.
 XOR_INPUTS: Array = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_LABELS = np.array([0, 1, 1, 0])
+
+
+XOR_SIZE = len(XOR_LABELS)
 
 
 def xor() -> Dataset:
@@ -162,7 +182,11 @@ GENERATORS: dict[str, Callable[[np.random.Generator, int, float], tuple[Array, L
 
 
 def generate(
-    name: str, n_samples: int = 500, noise: float = 0.0, train_fraction: float = 0.5, seed: int = 0
+    name: DatasetName,
+    n_samples: int = DEFAULT_N_SAMPLES,
+    noise: float = DEFAULT_NOISE,
+    train_fraction: float = DEFAULT_TRAIN_FRACTION,
+    seed: int = DEFAULT_SEED,
 ) -> Dataset:
     """A named data set, shuffled and split; `xor` ignores every argument but its name."""
     if name == "xor":
@@ -180,7 +204,23 @@ def n_train_of(n_samples: int, train_fraction: float) -> int:
     return int(math.floor(n_samples * train_fraction))
 
 
-def features(x: Array, names: Sequence[str]) -> Array:
+def n_train_for(
+    name: DatasetName,
+    n_samples: int = DEFAULT_N_SAMPLES,
+    train_fraction: float = DEFAULT_TRAIN_FRACTION,
+) -> int:
+    """The size of generate(name, n_samples, train_fraction=...)'s training set, without
+    generating it: xor's four points, else the split's share."""
+    return XOR_SIZE if name == "xor" else n_train_of(n_samples, train_fraction)
+
+
+def n_classes_of_points(max_label: int, two_classes: bool) -> int:
+    """Classes of a user's own points: labels 0..max_label, at least two (exactly two when the
+    output is a single sigmoid unit)."""
+    return 2 if two_classes else max(2, max_label + 1)
+
+
+def features(x: Array, names: Sequence[FeatureName]) -> Array:
     """The network's input matrix (n, len(names)) from raw points (n, 2)."""
     x1, x2 = x[:, 0], x[:, 1]
     return np.ascontiguousarray(np.column_stack([FEATURES[name](x1, x2) for name in names]))

@@ -7,6 +7,7 @@ w1 + w2 + 2b > 0 and the two labelled 0 add up to w1 + w2 + 2b <= 0, so no (w, b
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Literal
 
 import numpy as np
 
@@ -23,6 +24,9 @@ SOLUTION_OUTPUT_WEIGHTS: Array = np.array([1.0, -2.0])
 SOLUTION_OUTPUT_BIAS = 0.0
 
 UNKNOWNS = ("w1", "w2", "b")
+
+
+Relation = Literal[">", "<="]
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class Inequality:
     inputs: list[list[float]]
     target: float
     coefficients: list[int]
-    relation: str  # ">" (classified 1) or "<=" (classified 0)
+    relation: Relation  # ">" (classified 1) or "<=" (classified 0)
     text: str
 
 
@@ -122,7 +126,7 @@ def _linear_form(coefficients: list[int]) -> str:
 def _condition(points: list[list[float]], target: float) -> Inequality:
     """The condition w . x + b > 0 (target 1) or <= 0 (target 0), summed over the points."""
     coefficients = [int(sum(p[0] for p in points)), int(sum(p[1] for p in points)), len(points)]
-    relation = ">" if target == 1.0 else "<="
+    relation: Relation = ">" if target == 1.0 else "<="
     text = f"{_linear_form(coefficients)} {relation} 0"
     return Inequality(points, target, coefficients, relation, text)
 

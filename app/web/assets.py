@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse
+from fastapi import Request, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import pass_context
 from jinja2.utils import htmlsafe_json_dumps
@@ -46,8 +45,6 @@ _VERSION = re.compile(rb"plotly\.js v(\d+\.\d+\.\d+)")
 _INLINE_STYLE = re.compile(
     rb'createElement\("style"\);\w+\.id="[0-9a-f]+",\w+\.textContent=\'([^\'\\]*)\''
 )
-
-router = APIRouter(include_in_schema=False)
 
 
 @dataclass(frozen=True)
@@ -212,18 +209,3 @@ class VersionedStaticFiles(StaticFiles):
         current = bool(version) and version == static_digests().get(name)
         response.headers["Cache-Control"] = IMMUTABLE if current else "no-cache"
         return response
-
-
-@router.get("/assets/{filename}", name="asset")
-def plotly_js(filename: str, request: Request) -> Response:
-    """plotly.min.js under its hashed name; any other name is a 404."""
-    bundle = plotly_bundle()
-    if filename != bundle.filename:
-        return Response(status_code=404)
-    return serve_bundle(bundle, request)
-
-
-@router.get("/favicon.ico", name="favicon")
-def favicon() -> FileResponse:
-    """The app icon at the path browsers ask for unprompted."""
-    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")

@@ -1,13 +1,25 @@
-"""Lookups shared by routes: unknown names become one 404 here, not in each handler."""
+"""Lookups shared by routes: unknown names become one 404 here, not in each handler, and an
+activation's parameters are resolved (or refused with a 422 naming the parameter) in one place."""
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 
 from app.config import Settings
-from app.lab.activations import Activation, UnknownActivation, get_activation
+from app.lab.activations import (
+    Activation,
+    ParamError,
+    ParamValue,
+    UnknownActivation,
+    get_activation,
+)
 from app.web.cache import ResultCache
-from app.web.curves import CurveStore
+from app.web.curves import CurveRequest, CurveStore
+from app.web.errors import error_item
+from app.web.schemas.activations import CurveQuery
 
 
 def activation_from_path(
@@ -20,13 +32,57 @@ def activation_from_path(
         raise HTTPException(
             status_code=404,
             detail=[
-                {
-                    "loc": ["path", "name"],
-                    "msg": f"unknown activation {name!r}; GET /api/activations lists them",
-                    "type": "not_found",
-                }
+                error_item(
+                    ["path", "name"],
+                    f"unknown activation {name!r}; GET /api/activations lists them",
+                    "not_found",
+                )
             ],
         ) from None
+
+
+ActivationDep = Annotated[Activation, Depends(activation_from_path)]
+
+
+def resolve_params(
+    act: Activation, given: Mapping[str, object] | None, loc: Sequence[str]
+) -> dict[str, ParamValue]:
+    """act's parameters from `given`, defaults for the rest, or a 422 at (*loc, parameter)."""
+    try:
+        return act.resolve(given)
+    except ParamError as err:
+        item = error_item((*loc, err.param), str(err), "value_error")
+        raise RequestValidationError([item]) from None
+
+
+@dataclass(frozen=True)
+class ResolvedActivation:
+    act: Activation
+    params: dict[str, ParamValue]
+
+
+def activation_with_query_params(act: ActivationDep, request: Request) -> ResolvedActivation:
+    """The path's entry with every query parameter taken as one of its parameters."""
+    given = dict(request.query_params.items())
+    return ResolvedActivation(act, resolve_params(act, given, ("query",)))
+
+
+CURVE_SAMPLING = frozenset(CurveQuery.model_fields)  # read once: model_fields is slow to access
+
+
+def curve_request(
+    act: ActivationDep, query: Annotated[CurveQuery, Query()], request: Request
+) -> CurveRequest:
+    """The path's entry sampled where CurveQuery says, its parameters from the other query keys.
+
+    CurveQuery is validated first (a bad x range is reported before a bad parameter)."""
+    given = {k: v for k, v in request.query_params.items() if k not in CURVE_SAMPLING}
+    params = resolve_params(act, given, ("query",))
+    return CurveRequest(act, params, query.x_min, query.x_max, query.points)
+
+
+ActivationParamsDep = Annotated[ResolvedActivation, Depends(activation_with_query_params)]
+CurveRequestDep = Annotated[CurveRequest, Depends(curve_request)]
 
 
 def settings_from_app(request: Request) -> Settings:
@@ -44,7 +100,6 @@ def result_cache_from_app(request: Request) -> ResultCache:
     return cache
 
 
-ActivationDep = Annotated[Activation, Depends(activation_from_path)]
 SettingsDep = Annotated[Settings, Depends(settings_from_app)]
 CurveStoreDep = Annotated[CurveStore, Depends(curve_store_from_app)]
 ResultCacheDep = Annotated[ResultCache, Depends(result_cache_from_app)]

@@ -15,8 +15,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.lab.activations import ParamError
 from app.web.responses import json_response
+from app.web.schemas.errors import ErrorItem, ErrorResponse
+from app.web.schemas.payload import payload
 
 logger = logging.getLogger("app.web.errors")
 
@@ -26,7 +27,10 @@ INTERNAL_ERROR_MESSAGE = "internal server error: the server logged it; please re
 def error_item(
     loc: Sequence[str | int], msg: str, type_: str, ctx: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    item: dict[str, Any] = {"loc": list(loc), "msg": msg, "type": type_}
+    """One {loc, msg, type} entry of the error shape (schemas.errors.ErrorItem); loc always a
+    list from the request's part ("path", "query", "body") down to the field. `ctx` only for a
+    refusal inside a text field (app.web.schemas.expressions.ExpressionErrorItem)."""
+    item = payload(ErrorItem, loc=list(loc), msg=msg, type=type_)
     if ctx is not None:
         item["ctx"] = ctx
     return item
@@ -41,16 +45,10 @@ def _position_context(error: dict[str, Any]) -> dict[str, Any] | None:
     return {"position": int(ctx["position"]), "text": str(ctx.get("text", ""))}
 
 
-def invalid_param(where: str, err: ParamError) -> RequestValidationError:
-    """A 422 for an activation parameter, located at ("query" | "body", ..., name)."""
-    loc = ("query", err.param) if where == "query" else ("body", "params", err.param)
-    return RequestValidationError([error_item(loc, str(err), "value_error")])
-
-
 def internal_error(exc: BaseException, where: str) -> dict[str, Any]:
     """Log an unexpected exception with its traceback; the body to send in its place."""
     logger.error("unexpected error in %s", where, exc_info=exc)
-    return {"detail": [error_item([], INTERNAL_ERROR_MESSAGE, "internal_error")]}
+    return payload(ErrorResponse, detail=[error_item([], INTERNAL_ERROR_MESSAGE, "internal_error")])
 
 
 def _message(error: dict[str, Any]) -> str:

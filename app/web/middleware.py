@@ -1,15 +1,13 @@
-"""Pure ASGI middleware: body-size limit, curves answered before routing, HEAD as GET.
+"""Pure ASGI middleware: body-size limit, HEAD as GET, gzip (curves: app.web.curve_fast_path).
 
 All are plain ASGI callables rather than BaseHTTPMiddleware, which would add a task and a
 stream copy to every request.
 """
 
-from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.web.assets import accepts_gzip
-from app.web.curves import CurveStore, parse_plain_request
+from app.web.errors import error_item
 from app.web.responses import dumps
 
 # Responses from this size on are gzipped for clients that accept it (Starlette's GZipMiddleware
@@ -20,49 +18,12 @@ GZIP_MIN_BYTES = 4096
 GZIP_LEVEL = 4
 
 
-def _json_headers(length: int, gzipped: bool = False) -> list[tuple[bytes, bytes]]:
+def json_headers(length: int, gzipped: bool = False) -> list[tuple[bytes, bytes]]:
+    """The headers of a JSON body sent straight through ASGI."""
     headers = [(b"content-type", b"application/json"), (b"content-length", str(length).encode())]
     if gzipped:
         headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
     return headers
-
-
-class CurveFastPath:
-    """Answer GET .../curve before routing: from the cache by exact URL, else, when the request
-    is plainly well-formed, compute it here. Everything else goes on to the validating route,
-    which answers errors in the documented shape; both share one CurveStore, so the bytes are
-    the same either way. A client that accepts gzip gets the curve's gzipped bytes, compressed
-    once and cached beside it."""
-
-    def __init__(self, app: ASGIApp, store: CurveStore) -> None:
-        self.app = app
-        self.store = store
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            path: str = scope["path"]
-            query_string: bytes = scope["query_string"]
-            body = self.store.by_url(path, query_string)
-            if body is None:
-                request = parse_plain_request(path, query_string)
-                if request is not None:
-                    body = await self.store.get(request, path, query_string)
-            if body is not None:
-                gzipped = len(body) >= GZIP_MIN_BYTES and accepts_gzip(
-                    Headers(scope=scope).get("accept-encoding", "")
-                )
-                if gzipped:
-                    body = self.store.gzipped(path, query_string, body, GZIP_LEVEL)
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 200,
-                        "headers": _json_headers(len(body), gzipped),
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
-                return
-        await self.app(scope, receive, send)
 
 
 class HeadAsGet:
@@ -98,19 +59,10 @@ class BodyLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def _reject(self, send: Send) -> None:
-        body = dumps(
-            {
-                "detail": [
-                    {
-                        "loc": ["body"],
-                        "msg": f"request body larger than {self.max_bytes} bytes",
-                        "type": "too_large",
-                    }
-                ]
-            }
-        )
+        msg = f"request body larger than {self.max_bytes} bytes"
+        body = dumps({"detail": [error_item(["body"], msg, "too_large")]})
         await send(
-            {"type": "http.response.start", "status": 413, "headers": _json_headers(len(body))}
+            {"type": "http.response.start", "status": 413, "headers": json_headers(len(body))}
         )
         await send({"type": "http.response.body", "body": body})
 

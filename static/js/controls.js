@@ -94,6 +94,14 @@ export function syncParamControls(entry, values, prefix) {
   }
 }
 
+// API field name -> control id, for inline errors: each control's id is its API field's name
+// (the rules' keys), plus `aliases` where one control answers for another name (the data set's
+// "name", the head's "output").
+export const fieldIds = (rules, aliases = {}) => ({
+  ...Object.fromEntries(Object.keys(rules).map((id) => [id, id])),
+  ...aliases,
+});
+
 // API field name -> control id, for inline errors.
 export function paramFieldIds(entry, prefix) {
   return Object.fromEntries(entry.params.map((p) => [p.name, `${prefix}param-${p.name}`]));

@@ -65,7 +65,8 @@ export function thumbnail(values, t) {
 
 // layers: [{W, b}] (hidden layers then the output layer); inputs: feature labels;
 // thumbs[l][u]: output grid of hidden unit u of layer l (or undefined); flags[l][u]: {dead, saturated}.
-export function drawNetwork(container, { layers, inputs, thumbs, flags, activation }, t, onFocusText) {
+// `saturatedBelow`: the server's saturation threshold, for the words of an S unit.
+export function drawNetwork(container, { layers, inputs, thumbs, flags, activation, saturatedBelow }, t, onFocusText) {
   const sizes = [inputs.length, ...layers.map((layer) => layer.b.length)];
   const tallest = Math.max(...sizes);
   const width = COLUMN * (sizes.length - 1) + NODE + 90;
@@ -98,7 +99,7 @@ export function drawNetwork(container, { layers, inputs, thumbs, flags, activati
       const name = unitName(l, u, sizes, inputs);
       const incoming = l === 0 ? [] : layers[l - 1].W.map((row, i) => `${unitName(l - 1, i, sizes, inputs)} ${row[u].toPrecision(3)}`);
       const flag = l > 0 && l < sizes.length - 1 ? flags?.[l - 1]?.[u] ?? {} : {};
-      const notes = [flag.dead ? "dead (0 on every training input)" : "", flag.saturated ? "saturated (|f′| < 0.01 on every input)" : ""].filter(Boolean);
+      const notes = [flag.dead ? "dead (0 on every training input)" : "", flag.saturated ? `saturated (|f′| < ${saturatedBelow} on every input)` : ""].filter(Boolean);
       const bias = l === 0 ? "" : `bias ${layers[l - 1].b[u].toPrecision(3)}`;
       const label = [name, bias, ...notes, incoming.length ? `incoming: ${incoming.join(", ")}` : ""].filter(Boolean).join("; ");
       const group = svg("g", { tabindex: 0, role: "img", "aria-label": label, class: "unit" }, [title(label)]);

@@ -1,8 +1,9 @@
 // Data in, Plotly traces and layouts out. Nothing here touches the DOM or the network.
 // `t` is the theme from ui.theme(): colours read from the stylesheet, so charts follow it.
 
-export const VANISHING = 0.01; // |f'| below this is the vanishing-gradient zone
 export const VIEW_LABELS = { f: "f(x)", df: "f′(x)", d2f: "f″(x)" };
+// The curve's views by key, in the order pages offer them (the controls' ids end in these).
+export const VIEWS = Object.keys(VIEW_LABELS);
 const VIEW_FIELDS = { f: "y", df: "dydx", d2f: "d2ydx2" };
 const DASH = { f: "solid", df: "dash", d2f: "dot" };
 const LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
@@ -57,12 +58,13 @@ export function chartConfig(filename, svgButton) {
   };
 }
 
-// Intervals of x where |f'| < VANISHING, as [start, end] pairs (null f' counts as not vanishing).
-export function vanishingIntervals(x, dydx) {
+// Intervals of x where |f'| < threshold (the server's saturation threshold), as [start, end]
+// pairs (null f' counts as not vanishing).
+export function vanishingIntervals(x, dydx, threshold) {
   const intervals = [];
   let start = null;
   for (let i = 0; i < x.length; i += 1) {
-    const inside = dydx[i] !== null && Math.abs(dydx[i]) < VANISHING;
+    const inside = dydx[i] !== null && Math.abs(dydx[i]) < threshold;
     if (inside && start === null) start = i;
     if ((!inside || i === x.length - 1) && start !== null) {
       const end = inside ? i : i - 1;
@@ -73,8 +75,9 @@ export function vanishingIntervals(x, dydx) {
   return intervals;
 }
 
-// Explore: f, f' and f'' of one function, the vanishing zone shaded (and named in the legend).
-export function curveFigure(curve, show, t, label) {
+// Explore: f, f' and f'' of one function, the zone where |f'| < `vanishing` shaded (and named
+// in the legend).
+export function curveFigure(curve, show, t, label, vanishing) {
   const traces = ["f", "df", "d2f"]
     .filter((view) => show.includes(view))
     .map((view, i) => ({
@@ -87,7 +90,7 @@ export function curveFigure(curve, show, t, label) {
       connectgaps: false,
       hovertemplate: "%{y:.6g}",
     }));
-  const shapes = vanishingIntervals(curve.x, curve.dydx).map(([x0, x1], i) => ({
+  const shapes = vanishingIntervals(curve.x, curve.dydx, vanishing).map(([x0, x1], i) => ({
     type: "rect",
     xref: "x",
     yref: "paper",
@@ -98,7 +101,7 @@ export function curveFigure(curve, show, t, label) {
     fillcolor: t.shade,
     line: { width: 0 },
     layer: "below",
-    name: "|f′| < 0.01 (vanishing gradient)",
+    name: `|f′| < ${vanishing} (vanishing gradient)`,
     showlegend: i === 0,
   }));
   const layout = { ...baseLayout(t, { xTitle: "x", yTitle: label, legendBelow: true }), shapes };

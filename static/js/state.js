@@ -30,8 +30,9 @@ export const int = (fallback, bounds = {}) => {
   const base = num(fallback, bounds);
   return { ...base, parse: (raw) => Math.round(base.parse(raw)) };
 };
-// A number a server rule declares ({default, min, max, min_exclusive, max_exclusive, integer});
-// a URL value it does not accept falls back to the default.
+// A number a server rule declares ({id, default, min, max, min_exclusive, max_exclusive,
+// integer}); a URL value it does not accept falls back to the default. The rule's id is its
+// control's (a number box), so the property is bound to that box by name (controlsOf).
 export const ruled = (rule) => ({
   fallback: rule.default,
   parse: (raw) => {
@@ -39,7 +40,31 @@ export const ruled = (rule) => ({
     return raw !== "" && Number.isFinite(value) && accepts(rule, value) ? value : rule.default;
   },
   format: String,
+  control: rule.id,
+  kind: "number",
 });
+// A select a server rule declares ({id, default, choices: [[value, label], ...]}). strict: a URL
+// value not among the choices falls back to the default; otherwise it is kept, so the API's
+// answer names what is wrong with it at the control.
+export const choice = (rule, { strict = true } = {}) => ({
+  ...str(rule.default, strict ? rule.choices.map(([value]) => value) : null),
+  control: rule.id,
+  kind: "select",
+});
+
+// The server's rules by control id ({id: rule}), each told its own id.
+export const withIds = (fields = {}) =>
+  Object.fromEntries(Object.entries(fields).map(([id, rule]) => [id, { ...rule, id }]));
+
+// Which control holds which property: every schema property declared from a rule is bound to
+// the control whose id is the rule's ({numbers: {id: key}, selects: {id: key}}).
+export function controlsOf(schema) {
+  const bound = { numbers: {}, selects: {} };
+  for (const [key, spec] of Object.entries(schema)) {
+    if (spec.control) bound[spec.kind === "select" ? "selects" : "numbers"][spec.control] = key;
+  }
+  return bound;
+}
 export function accepts(rule, value) {
   if (rule.integer && !Number.isInteger(value)) return false;
   if (rule.min !== null && rule.min !== undefined && (value < rule.min || (rule.min_exclusive && value === rule.min))) return false;
@@ -68,7 +93,8 @@ export const many = (fallback) => ({
 
 const NONE = () => [];
 
-export function readState(schema, search = window.location.search, extraKeys = NONE) {
+// `search` is read from the page's URL only when none is given, so this runs outside a browser.
+export function readState(schema, search = globalThis.location?.search ?? "", extraKeys = NONE) {
   const params = new URLSearchParams(search);
   const state = {};
   for (const [key, spec] of Object.entries(schema)) {
@@ -101,12 +127,12 @@ export function toSearch(schema, state) {
 
 // push: a new history entry (discrete changes, so back/forward step through them);
 // otherwise replace (continuous changes such as a slider being dragged).
-export function writeState(schema, state, { push = false } = {}) {
+export function writeState(schema, state, { push = false } = {}, { location, history } = window) {
   const search = toSearch(schema, state);
-  if (search === window.location.search) return;
-  const url = `${window.location.pathname}${search}${window.location.hash}`;
-  if (push) window.history.pushState(null, "", url);
-  else window.history.replaceState(null, "", url);
+  if (search === location.search) return;
+  const url = `${location.pathname}${search}${location.hash}`;
+  if (push) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
 }
 
 export function onNavigate(schema, callback, extraKeys = NONE) {

@@ -43,14 +43,15 @@ function pointTraces(points, t, { test }) {
   });
 }
 
-// A surface this flat has no boundary worth drawing (the API rounds it to 0.01).
-const FLAT = 0.05;
+// A surface that spans fewer rounding steps than this has no boundary worth drawing.
+const FLAT_STEPS = 5;
 
-// The surfaces come rounded to 0.01, so where the output changes slowly (a young or a linear
-// network) whole bands of cells read exactly 0.50 and a contour through them is a staircase.
+// The surfaces come rounded to `step` (the server's grid step, 0.01), so where the output
+// changes slowly (a young or a linear network) whole bands of cells read exactly 0.50 and a
+// contour through them is a staircase.
 // Averaging over a window about one rounding band wide restores the slope: a box average keeps
 // a linear field linear, and the window shrinks symmetrically at the edges so it stays centred.
-function dequantised(z, step = 0.01) {
+function dequantised(z, step) {
   const rows = z.length;
   const cols = z[0].length;
   let steps = 0;
@@ -86,8 +87,8 @@ function flatNote(value, { linear, dataset }) {
 // The decision surface at one snapshot with the data on top. Two classes: p(class 1) from
 // orange (0) through the panel colour (0.5) to blue (1), smoothed, and the p = 0.5 contour.
 // K classes: the most probable class per cell, one colour per class. `dataset` names the data
-// for the note on a flat surface.
-export function boundaryFigure(run, snapshot, t, { dataset = "" } = {}) {
+// for the note on a flat surface; `gridStep` is what the server rounds the surfaces to.
+export function boundaryFigure(run, snapshot, t, { dataset = "", gridStep }) {
   const { grid, data } = run;
   const traces = [];
   const annotations = [];
@@ -112,7 +113,7 @@ export function boundaryFigure(run, snapshot, t, { dataset = "" } = {}) {
       const values = z.flat();
       const low = Math.min(...values);
       const high = Math.max(...values);
-      if (high - low < FLAT) {
+      if (high - low < FLAT_STEPS * gridStep) {
         annotations.push({
           text: flatNote((low + high) / 2, { linear: Boolean(run.affine_map), dataset }),
           xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false,
@@ -124,7 +125,7 @@ export function boundaryFigure(run, snapshot, t, { dataset = "" } = {}) {
           name: "p = 0.5",
           x: grid.x1,
           y: grid.x2,
-          z: dequantised(z),
+          z: dequantised(z, gridStep),
           contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" },
           line: { color: t.fg, width: 2, smoothing: 1.3 },
           showscale: false,

@@ -1,17 +1,22 @@
 // DOM helpers every page shares: drawing with Plotly, theme, inline errors, export, progress.
+// Nothing runs at import but declarations, so Node can import the pure helpers (rule messages,
+// CSV, number formatting) for its unit tests.
 import { chartConfig } from "./plots.js";
+import { withIds } from "./state.js";
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 
+// The page's data from the server (app/web/routes/pages.py), each control rule told its id.
 export function initialState() {
-  return JSON.parse(document.getElementById("initial-state").textContent);
+  const state = JSON.parse(document.getElementById("initial-state").textContent);
+  return { ...state, fields: withIds(state.fields) };
 }
 
 // Plotly (preloaded by the page head) is inserted as a script only after the page script's
-// first API requests are on their way: this module's top level runs before the page script's,
-// and the timeout fires after it. The browser then runs the 4.8 MB bundle while the server
-// computes, instead of before the page script even starts.
+// first API requests are on their way (page.js asks for it once the first render has started).
+// The browser then runs the 4.8 MB bundle while the server computes, instead of before the
+// page script even starts.
 let plotly = null;
 
 export function plotlyReady() {
@@ -26,15 +31,14 @@ export function plotlyReady() {
   });
   return plotly;
 }
-setTimeout(plotlyReady, 0);
-
-const DARK = window.matchMedia("(prefers-color-scheme: dark)");
+// Read when first asked for, not at import.
+const dark = () => window.matchMedia("(prefers-color-scheme: dark)");
 
 export function theme() {
   const css = getComputedStyle(document.documentElement);
   const v = (name) => css.getPropertyValue(name).trim();
   return {
-    dark: DARK.matches,
+    dark: dark().matches,
     fg: v("--fg"),
     muted: v("--muted"),
     grid: v("--grid"),
@@ -50,7 +54,7 @@ export function theme() {
 }
 
 export function onThemeChange(callback) {
-  DARK.addEventListener("change", () => callback(theme()));
+  dark().addEventListener("change", () => callback(theme()));
 }
 
 const svgButton = (filename) => ({
@@ -92,14 +96,15 @@ export async function drawAll(charts) {
 // --- results that no longer match the controls ----------------------------------------------
 
 // A result whose request failed, or is still running for other settings, is not the answer to
-// what the controls now say: its card is dimmed and says so in words, until the next result.
-// `els` are charts (only marked once drawn) or other result boxes; outOfDate(els, null) clears.
+// what the controls now say: it is dimmed and says so in words, until the next result. `els`
+// are charts (only marked once drawn), other result boxes, or a whole results region (Train's
+// #results) whose banner is its child `[data-stale-note]`; outOfDate(els, null) clears.
 export function outOfDate(els, message) {
   for (const el of els) {
     if (message && el.classList.contains("chart") && !el.data) continue;
     const card = el.closest(".chart-card") ?? el;
     card.classList.toggle("stale", Boolean(message));
-    let note = $(":scope > .stale-note", card);
+    let note = $(":scope > .stale-note, :scope > [data-stale-note]", card);
     if (!note && message) {
       note = Object.assign(document.createElement("p"), { className: "stale-note" });
       note.setAttribute("role", "status");
@@ -107,23 +112,41 @@ export function outOfDate(els, message) {
     }
     if (note) {
       note.textContent = message ?? "";
+      if (message && "staleNote" in note.dataset) goToMessage(note);
       note.hidden = !message;
     }
   }
 }
 
+// A region's banner is far from the controls on a narrow screen: one press takes you to the
+// control whose message explains it.
+function goToMessage(note) {
+  const message = $$(".controls .error").find((box) => !box.hidden);
+  const control = message && document.getElementById(message.id.replace(/-error$/, ""));
+  if (!control) return;
+  const go = Object.assign(document.createElement("button"), { type: "button", className: "link-button" });
+  go.textContent = "Go to the message";
+  go.addEventListener("click", () => {
+    control.scrollIntoView({ block: "center" });
+    control.focus();
+  });
+  note.append(go);
+}
+
 // The same for a page's results as a whole: pending() marks them after `delayMs` (a fast
-// answer never flickers), failed() at once, current() clears either.
-export function freshness(els, { delayMs = 300 } = {}) {
+// answer never flickers), failed() at once, current() clears either. `shown()` says whether
+// there is a result to mark at all (Train: a run has been shown).
+export function freshness(els, { delayMs = 300, shown = () => true } = {}) {
   let timer = null;
   const mark = (message) => {
     clearTimeout(timer);
+    if (message && !shown()) return;
     outOfDate(els(), message);
   };
   return {
     pending(message) {
       clearTimeout(timer);
-      timer = setTimeout(() => outOfDate(els(), message), delayMs);
+      timer = setTimeout(() => mark(message), delayMs);
     },
     failed: mark,
     current: () => mark(null),

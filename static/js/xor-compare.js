@@ -29,7 +29,8 @@ function table(id, header, rows) {
   );
 }
 
-export async function showLinearView(seed) {
+// gridStep: what the server rounds the surfaces to (the Train page's initial state).
+export async function showLinearView(seed, { gridStep }) {
   const section = $("#xor-section");
   section.hidden = false;
   clearErrors(section);
@@ -40,10 +41,11 @@ export async function showLinearView(seed) {
       ...LINEAR_VIEW.map((name) => api.train(runBody(name, seed))),
     ]);
     const t = theme();
+    const body = runBody(LINEAR_VIEW[0], seed);
     await Promise.all(
       runs.map((run, i) => {
         const snapshot = run.snapshots.at(-1);
-        const figure = boundaryFigure(run, snapshot, t, { dataset: "xor" });
+        const figure = boundaryFigure(run, snapshot, t, { dataset: "xor", gridStep });
         figure.layout.showlegend = false;
         figure.traces.forEach((trace) => { if (trace.type === "heatmap") trace.showscale = false; });
         return draw($(`#xor-${LINEAR_VIEW[i]}`), figure.traces, figure.layout);
@@ -51,7 +53,7 @@ export async function showLinearView(seed) {
     );
     const accuracy = (run) => (run.final ? `${fmt(run.final.accuracy * 100, 1)} %` : "diverged");
     $("#xor-summary").textContent =
-      `Same network (2-4-1, Adam, 1000 epochs, seed ${seed}), only the activation differs. ` +
+      `Same network (2-${body.hidden_layers.join("-")}-1, ${body.optimizer === "adam" ? "Adam" : body.optimizer}, ${body.epochs} epochs, seed ${seed}), only the activation differs. ` +
       LINEAR_VIEW.map((name, i) => `${name}: final loss ${fmt(runs[i].final?.loss)}, accuracy ${accuracy(runs[i])}`).join("; ") +
       ". A loss of ln 2 ≈ 0.693 is a coin toss: stacked identity layers are one affine map, and the best one predicts 0.5 everywhere.";
     table("xor-linear-table", ["x1", "x2", "target", "best affine fit"],

@@ -19,15 +19,39 @@ CHROMIUM_ARGS = [
 
 @dataclass
 class Problems:
-    """What went wrong on a page: each list should stay empty."""
+    """What went wrong on a page: each list should stay empty.
+
+    A request the page aborted because it then sent a newer one to the same endpoint (a training
+    superseded by a changed setting) is the page working as meant, not a failure; any other
+    abort is one.
+    """
 
     console: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     http_errors: list[str] = field(default_factory=list)
+    started: list[Request] = field(default_factory=list, repr=False)
+    aborts: list[Request] = field(default_factory=list, repr=False)
+
+    @property
+    def aborted(self) -> list[str]:
+        """Aborted requests that no later request to the same method and URL superseded."""
+        return [
+            f"{r.method} {r.url}"
+            for r in self.aborts
+            if not any(
+                (later.method, later.url) == (r.method, r.url)
+                for later in self.started[self.started.index(r) + 1 :]
+            )
+        ]
 
     def any(self) -> bool:
-        return bool(self.console or self.exceptions or self.failed or self.http_errors)
+        return bool(
+            self.console or self.exceptions or self.failed or self.http_errors or self.aborted
+        )
+
+    def __str__(self) -> str:
+        return f"{self!r} aborted={self.aborted}"
 
 
 def watch(page: Page) -> Problems:
@@ -39,7 +63,10 @@ def watch(page: Page) -> Problems:
             problems.console.append(message.text)
 
     def on_failed(request: Request) -> None:
-        problems.failed.append(f"{request.method} {request.url}: {request.failure}")
+        if request.failure == "net::ERR_ABORTED":
+            problems.aborts.append(request)
+        else:
+            problems.failed.append(f"{request.method} {request.url}: {request.failure}")
 
     def on_response(response: Response) -> None:
         if response.status >= 400:
@@ -47,6 +74,7 @@ def watch(page: Page) -> Problems:
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.exceptions.append(str(error)))
+    page.on("request", lambda request: problems.started.append(request))
     page.on("requestfailed", on_failed)
     page.on("response", on_response)
     return problems
@@ -60,7 +88,7 @@ def problems_of(page: Page) -> Problems:
 def assert_clean(page: Page) -> None:
     """No console error, uncaught exception, failed request or HTTP error on this page."""
     problems = problems_of(page)
-    assert not problems.any(), problems
+    assert not problems.any(), str(problems)
 
 
 def wait_ready(page: Page, *chart_ids: str) -> None:

@@ -12,9 +12,11 @@ EIGHT = "sigmoid,tanh,relu,gelu,elu,silu,softplus,mish"
 INITS = "xavier,he,lecun,uniform"
 
 
-def limits(page: Page) -> dict[str, int]:
-    result: dict[str, int] = page.evaluate(
-        "() => JSON.parse(document.getElementById('initial-state').textContent).limits"
+def largest(page: Page, control: str) -> int:
+    """The most the page's rule for this control (from the request model) accepts."""
+    result: int = page.evaluate(
+        "(id) => JSON.parse(document.getElementById('initial-state').textContent).fields[id].max",
+        control,
     )
     return result
 
@@ -23,7 +25,7 @@ def limits(page: Page) -> dict[str, int]:
 def test_gradient_flow_at_the_deepest_network_has_readable_axes(page: Page, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 900})
     open_page(page, "/gradients?acts=relu&depth=2&width=4", "gradflow-chart")
-    depth = limits(page)["depth"]
+    depth = largest(page, "depth")
     open_page(
         page,
         f"/gradients?acts={EIGHT}&inits={INITS}&depth={depth}&width=16&batch=32",

@@ -1,6 +1,7 @@
 """Every chart's toolbar: no share button, out of the Tab order, and every button works."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page
@@ -44,7 +45,7 @@ def test_no_toolbar_offers_to_share_the_chart(page: Page, path: str) -> None:
 def test_tab_stops_skip_every_chart_toolbar(page: Page, path: str) -> None:
     open_page(page, path, *PAGES[path])
     page.locator("body").focus()
-    stops = []
+    stops: list[dict[str, Any]] = []
     for _ in range(400):
         page.keyboard.press("Tab")
         stop = page.evaluate(TAB_WALK)

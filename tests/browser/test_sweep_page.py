@@ -65,7 +65,7 @@ def test_an_error_after_a_success_marks_the_old_charts_out_of_date(page: Page) -
     assert [e.split(" ")[0] for e in problems.http_errors] == ["422"]
     assert problems.http_errors[0].endswith("/api/train/sweep/stream")
     assert len(problems.console) == 1 and "422" in problems.console[0]
-    assert problems.exceptions == [] and problems.failed == []
+    assert problems.exceptions == [] and problems.failed == [] and problems.aborted == []
 
 
 def test_a_sweep_of_parameterised_activations_added_through_the_ui(
@@ -113,7 +113,7 @@ def test_eight_bands_keep_their_own_colours_in_panels_and_overlaid(page: Page) -
     page.get_by_label("all in one chart").check()
     wait_ready(page, "loss-bands-chart")
     assert query(page)["bands"] == ["overlay"]
-    names = [t["name"] for t in traces(page, "loss-bands-chart")]
+    names = [str(t["name"]) for t in traces(page, "loss-bands-chart")]
     last_band = max(i for i, n in enumerate(names) if n.endswith(" p90"))
     assert last_band == 15 and names[16:] == [m["name"] for m in medians]  # medians on top
     assert_clean(page)

@@ -43,7 +43,7 @@ def count_runs(page: Page) -> Callable[[], int]:
 
 def point_count(page: Page) -> int:
     return sum(
-        len(t["x"])  # type: ignore[arg-type]
+        len(t["x"])  # type: ignore[arg-type,misc]
         for t in traces(page, "boundary-chart")
         if str(t["name"]).startswith(("train class", "test class"))
     )

@@ -29,7 +29,7 @@ def by_kind(kind: str) -> dict[str, Any]:
 
 def container() -> dict[str, Any]:
     (c,) = by_kind("Deployment")["spec"]["template"]["spec"]["containers"]
-    return c
+    return dict(c)
 
 
 def env(c: dict[str, Any]) -> dict[str, str]:

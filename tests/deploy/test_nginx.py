@@ -10,7 +10,7 @@ import json
 import select
 import socket
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -35,7 +35,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
 def app_requests(deployment: Deployment, i: int) -> dict[str, float]:
     """Requests app i has answered, by route template (its own /metrics, scraped directly)."""
     text = httpx.get(deployment.app_url(i) + "/metrics", timeout=10).text
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = defaultdict(float)
     for family in text_string_to_metric_families(text):
         for s in family.samples:
             if s.name == "actlab_http_requests_total" and s.labels["route"] != "/metrics":

@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 
 from app.lab import datasets
-from app.lab.datasets import GENERATED, bounds, features, from_points, generate, xor
+from app.lab.datasets import (
+    GENERATED,
+    DatasetName,
+    FeatureName,
+    bounds,
+    features,
+    from_points,
+    generate,
+    xor,
+)
 
 
 def test_xor_is_the_truth_table_in_order() -> None:
@@ -17,7 +26,7 @@ def test_xor_is_the_truth_table_in_order() -> None:
 
 
 @pytest.mark.parametrize("name", GENERATED)
-def test_generated_sets_split_by_train_fraction_and_label_every_class(name: str) -> None:
+def test_generated_sets_split_by_train_fraction_and_label_every_class(name: DatasetName) -> None:
     data = generate(name, n_samples=301, noise=0.2, train_fraction=0.3, seed=5)
     assert data.x_test is not None and data.y_test is not None
     assert data.x_train.shape == (90, 2) and data.x_test.shape == (211, 2)
@@ -27,15 +36,15 @@ def test_generated_sets_split_by_train_fraction_and_label_every_class(name: str)
 
 
 @pytest.mark.parametrize("name", GENERATED)
-def test_generated_sets_are_pure_functions_of_their_seed(name: str) -> None:
+def test_generated_sets_are_pure_functions_of_their_seed(name: DatasetName) -> None:
     a, b = generate(name, seed=3, noise=0.1), generate(name, seed=3, noise=0.1)
     c = generate(name, seed=4, noise=0.1)
     np.testing.assert_array_equal(a.x_train, b.x_train)
-    np.testing.assert_array_equal(a.y_test, b.y_test)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(a.y_test, b.y_test)
     assert not np.array_equal(a.x_train, c.x_train)
 
 
-def all_points(name: str, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def all_points(name: DatasetName, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     data = generate(name, n_samples=400, noise=noise, seed=1)
     assert data.x_test is not None and data.y_test is not None
     return np.concatenate([data.x_train, data.x_test]), np.concatenate([data.y_train, data.y_test])
@@ -95,7 +104,7 @@ def test_moons_without_noise_lie_on_two_scaled_half_circles() -> None:
 
 def test_features_follow_the_playground() -> None:
     x = np.array([[2.0, -3.0]])
-    names = ["x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2"]
+    names: list[FeatureName] = ["x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2"]
     np.testing.assert_allclose(
         features(x, names), [[2, -3, 4, 9, -6, math.sin(2), math.sin(-3)]], rtol=1e-15
     )
@@ -112,3 +121,16 @@ def test_bounds_add_a_margin_and_widen_flat_axes() -> None:
     (lo1, hi1), (lo2, hi2) = bounds(np.array([[0.0, 2.0], [1.0, 2.0]]))
     assert (lo1, hi1) == pytest.approx((-0.2, 1.2))
     assert (lo2, hi2) == pytest.approx((1.3, 2.7))
+
+
+@pytest.mark.parametrize("name", datasets.DATASET_NAMES)
+def test_n_train_for_is_the_size_of_the_generated_training_set(name: datasets.DatasetName) -> None:
+    for n_samples, fraction in ((500, 0.5), (37, 0.3), (2000, 0.9)):
+        data = generate(name, n_samples=n_samples, train_fraction=fraction)
+        assert datasets.n_train_for(name, n_samples, fraction) == len(data.y_train)
+
+
+def test_n_classes_of_points_counts_labels_and_at_least_two() -> None:
+    assert datasets.n_classes_of_points(0, two_classes=False) == 2
+    assert datasets.n_classes_of_points(4, two_classes=False) == 5
+    assert datasets.n_classes_of_points(1, two_classes=True) == 2

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from app.lab.activations import ACTIVATIONS, get_activation
+from app.lab.activations import ACTIVATIONS, Activation, Array, ParamValue, get_activation
 from app.lab.datasets import xor
 from app.lab.expressions import (
     CATALOGUE_EXPRESSIONS,
@@ -33,9 +33,10 @@ def _refusal(text: str, params: tuple[str, ...] = ()) -> ExpressionError:
     return info.value
 
 
-def _away_from_kinks(x: np.ndarray, points: list[float], gap: float) -> np.ndarray:
+def _away_from_kinks(x: Array, points: list[float], gap: float) -> Array:
     distance = np.min(np.abs(x[:, None] - np.array(points)[None, :]), axis=1)
-    return x[distance > gap]
+    kept: Array = x[distance > gap]
+    return kept
 
 
 # --- the grammar ------------------------------------------------------------------------------
@@ -336,7 +337,7 @@ def test_estimated_minimum_of_swish_is_refined_to_the_builtin_value() -> None:
 
 
 def test_xor_training_with_the_expression_matches_the_builtin_silu() -> None:
-    def config(activation, params):  # type: ignore[no-untyped-def]
+    def config(activation: Activation, params: dict[str, ParamValue]) -> TrainConfig:
         return TrainConfig(
             dataset=xor(),
             features=("x1", "x2"),

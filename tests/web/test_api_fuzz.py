@@ -14,7 +14,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app()).include(
 
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-def test_core_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
+def test_core_api_conforms_to_its_schema(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
     # OpenAPI cannot express cross-field rules (x_min < x_max, hardtanh min_val < max_val, the
     # softmax spread), so a schema-valid request may rightly get a 422; every other check holds.
     case.call_and_validate(excluded_checks=[positive_data_acceptance])

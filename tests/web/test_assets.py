@@ -4,6 +4,7 @@ import gzip
 import hashlib
 import importlib.resources
 import json
+import posixpath
 import re
 
 import pytest
@@ -131,7 +132,11 @@ def test_pages_link_static_files_by_content_hash(client: TestClient, page: str) 
         if path not in graph:
             graph.add(path)
             source = (STATIC_DIR / path.removeprefix("/static/")).read_text()
-            todo += [f"/static/js/{name}" for name in re.findall(r'from "\./([\w-]+\.js)"', source)]
+            here = posixpath.dirname(path)  # page entries in js/pages/ import "../ui.js"
+            todo += [
+                posixpath.normpath(posixpath.join(here, name))
+                for name in re.findall(r'from "(\.\.?/[\w/-]+\.js)"', source)
+            ]
     assert sorted(preloaded) == sorted(imports[path] for path in graph)
 
 

@@ -5,9 +5,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.lab.activations import get_activation
-from app.web.curves import CurveRequest, parse_plain_request
+from app.web.curve_fast_path import CurveRoute
+from app.web.curves import CurveRequest
+from app.web.routes.activations import curve_route
 
 PATH = "/api/activations/elu/curve"
+parse_plain_request = CurveRoute.of(curve_route()).parse
 
 
 def test_plain_request_is_parsed_with_defaults_filled() -> None:
@@ -21,7 +24,8 @@ def test_plain_request_is_parsed_with_defaults_filled() -> None:
     "query",
     [
         b"x_min=0&x_min=-6",  # repeated key
-        b"x_min=1_0",  # Python spells it, the schema does not
+        b"x_min=0x10",  # Python's int() reads it with base 0, the schema does not
+        b"x_min=10",  # above the default x_max
         b"x_min=nan",
         b"x_min=-1001",
         b"x_min=2&x_max=1",
@@ -31,6 +35,8 @@ def test_plain_request_is_parsed_with_defaults_filled() -> None:
         b"alpha=0",
         b"beta=1",
         b"x_min",
+        b"x_min=",  # blank: the route refuses it (it used to be read as the default)
+        b"alpha=",
         b"%ff=1",
     ],
 )
@@ -57,3 +63,10 @@ def test_large_curves_are_computed_off_the_event_loop_and_still_exact(client: Te
     r = client.get("/api/activations/tanh/curve?points=20001&x_min=-1000&x_max=1000")
     assert r.status_code == 200
     np.testing.assert_array_equal(r.json()["y"], np.tanh(np.linspace(-1000, 1000, 20001)))
+
+
+@pytest.mark.parametrize("query", ["x_min=", "alpha=", "points="])
+def test_a_blank_value_is_a_422_at_its_field(client: TestClient, query: str) -> None:
+    r = client.get(f"{PATH}?{query}")
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["query", query.rstrip("=")]

@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -25,7 +26,7 @@ HEADERS = {
 
 def import_map_of(html: str) -> str:
     [text] = re.findall(r'<script type="importmap">(.*?)</script>', html, re.S)
-    return text
+    return str(text)
 
 
 def assert_secure(r: Any, import_map_hash: str) -> None:
@@ -112,8 +113,8 @@ def test_no_request_header_changes_a_url_on_any_page(app: FastAPI, page: str) ->
     # Behind a TLS proxy uvicorn trusts X-Forwarded-*; wrapped the same way, the scheme and the
     # Host the app sees are the forged ones, and url_for would have followed them.
     plain = TestClient(app).get(page)
-    proxied = ProxyHeadersMiddleware(app, trusted_hosts="*")
-    forged = TestClient(proxied).get(
+    proxied = ProxyHeadersMiddleware(app, trusted_hosts="*")  # type: ignore[arg-type]
+    forged = TestClient(proxied).get(  # type: ignore[arg-type]
         page,
         headers={
             "Host": "evil.example",
@@ -213,7 +214,7 @@ def test_the_console_script_hands_forwarded_allow_ips_to_uvicorn(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: dict[str, Any] = {}
-    monkeypatch.setattr(cli.uvicorn, "run", lambda *args, **kwargs: calls.update(kwargs))
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.update(kwargs))
     monkeypatch.setenv("ACTLAB_FORWARDED_ALLOW_IPS", "10.1.2.3")
     cli.main([])
     assert calls["proxy_headers"] is True and calls["forwarded_allow_ips"] == "10.1.2.3"

@@ -4,10 +4,16 @@
 >>> from app.lab.activations import get_activation
 >>> gelu = get_activation("gelu")
 >>> params = gelu.resolve({"approximate": "tanh"})
->>> gelu.df(np.array([0.0, 1.0]), **params)
+>>> params
+{'approximate': 'tanh'}
+>>> gelu.f(np.array([-1.0, 0.0, 1.0]), **params).round(6).tolist()
+[-0.158808, 0.0, 0.841192]
+>>> gelu.df(np.array([0.0, 1.0]), **params).round(6).tolist()
+[0.5, 1.082964]
 """
 
 from app.lab.activations.base import (
+    SATURATION_SLOPE,
     Activation,
     Array,
     Param,
@@ -37,6 +43,7 @@ def get_activation(name: str) -> Activation:
 
 __all__ = [
     "ACTIVATIONS",
+    "SATURATION_SLOPE",
     "Activation",
     "Array",
     "Param",

@@ -18,6 +18,7 @@ ParamValue = float | str
 Params = Mapping[str, ParamValue]
 Continuity = Literal["discontinuous", "C0", "C1", "C2", "Cinf"]
 Parity = Literal["odd", "even", "none"]
+Source = Literal["pytorch", "literature"]  # pytorch: torch.nn.functional's name and defaults
 
 
 class ParamError(ValueError):
@@ -117,6 +118,8 @@ class Properties:
 NORMAL_NODES = np.linspace(-12.0, 12.0, 24001)
 NORMAL_WEIGHTS = np.exp(-0.5 * NORMAL_NODES**2) / np.exp(-0.5 * NORMAL_NODES**2).sum()
 ZERO_CENTRED_SDS = 0.1  # |mean| within this many standard deviations of 0 counts as centred
+# |f'(x)| below this is the vanishing-gradient zone: a unit there (on every input) is saturated.
+SATURATION_SLOPE = 0.01
 
 
 def normal_mean_and_std(f: Callable[[Array], Array]) -> tuple[float, float]:
@@ -152,7 +155,7 @@ class Activation:
     # function the traits describe by more than rounding (softplus's switch to x at
     # threshold / beta); the caveats say so, and the property tests skip only this window.
     compat_window: Callable[[Params], tuple[float, float]] | None = None
-    source: str = "literature"  # "pytorch" when torch.nn.functional has it under this name
+    source: Source = "literature"  # "pytorch" when torch.nn.functional has it under this name
     _param_index: dict[str, Param] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

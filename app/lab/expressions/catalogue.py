@@ -6,12 +6,17 @@ x. tests/lab/test_expressions.py checks every definition against the numpy entry
 both derivatives, to 1e-12 away from kinks.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from functools import cache
-
-import sympy as sp
+from typing import TYPE_CHECKING
 
 from app.lab.activations import ACTIVATIONS
+from app.lab.expressions.limits import GRAMMAR_FUNCTIONS, WHERE
+
+if TYPE_CHECKING:  # sympy is imported with the grammar, on the first expression, not at start-up
+    import sympy as sp
 
 # Where the grammar has a function of the same name (sigmoid, tanh, arctan, softplus), the
 # grammar's wins: `softplus` in an expression is log(1 + e^x) itself, without PyTorch's switch
@@ -96,3 +101,10 @@ def catalogue_function(name: str) -> Callable[[sp.Expr], sp.Expr] | None:
 
     definition = _definition(name)
     return lambda arg: definition.xreplace({X: arg})
+
+
+@cache
+def available_functions() -> tuple[str, ...]:
+    """Every name the grammar can call: its functions, where, and the expressible catalogue."""
+    extra = sorted(set(CATALOGUE_EXPRESSIONS) - set(GRAMMAR_FUNCTIONS))
+    return (*GRAMMAR_FUNCTIONS, WHERE, *extra)

@@ -8,9 +8,8 @@ import numpy as np
 
 from app.lab.activations.base import Activation, Param, Params, Properties, Traits
 from app.lab.expressions.compiled import CompiledExpression, compile_text
-from app.lab.expressions.properties import PROBE_LIMIT, estimate_traits
-
-CUSTOM_NAME = "custom"  # reserved: never a catalogue entry (a test keeps it so)
+from app.lab.expressions.limits import CUSTOM_NAME, PROBE_LIMIT
+from app.lab.expressions.properties import estimate_traits
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def custom_activation(text: str, params: Mapping[str, float] | None = None) -> C
         caveats=f"Properties are estimated numerically on [-{PROBE_LIMIT:g}, {PROBE_LIMIT:g}], "
         "not proved.",
         params=param_list,
-        source="custom",
+        # source keeps its default: an expression follows no autograd convention at kinks
         expression=text,
         second_derivative=f"f''(x) = {compiled.latex[2]}",
         compiled=compiled,

@@ -3,6 +3,15 @@
 SNIPPET_CHARS = 40  # an offending part longer than this is quoted up to here, then "..."
 
 
+class ParamNameError(ValueError):
+    """A declared parameter name cannot be used."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
 class ExpressionError(ValueError):
     """The expression is refused: `kind` names the problem, `position` is the 0-based character
     offset of the offending part in the text and `text` is that part."""

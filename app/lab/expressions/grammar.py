@@ -11,19 +11,21 @@ import keyword
 import math
 import re
 from collections.abc import Callable, Collection, Mapping
-from functools import cache
 
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 
-from app.lab.expressions.errors import ExpressionError
+from app.lab.expressions.catalogue import available_functions
+from app.lab.expressions.errors import ExpressionError, ParamNameError
 from app.lab.expressions.functions import sigmoid, softplus
 from app.lab.expressions.limits import (
+    GRAMMAR_FUNCTIONS,
     MAX_DEPTH,
     MAX_EXPONENT,
     MAX_LENGTH,
     MAX_PARAM_NAME,
     MAX_PARAMS,
+    WHERE,
 )
 
 X = sp.Symbol("x", real=True)
@@ -61,7 +63,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., sp.Expr]]] = {
     "min": (2, _min),
     "max": (2, _max),
 }
-WHERE = "where"
+assert list(FUNCTIONS) == GRAMMAR_FUNCTIONS  # one list of names, without sympy, for the docs
 COMPARISONS: dict[type[ast.cmpop], Callable[[sp.Expr, sp.Expr], sp.Basic]] = {
     ast.Lt: sp.StrictLessThan,
     ast.LtE: sp.LessThan,
@@ -122,15 +124,6 @@ def check_param_names(names: Collection[str]) -> None:
                 f"a parameter name is a letter then up to {MAX_PARAM_NAME - 1} letters, "
                 "digits or _ (ASCII)",
             )
-
-
-class ParamNameError(ValueError):
-    """A declared parameter name cannot be used."""
-
-    def __init__(self, param: str, message: str) -> None:
-        super().__init__(f"{param}: {message}")
-        self.param = param
-        self.message = message
 
 
 def catalogue_names() -> frozenset[str]:
@@ -395,15 +388,6 @@ class _Converter:
                 (self.convert(a, depth + 1), condition), (self.convert(b, depth + 1), True)
             ),
         )
-
-
-@cache
-def available_functions() -> tuple[str, ...]:
-    """Every name the grammar can call: its functions, where, and the expressible catalogue."""
-    from app.lab.expressions.catalogue import CATALOGUE_EXPRESSIONS
-
-    extra = sorted(set(CATALOGUE_EXPRESSIONS) - set(FUNCTIONS))
-    return (*FUNCTIONS, WHERE, *extra)
 
 
 def parse_trusted(text: str, values: Mapping[str, float]) -> sp.Expr:

@@ -14,3 +14,11 @@ TIME_BUDGET_S = 1.5
 SIMPLIFY_BUDGET_S = 0.3
 MAX_PARAMS = 16  # declared parameters per expression
 MAX_PARAM_NAME = 32  # characters of a parameter name
+PROBE_LIMIT = 1000.0  # properties are estimated on [-PROBE_LIMIT, PROBE_LIMIT]
+CUSTOM_NAME = "custom"  # reserved: never a catalogue entry (a test keeps it so)
+# The grammar's own functions, in the order the docs list them (grammar.FUNCTIONS maps each to
+# sympy; kept here, without sympy, so the web layer can describe the grammar at start-up).
+GRAMMAR_FUNCTIONS = (
+    "exp log log1p sqrt abs sin cos tan tanh sinh cosh arctan erf sigmoid softplus min max"
+).split()
+WHERE = "where"

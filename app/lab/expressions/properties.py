@@ -12,8 +12,8 @@ import numpy as np
 
 from app.lab.activations.base import Array, Continuity, Params, Parity, Traits
 from app.lab.expressions.compiled import CompiledExpression
+from app.lab.expressions.limits import PROBE_LIMIT
 
-PROBE_LIMIT = 1000.0  # traits are estimated on [-PROBE_LIMIT, PROBE_LIMIT]
 INNER_LIMIT = 100.0  # where a reached extreme, a jump or a pole is looked for
 # The inner part at a step of 0.01 (0 and every integer and half on it), then the tails.
 _INNER = np.linspace(0.0, INNER_LIMIT, 10001)

@@ -11,8 +11,9 @@ The network and its loss (all drawn from one seed, in this order):
 
 Per layer this reports the Frobenius norms of dL/dW_l, dL/db_l, dL/dz_l (pre-activation) and
 dL/da_l (post-activation, a (batch, width) matrix), and statistics of a_l over the batch and
-units: mean, std, the fraction exactly 0 and the fraction saturated (|f'(z_l)| < 0.01 and
-a_l != 0, so the two fractions are disjoint: a ReLU's zeros have f' = 0 too). With
+units: mean, std, the fraction exactly 0 and the fraction saturated (|f'(z_l)| below
+SATURATION_SLOPE and a_l != 0, so the two fractions are disjoint: a ReLU's zeros have f' = 0
+too). With
 sigmoid the gradient shrinks by about f' <= 1/4 per layer on its way down; with ReLU and He
 initialisation its norm stays of the same order in every layer.
 """
@@ -24,10 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from app.lab.activations import Activation, Array, ParamValue
-from app.lab.nn.initializers import Layer, init_layers
+from app.lab.activations import SATURATION_SLOPE, Activation, Array, ParamValue
+from app.lab.nn.initializers import InitName, Layer, init_layers
 
-SATURATION_SLOPE = 0.01  # |f'(z)| below this counts as saturated
+# The deepest, widest network and the largest batch measured (the work cap is the server's).
+MAX_DEPTH = 64
+MAX_WIDTH = 256
+MAX_BATCH_SIZE = 1024
+
 LOSS_DEFINITION = (
     "L = mean_b (y_b - t_b)^2 with y = a_depth @ v, v_i ~ N(0, 1/width), t_b ~ N(0, 1); "
     "a_l = f(a_{l-1} @ W_l + b_l), a_0 = X with N(0, 1) entries; drawn from the seed in the "
@@ -89,7 +94,7 @@ class GradientFlow:
 
 
 def make_problem(
-    depth: int, width: int, batch_size: int, init: str, rng: np.random.Generator
+    depth: int, width: int, batch_size: int, init: InitName, rng: np.random.Generator
 ) -> Problem:
     """Draw X, the layers, the readout and the targets from rng, in that order."""
     x = rng.standard_normal((batch_size, width))
@@ -226,7 +231,7 @@ def gradient_flow(
     activations: Sequence[tuple[Activation, dict[str, ParamValue]]],
     depth: int,
     width: int,
-    init: str,
+    init: InitName,
     seed: int,
     batch_size: int,
 ) -> list[GradientFlow]:

@@ -12,7 +12,7 @@ call on `rng` (so a seed fixes the weights) and draws nothing for b:
 import math
 from collections.abc import Callable, Sequence
 from itertools import pairwise
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,6 +20,8 @@ from numpy.typing import NDArray
 Array = NDArray[np.float64]
 Layer = tuple[Array, Array]
 InitName = Literal["xavier", "he", "lecun", "uniform"]
+INIT_NAMES: tuple[InitName, ...] = get_args(InitName)
+DEFAULT_INIT: InitName = "xavier"
 
 # The TensorFlow Playground starts every bias at 0.1 (src/nn.ts, class Node).
 PLAYGROUND_BIAS = 0.1
@@ -48,7 +50,7 @@ def uniform(rng: np.random.Generator, fan_in: int, fan_out: int) -> Layer:
     return rng.uniform(-0.5, 0.5, size=(fan_in, fan_out)), np.full(fan_out, PLAYGROUND_BIAS)
 
 
-INITIALIZERS: dict[str, Callable[[np.random.Generator, int, int], Layer]] = {
+INITIALIZERS: dict[InitName, Callable[[np.random.Generator, int, int], Layer]] = {
     "xavier": xavier,
     "he": he,
     "lecun": lecun,
@@ -56,7 +58,7 @@ INITIALIZERS: dict[str, Callable[[np.random.Generator, int, int], Layer]] = {
 }
 
 
-def init_layers(name: str, sizes: Sequence[int], rng: np.random.Generator) -> list[Layer]:
+def init_layers(name: InitName, sizes: Sequence[int], rng: np.random.Generator) -> list[Layer]:
     """(W, b) for each pair of consecutive sizes, drawn in layer order; KeyError if unknown."""
     scheme = INITIALIZERS[name]
     return [scheme(rng, fan_in, fan_out) for fan_in, fan_out in pairwise(sizes)]

@@ -21,20 +21,32 @@ update every parameter with a few whole-matrix operations.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
 
 from app.lab.activations import Activation, ParamValue
-from app.lab.nn.initializers import Layer, init_layers
+from app.lab.nn.initializers import InitName, Layer, init_layers
 
 Array = NDArray[np.float64]
 OutputName = Literal["sigmoid", "softmax"]
 LossName = Literal["bce", "mse", "cross_entropy"]
 OptimizerName = Literal["sgd", "momentum", "adam"]
 RegularizationName = Literal["none", "l1", "l2"]
+OUTPUT_NAMES: tuple[OutputName, ...] = get_args(OutputName)
+LOSS_NAMES: tuple[LossName, ...] = get_args(LossName)
+OPTIMIZER_NAMES: tuple[OptimizerName, ...] = get_args(OptimizerName)
+REGULARIZATION_NAMES: tuple[RegularizationName, ...] = get_args(RegularizationName)
+# Which losses each output is trained with; the first is the default.
+LOSSES_OF: dict[OutputName, tuple[LossName, ...]] = {
+    "sigmoid": ("bce", "mse"),
+    "softmax": ("cross_entropy",),
+}
+# The networks this trainer is made for: the Playground's scale (it allows 6 layers of 8).
+MAX_HIDDEN_LAYERS = 8
+MAX_UNITS = 64
 # A point counts as classified only when its logit (for softmax: the winning margin) clears the
 # decision boundary by more than this; closer than that is rounding noise, not a decision.
 DECISION_MARGIN = 1e-6
@@ -95,17 +107,60 @@ class Layout:
         return [(w[0].copy(), b[0].copy()) for w, b in self.views(row[None, :])]
 
 
-def init_theta(layout: Layout, init: str, rngs: Sequence[np.random.Generator]) -> Array:
+def init_theta(layout: Layout, init: InitName, rngs: Sequence[np.random.Generator]) -> Array:
     """(S, P): row s holds app.lab.nn.initializers's layers drawn, layer by layer, from rngs[s]."""
     return np.stack([layout.pack(init_layers(init, layout.sizes, rng)) for rng in rngs])
 
 
+class HeadError(ValueError):
+    """An output and a loss (or a number of classes) that do not go together."""
+
+
 @dataclass(frozen=True)
 class Head:
-    """The output layer's squashing and the loss on top of it."""
+    """The output layer's squashing and the loss on top of it.
+
+    sigmoid (one unit, two classes) is trained with bce or mse, softmax (K units) with
+    cross_entropy; any other pairing is refused here, so no caller can compute a loss whose
+    gradient does not match it (bce on a softmax would use the sigmoid's per-unit formula).
+    """
 
     output: OutputName
     loss: LossName
+
+    def __post_init__(self) -> None:
+        allowed = LOSSES_OF[self.output]
+        if self.loss in allowed:
+            return
+        if self.output == "sigmoid":
+            raise HeadError(
+                f"loss {self.loss!r} goes with output 'softmax'; sigmoid takes "
+                f"{' or '.join(allowed)}"
+            )
+        raise HeadError(
+            f"output {self.output!r} is trained with loss {allowed[0]!r}, not {self.loss!r}"
+        )
+
+    @classmethod
+    def for_classes(
+        cls, n_classes: int, output: OutputName | None = None, loss: LossName | None = None
+    ) -> "Head":
+        """The head for data with n_classes classes: sigmoid for two and softmax for more when
+        `output` is None, its first loss when `loss` is None; HeadError when they do not fit."""
+        chosen: OutputName = output or ("sigmoid" if n_classes == 2 else "softmax")
+        if chosen == "sigmoid" and n_classes > 2:
+            raise HeadError(
+                f"output 'sigmoid' is for two classes; this data has {n_classes}: use 'softmax'"
+            )
+        return cls(chosen, LOSSES_OF[chosen][0] if loss is None else loss)
+
+    def units(self, n_classes: int) -> int:
+        """Output units: one p(class 1) for sigmoid, one per class for softmax."""
+        return 1 if self.output == "sigmoid" else n_classes
+
+    def layout(self, n_inputs: int, hidden_layers: Sequence[int], n_classes: int) -> "Layout":
+        """The network's layer sizes: inputs, hidden units, this head's output units."""
+        return Layout((n_inputs, *hidden_layers, self.units(n_classes)))
 
     def targets(self, labels: NDArray[np.int64], n_classes: int) -> Array:
         """Labels as the float targets y the loss compares with: (n, 1) or one-hot (n, K)."""

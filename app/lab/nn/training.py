@@ -23,11 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from app.lab.activations import Activation, ParamValue
-from app.lab.datasets import Dataset, bounds, features
+from app.lab.activations import SATURATION_SLOPE, Activation, ParamValue
+from app.lab.datasets import Dataset, FeatureName, bounds, features
 from app.lab.nn.control import Control
-from app.lab.nn.initializers import Layer
+from app.lab.nn.initializers import DEFAULT_INIT, InitName, Layer
 from app.lab.nn.mlp import (
+    DECISION_MARGIN,
     Head,
     Layout,
     LossName,
@@ -40,13 +41,58 @@ from app.lab.nn.mlp import (
     collapse,
     init_theta,
 )
+from app.lab.text import spelled
 
 Array = NDArray[np.float64]
 Ints = NDArray[np.int64]
 
 MAX_RECORDS = 1000  # curve points per run
-SATURATION_SLOPE = 0.01  # |f'| below this for every input counts as saturated
 THUMBNAIL_DIVISOR = 5  # hidden-unit thumbnails use ceil(grid / 5) points per axis
+DEFAULT_GRID = 50  # snapshot grid points per axis
+
+# What a run computes, in words: the API's endpoint descriptions are built from this text, so it
+# is written once, here, beside the code it describes (and the numbers come from that code).
+_MARGIN, _SLOPE = spelled(DECISION_MARGIN), spelled(SATURATION_SLOPE)
+SEMANTICS = f"""
+**Network.** Hidden layer l computes a_l = f(z_l) with z_l = a_(l-1) @ W_l + b_l, W_l of shape
+(in, out), a_0 = the chosen features of each point; every hidden layer uses `activation` with
+`activation_params`. The last layer is the output layer: one unit with a sigmoid for two classes
+(p = sigmoid(z) is the probability of class 1), K units with a softmax for K classes.
+
+**Loss** (the batch mean; gradients are gradients of that mean): bce = mean(-(y log p + (1 - y)
+log(1 - p))), computed from the logit as mean(log(1 + e^z) - y z), no epsilon; mse =
+mean((p - y)^2), no 1/2; cross_entropy = mean(-log p_y). sigmoid takes bce or mse, softmax
+cross_entropy. Regularisation adds reg_rate * sum|W| (l1, gradient reg_rate * sign W) or
+reg_rate * sum W^2 / 2 (l2, gradient reg_rate * W) over the weights, not the biases; reported
+losses are the data loss without it.
+
+**Optimisers.** sgd: W -= lr dW, b -= lr db. momentum: m = 0.9 m + g, theta -= lr m. adam:
+PyTorch's defaults (0.9, 0.999, eps 1e-8) with bias correction. batch_size null (or >= the
+training set): one full-batch update per epoch; otherwise mini-batches of batch_size in a new
+random order every epoch (the last one smaller).
+
+**Initialisation.** xavier: Glorot-uniform U(-l, l), l = sqrt(6 / (in + out)), zero biases.
+he: He-normal N(0, 2 / in), zero biases. lecun: N(0, 1 / in), zero biases. uniform: U(-0.5, 0.5),
+biases 0.1 (the TensorFlow Playground). `np.random.default_rng(seed)` draws the weights layer by
+layer (W only, row-major), then one permutation of the training set per epoch for mini-batches.
+initial_weights replace the drawn weights. A run is a pure function of its configuration and seed.
+
+**Curves.** Epoch e is the state before update e (before the epoch's first update with
+mini-batches); epoch `epochs` is the final state. `epochs` lists the recorded epochs: all when
+there are at most {MAX_RECORDS}, else {MAX_RECORDS} evenly spaced ones including the first and
+last; loss[k], accuracy[k], test_loss[k], test_accuracy[k] and grad_norms[layer][k] are at
+epochs[k] over the whole training (test) set. A point is classified as class 1 where its logit
+exceeds {_MARGIN} (p > 0.5 by more than rounding noise), else class 0; with softmax as the class
+of the largest logit when it beats the runner-up by more than {_MARGIN}, and as no class (never
+right) when the top two are closer: rounding noise is never a decision.
+
+**Outcome.** epochs_to_converge: the first epoch (0..epochs) at which every training point is
+classified right; converged: there is one. A run diverges at the first epoch whose loss or
+weights are not all finite: it stops there, `diverged` is true, `diverged_epoch` says when, the
+curves end before it and the final state (final, predictions, weights, units) is null. Dead
+units output exactly 0 on every training input; saturated units have |f'(z)| < {_SLOPE} on every
+one and are not dead, so the two lists are disjoint and no unit is counted twice.
+"""
 
 
 @dataclass(frozen=True)
@@ -54,7 +100,7 @@ class TrainConfig:
     """Everything a run depends on; a run is a pure function of this and its seeds."""
 
     dataset: Dataset
-    features: tuple[str, ...]
+    features: tuple[FeatureName, ...]
     activation: Activation
     activation_params: dict[str, ParamValue]
     hidden_layers: tuple[int, ...]
@@ -66,15 +112,17 @@ class TrainConfig:
     batch_size: int | None = None  # None or >= n_train: full batch
     regularization: RegularizationName = "none"
     reg_rate: float = 0.0
-    init: str = "xavier"
+    init: InitName = DEFAULT_INIT
     initial_weights: Sequence[Layer] | None = None
     snapshots: int = 0
-    grid: int = 50
+    grid: int = DEFAULT_GRID
+
+    def __post_init__(self) -> None:
+        self.head  # noqa: B018 - raises HeadError for an output and loss that do not go together
 
     @property
     def layout(self) -> Layout:
-        n_out = 1 if self.output == "sigmoid" else self.dataset.n_classes
-        return Layout((len(self.features), *self.hidden_layers, n_out))
+        return self.head.layout(len(self.features), self.hidden_layers, self.dataset.n_classes)
 
     @property
     def n_train(self) -> int:
@@ -131,7 +179,7 @@ class Grid:
     inputs: Array  # (n * n, features), row-major: x2 outer, x1 inner
 
     @classmethod
-    def over(cls, dataset: Dataset, names: Sequence[str], n: int) -> "Grid":
+    def over(cls, dataset: Dataset, names: Sequence[FeatureName], n: int) -> "Grid":
         points = dataset.x_train
         if dataset.x_test is not None:
             points = np.concatenate([points, dataset.x_test])
@@ -161,8 +209,8 @@ class RunResult:
     final_test_loss: Array | None
     final_test_accuracy: Array | None
     dead: list[NDArray[np.bool_]]  # per hidden layer (S, units): output 0 on every training input
-    # per hidden layer (S, units): |f'| < 0.01 on every training input and not dead, so a unit is
-    # counted once (a dead ReLU also has f' = 0)
+    # per hidden layer (S, units): |f'| < SATURATION_SLOPE on every training input and not dead,
+    # so a unit is counted once (a dead ReLU also has f' = 0)
     saturated: list[NDArray[np.bool_]]
     snapshots: list[Snapshot]
     final_logits: Array  # (S, n_train, units)

@@ -1,29 +1,35 @@
 """JSON endpoints for the activation catalogue and softmax."""
 
 from functools import cache
-from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 
 from app import __version__
-from app.lab.activations import ACTIVATIONS, Activation, ParamError, ParamValue
+from app.lab.activations import ACTIVATIONS
+from app.lab.activations.sampling import MAX_EVALUATE_POINTS, X_LIMIT
 from app.lab.softmax import softmax
-from app.web.curves import SAMPLING_FIELDS, CurveRequest, sample
-from app.web.dependencies import ActivationDep, CurveStoreDep
-from app.web.errors import invalid_param
+from app.web.curves import sample
+from app.web.dependencies import (
+    ActivationDep,
+    ActivationParamsDep,
+    CurveRequestDep,
+    CurveStoreDep,
+    resolve_params,
+)
 from app.web.responses import OrjsonRoute, json_bytes, json_response
 from app.web.schemas.activations import (
     ActivationDetail,
     ActivationInfo,
     ActivationList,
-    CurveQuery,
     CurveResult,
     EvaluateRequest,
+    SoftmaxOut,
     SoftmaxRequest,
-    SoftmaxResult,
 )
 from app.web.schemas.errors import ERROR_RESPONSES
+from app.web.schemas.payload import payload
 
 router = APIRouter(route_class=OrjsonRoute)
 
@@ -48,27 +54,16 @@ def list_activations() -> Response:
     return json_bytes(_catalogue_bytes())
 
 
-def _params_from_query(
-    act: Activation, request: Request, skip: frozenset[str]
-) -> dict[str, ParamValue]:
-    given = {k: v for k, v in request.query_params.items() if k not in skip}
-    try:
-        return act.resolve(given)
-    except ParamError as err:
-        raise invalid_param("query", err) from None
-
-
 @router.get(
     "/api/activations/{name}",
     response_model=ActivationDetail,
     responses=ERROR_RESPONSES,
     tags=["activations"],
 )
-def read_activation(act: ActivationDep, request: Request) -> Response:
+def read_activation(resolved: ActivationParamsDep) -> Response:
     """One entry; pass parameters as query (`?alpha=2`) to get properties for them."""
-    params = _params_from_query(act, request, frozenset())
-    info = ActivationInfo.from_domain(act, params)
-    detail = ActivationDetail(**dict(info), param_values=params)
+    info = ActivationInfo.from_domain(resolved.act, resolved.params)
+    detail = ActivationDetail(**dict(info), param_values=resolved.params)
     return json_bytes(detail.model_dump_json().encode())
 
 
@@ -79,10 +74,7 @@ def read_activation(act: ActivationDep, request: Request) -> Response:
     tags=["activations"],
 )
 async def activation_curve(
-    act: ActivationDep,
-    query: Annotated[CurveQuery, Query()],
-    request: Request,
-    store: CurveStoreDep,
+    curve: CurveRequestDep, request: Request, store: CurveStoreDep
 ) -> Response:
     """f, f' and f'' at x = linspace(x_min, x_max, points), ends included.
 
@@ -91,9 +83,14 @@ async def activation_curve(
     (only `exponential` above x = 709.78) are null. Repeated requests are served from a bounded
     cache of the serialised bytes.
     """
-    params = _params_from_query(act, request, SAMPLING_FIELDS)
-    curve = CurveRequest(act, params, query.x_min, query.x_max, query.points)
     return json_bytes(await store.get(curve, request.url.path, request.scope["query_string"]))
+
+
+def curve_route() -> APIRoute:
+    """The validating curve route, which the fast path (app.web.curve_fast_path) reads."""
+    (route,) = [r for r in router.routes if getattr(r, "endpoint", None) is activation_curve]
+    assert isinstance(route, APIRoute)
+    return route
 
 
 @router.post(
@@ -101,19 +98,16 @@ async def activation_curve(
     response_model=CurveResult,
     responses=ERROR_RESPONSES,
     tags=["activations"],
+    description=f"f, f' and f'' at the given x (at most {MAX_EVALUATE_POINTS} values, each "
+    f"within [{-X_LIMIT:g}, {X_LIMIT:g}]).",
 )
 def evaluate_activation(act: ActivationDep, req: EvaluateRequest) -> Response:
-    """f, f' and f'' at the given x (at most 100000 values, each within [-1000, 1000])."""
-    try:
-        params = act.resolve(req.params)
-    except ParamError as err:
-        raise invalid_param("body", err) from None
+    """f, f' and f'' at the given x, within the request model's limits."""
+    params = resolve_params(act, req.params, ("body", "params"))
     return json_response(sample(act, np.asarray(req.x, dtype=np.float64), params))
 
 
-@router.post(
-    "/api/softmax", response_model=SoftmaxResult, responses=ERROR_RESPONSES, tags=["softmax"]
-)
+@router.post("/api/softmax", response_model=SoftmaxOut, responses=ERROR_RESPONSES, tags=["softmax"])
 def softmax_endpoint(req: SoftmaxRequest) -> Response:
     """softmax(logits / T), its logarithm, and the Jacobian dp_i/dz_j = (p_i (d_ij - p_j)) / T.
 
@@ -123,9 +117,10 @@ def softmax_endpoint(req: SoftmaxRequest) -> Response:
     """
     result = softmax(np.asarray(req.logits, dtype=np.float64), req.temperature)
     return json_response(
-        {
-            "probabilities": result.probabilities,
-            "log_probabilities": result.log_probabilities,
-            "jacobian": result.jacobian if req.wants_jacobian else None,
-        }
+        payload(
+            SoftmaxOut,
+            probabilities=result.probabilities,
+            log_probabilities=result.log_probabilities,
+            jacobian=result.jacobian if req.wants_jacobian else None,
+        )
     )

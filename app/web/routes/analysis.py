@@ -1,24 +1,32 @@
 """JSON endpoints for gradient flow at initialisation and for why XOR needs a hidden layer."""
 
 from functools import cache
+from typing import Any
 
 import numpy as np
 from fastapi import APIRouter, Response
 from fastapi.exceptions import RequestValidationError
+from numpy.typing import NDArray
 
 from app.lab import xor
-from app.lab.activations import Activation, ParamError, ParamValue, get_activation
+from app.lab.activations import SATURATION_SLOPE, Activation, ParamValue, get_activation
 from app.lab.nn import gradient_flow
-from app.web.dependencies import ResultCacheDep, SettingsDep
+from app.lab.text import spelled
+from app.web.dependencies import ResultCacheDep, SettingsDep, resolve_params
 from app.web.errors import error_item
 from app.web.responses import OrjsonRoute, dumps, json_bytes
 from app.web.schemas.analysis import (
+    ActivationFlow,
+    AffineFitInfo,
     GradientFlowRequest,
     GradientFlowResult,
+    InequalityInfo,
+    SeparationProofInfo,
     XorLinearResult,
     XorSolutionResult,
 )
 from app.web.schemas.errors import ERROR_RESPONSES
+from app.web.schemas.payload import payload
 
 router = APIRouter(prefix="/api", route_class=OrjsonRoute)
 
@@ -28,12 +36,33 @@ def _resolve(req: GradientFlowRequest) -> list[tuple[Activation, dict[str, Param
     resolved = []
     for name in req.names:
         act = get_activation(name)
-        try:
-            resolved.append((act, act.resolve(req.activation_params.get(name))))
-        except ParamError as err:
-            loc = ("body", "activation_params", name, err.param)
-            raise RequestValidationError([error_item(loc, str(err), "value_error")]) from None
+        given = req.activation_params.get(name)
+        resolved.append((act, resolve_params(act, given, ("body", "activation_params", name))))
     return resolved
+
+
+_SLOPE = spelled(SATURATION_SLOPE)
+GRADIENT_FLOW_DOC = (
+    "Per-layer gradient norms and activation statistics of a deep MLP at "
+    + f"""\
+initialisation.
+
+The network and loss, all drawn from `seed` in this order: inputs X of shape
+(batch_size, width) with N(0, 1) entries; `depth` layers z_l = a_{{l-1}} @ W_l + b_l,
+a_l = f(z_l), a_0 = X, W_l of shape (width, width) drawn by `init` (the same X and weights
+for every activation in the request); a fixed linear readout y = a_depth @ v with
+v_i ~ N(0, 1/width); targets t_b ~ N(0, 1); loss L = mean_b (y_b - t_b)^2 (no 1/2).
+
+For each layer l: Frobenius norms of dL/dW_l, dL/db_l, dL/dz_l (pre-activation) and dL/da_l
+(post-activation), and over the batch and units of a_l: mean, std, the fraction exactly 0 and
+the fraction saturated (|f'(z_l)| < {_SLOPE} where a_l != 0: disjoint from the zeros, so a ReLU's
+zeros are not counted twice). With sigmoid the first layers' gradients are orders
+of magnitude below the last's; with relu and `he` they stay of one order. Values that
+overflow float64 (e.g. `exponential` deep down) are null and that entry has `finite: false`.
+Requests above the work cap (activations x depth x width^2 x batch_size) get a 422. The
+response is a pure function of the request, so a repeated request is answered from memory.
+"""
+)
 
 
 @router.post(
@@ -41,27 +70,12 @@ def _resolve(req: GradientFlowRequest) -> list[tuple[Activation, dict[str, Param
     response_model=GradientFlowResult,
     responses=ERROR_RESPONSES,
     tags=["gradient flow"],
+    description=GRADIENT_FLOW_DOC,
 )
 def measure_gradient_flow(
     req: GradientFlowRequest, settings: SettingsDep, results: ResultCacheDep
 ) -> Response:
-    """Per-layer gradient norms and activation statistics of a deep MLP at initialisation.
-
-    The network and loss, all drawn from `seed` in this order: inputs X of shape
-    (batch_size, width) with N(0, 1) entries; `depth` layers z_l = a_{l-1} @ W_l + b_l,
-    a_l = f(z_l), a_0 = X, W_l of shape (width, width) drawn by `init` (the same X and weights
-    for every activation in the request); a fixed linear readout y = a_depth @ v with
-    v_i ~ N(0, 1/width); targets t_b ~ N(0, 1); loss L = mean_b (y_b - t_b)^2 (no 1/2).
-
-    For each layer l: Frobenius norms of dL/dW_l, dL/db_l, dL/dz_l (pre-activation) and dL/da_l
-    (post-activation), and over the batch and units of a_l: mean, std, the fraction exactly 0 and
-    the fraction saturated (|f'(z_l)| < 0.01 where a_l != 0: disjoint from the zeros, so a ReLU's
-    zeros are not counted twice). With sigmoid the first layers' gradients are orders
-    of magnitude below the last's; with relu and `he` they stay of one order. Values that
-    overflow float64 (e.g. `exponential` deep down) are null and that entry has `finite: false`.
-    Requests above the work cap (activations x depth x width^2 x batch_size) get a 422. The
-    response is a pure function of the request, so a repeated request is answered from memory.
-    """
+    """Per-layer gradient norms and activation statistics of a deep MLP at initialisation."""
     if req.work > settings.gradient_flow_max_work:
         msg = (
             f"activations x depth x width^2 x batch_size = {req.work} exceeds the cap of "
@@ -79,28 +93,76 @@ def _gradient_flow_bytes(
     flows = gradient_flow.gradient_flow(
         resolved, req.depth, req.width, req.init, req.seed, req.batch_size
     )
+    layer = np.arange(1, req.depth + 1)
     return dumps(
-        {
-            "depth": req.depth,
-            "width": req.width,
-            "init": req.init,
-            "seed": req.seed,
-            "batch_size": req.batch_size,
-            "loss_definition": gradient_flow.LOSS_DEFINITION,
-            "results": [{**vars(flow), "layer": np.arange(1, req.depth + 1)} for flow in flows],
-        }
+        payload(
+            GradientFlowResult,
+            depth=req.depth,
+            width=req.width,
+            init=req.init,
+            seed=req.seed,
+            batch_size=req.batch_size,
+            loss_definition=gradient_flow.LOSS_DEFINITION,
+            results=[flow_payload(flow, layer) for flow in flows],
+        )
+    )
+
+
+def flow_payload(flow: gradient_flow.GradientFlow, layer: NDArray[np.int64]) -> dict[str, Any]:
+    """ActivationFlow's values, "layer" last as it has always been sent."""
+    return payload(
+        ActivationFlow,
+        activation=flow.activation,
+        params=flow.params,
+        loss=flow.loss,
+        finite=flow.finite,
+        weight_grad_norm=flow.weight_grad_norm,
+        bias_grad_norm=flow.bias_grad_norm,
+        preactivation_grad_norm=flow.preactivation_grad_norm,
+        activation_grad_norm=flow.activation_grad_norm,
+        mean=flow.mean,
+        std=flow.std,
+        zero_fraction=flow.zero_fraction,
+        saturated_fraction=flow.saturated_fraction,
+        layer=layer,
+    )
+
+
+def inequality_payload(inequality: xor.Inequality) -> dict[str, Any]:
+    return payload(
+        InequalityInfo,
+        inputs=inequality.inputs,
+        target=inequality.target,
+        coefficients=inequality.coefficients,
+        relation=inequality.relation,
+        text=inequality.text,
     )
 
 
 @cache
 def _xor_linear_bytes() -> bytes:
+    fit, proof = xor.best_affine_fit(), xor.separation_proof()
     return dumps(
-        {
-            "inputs": xor.XOR_INPUTS,
-            "targets": xor.XOR_TARGETS,
-            "fit": xor.best_affine_fit(),
-            "proof": xor.separation_proof(),
-        }
+        payload(
+            XorLinearResult,
+            inputs=xor.XOR_INPUTS,
+            targets=xor.XOR_TARGETS,
+            fit=payload(
+                AffineFitInfo,
+                weights=fit.weights,
+                bias=fit.bias,
+                predictions=fit.predictions,
+                mse=fit.mse,
+            ),
+            proof=payload(
+                SeparationProofInfo,
+                rule=proof.rule,
+                inequalities=[inequality_payload(i) for i in proof.inequalities],
+                sums=[inequality_payload(i) for i in proof.sums],
+                contradiction=proof.contradiction,
+                statement=proof.statement,
+            ),
+        )
     )
 
 
@@ -120,7 +182,20 @@ def xor_linear() -> Response:
 @cache
 def _xor_solution_bytes() -> bytes:
     net = xor.hand_set_solution()
-    return dumps({"inputs": xor.XOR_INPUTS, "targets": xor.XOR_TARGETS, **vars(net)})
+    return dumps(
+        payload(
+            XorSolutionResult,
+            inputs=xor.XOR_INPUTS,
+            targets=xor.XOR_TARGETS,
+            hidden_weights=net.hidden_weights,
+            hidden_biases=net.hidden_biases,
+            output_weights=net.output_weights,
+            output_bias=net.output_bias,
+            hidden_preactivations=net.hidden_preactivations,
+            hidden_activations=net.hidden_activations,
+            outputs=net.outputs,
+        )
+    )
 
 
 @router.get("/xor/solution", response_model=XorSolutionResult, tags=["xor"])

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.web.assets import link
-from app.web.routes.pages import templates
+from app.web.templating import templates
 
 OFFLINE_DOCS_DIR = Path(str(importlib.resources.files("fastapi_offline") / "static"))
 OFFLINE_DOCS = "static-offline-docs"  # the mount's name, and its path under /

@@ -5,22 +5,24 @@ never reaches /api/activations/{name}. `custom` is not a catalogue name, so the 
 (app.web.curves.parse_plain_request) declines these requests and they are validated here.
 """
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from app.lab.activations import ParamError, ParamValue
+from app.lab.activations import ParamValue
 from app.lab.expressions import (
     CUSTOM_NAME,
-    CustomActivation,
     ExpressionError,
     ParamNameError,
-    custom_activation,
 )
-from app.web.curves import SAMPLING_FIELDS, sample
-from app.web.errors import error_item, invalid_param
+from app.web.curves import sample
+
+if TYPE_CHECKING:
+    from app.lab.expressions.custom import CustomActivation
+from app.web.dependencies import CURVE_SAMPLING, resolve_params
+from app.web.errors import error_item
 from app.web.responses import OrjsonRoute, json_response
 from app.web.schemas.activations import CurveResult
 from app.web.schemas.errors import ERROR_RESPONSES
@@ -42,11 +44,14 @@ RESPONSES: dict[int | str, dict[str, object]] = {
     },
 }
 EXPRESSION_FIELD = "expression"
-_QUERY_FIELDS = SAMPLING_FIELDS | {EXPRESSION_FIELD}
+_QUERY_FIELDS = CURVE_SAMPLING | {EXPRESSION_FIELD}
 
 
-def _activation(where: str, text: str, params: dict[str, float]) -> CustomActivation:
+def _activation(where: str, text: str, params: dict[str, float]) -> "CustomActivation":
     """The compiled expression as an activation, or the 422 that says what is wrong and where."""
+    # imported here, on the first expression: sympy's import would slow every worker's start
+    from app.lab.expressions.custom import custom_activation
+
     try:
         return custom_activation(text, params)
     except ExpressionError as err:
@@ -60,15 +65,15 @@ def _activation(where: str, text: str, params: dict[str, float]) -> CustomActiva
                 )
             ]
         ) from None
-    except (ParamNameError, ParamError) as err:
-        raise invalid_param(where, ParamError(err.param, err.message)) from None
+    except ParamNameError as err:
+        loc = (where, err.param) if where == "query" else (where, "params", err.param)
+        raise RequestValidationError([error_item(loc, str(err), "value_error")]) from None
 
 
-def _resolve(where: str, act: CustomActivation, given: dict[str, object]) -> dict[str, ParamValue]:
-    try:
-        return act.resolve(given)
-    except ParamError as err:
-        raise invalid_param(where, err) from None
+def _resolve(
+    where: str, act: "CustomActivation", given: dict[str, object]
+) -> dict[str, ParamValue]:
+    return resolve_params(act, given, (where,) if where == "query" else (where, "params"))
 
 
 @router.post("/api/expressions", response_model=ExpressionResult, responses=RESPONSES)

@@ -5,15 +5,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, get_args
 
-from annotated_types import Le
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from starlette.routing import NoMatchFound
 
 from app import __version__
-from app.config import TEMPLATES_DIR, Settings
+from app.config import Settings
 from app.lab.activations import (
     ACTIVATIONS,
     Activation,
@@ -21,29 +19,47 @@ from app.lab.activations import (
     UnknownActivation,
     get_activation,
 )
-from app.lab.datasets import DATASET_NAMES, FEATURE_FORMULAS, MAX_CLASSES, N_CLASSES, generate
+from app.lab.activations.base import SATURATION_SLOPE
+from app.lab.datasets import (
+    DATASET_NAMES,
+    FEATURE_FORMULAS,
+    MAX_CLASSES,
+    N_CLASSES,
+    generate,
+)
+from app.lab.nn.initializers import InitName
 from app.lab.nn.mlp import OptimizerName, RegularizationName
-from app.web.assets import import_map, link, plotly_bundle, static_url, url_for
+from app.web.assets import link, plotly_bundle
+from app.web.errors import error_item
 from app.web.formulas import to_mathml
 from app.web.schemas.activations import ActivationInfo, CurveQuery, PropertiesInfo, SoftmaxRequest
-from app.web.schemas.analysis import (
-    MAX_BATCH_SIZE,
-    MAX_DEPTH,
-    MAX_WIDTH,
-    GradientFlowRequest,
-    InitName,
-)
-from app.web.schemas.training import MAX_POINTS, GeneratedDataset, SweepRequest, TrainRequest
+from app.web.schemas.analysis import GradientFlowRequest
+from app.web.schemas.training import GeneratedDataset, OwnPoints, SweepRequest, TrainRequest
+from app.web.schemas.training_results import GRID_DECIMALS
+from app.web.templating import templates
+
+# The properties a formula card (Explore) and the side-by-side table (Compare) show, in order.
+PROPERTY_LABELS = {
+    "range": "Range",
+    "monotonic": "Monotonic",
+    "continuity": "Continuity",
+    "parity": "Parity",
+    "zero_centered": "Zero-centred",
+    "saturating": "Saturating",
+    "bounded": "Bounded",
+    "identity_near_origin": "f(x) ≈ x near 0",
+}
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
-# url_for is ours: root-relative links, never built from the Host header.
-templates.env.globals.update(url_for=url_for, static_url=static_url, import_map=import_map)
+templates.env.globals["property_labels"] = PROPERTY_LABELS
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page: its template, heading, one-line introduction and the modules its script uses."""
+    """One page: its template, heading, one-line introduction and the modules its script uses.
+
+    `modules` starts with the page's entry module (static/js/pages/); the rest are the modules
+    it imports beyond SHARED_MODULES, preloaded so the browser fetches them in parallel."""
 
     template: str
     nav: str
@@ -58,8 +74,8 @@ PAGES = {
         "Explore",
         "Explore an activation",
         "Pick a function and move its parameters: the curve, its first and second derivatives "
-        "and the vanishing-gradient zone (|f′| < 0.01) follow live.",
-        ("explore.js", "controls.js"),
+        f"and the vanishing-gradient zone (|f′| < {SATURATION_SLOPE:g}) follow live.",
+        ("pages/explore.js", "page.js", "controls.js"),
     ),
     "compare_page": Page(
         "compare.html",
@@ -67,7 +83,7 @@ PAGES = {
         "Compare activations",
         "Overlay any number of functions, each with its own parameters; switch between f, f′ "
         "and f″; read their properties side by side.",
-        ("compare.js", "controls.js"),
+        ("pages/compare.js", "page.js", "controls.js"),
     ),
     "train_page": Page(
         "train.html",
@@ -76,7 +92,17 @@ PAGES = {
         "Stack linear layers and you get one affine map, which cannot learn XOR; add a "
         "non-linear activation and two hidden units can. Train, watch the boundary form, "
         "and share the link: it reproduces the exact run.",
-        ("train.js", "controls.js", "network.js", "training-plots.js", "xor-compare.js"),
+        (
+            "pages/train.js",
+            "page.js",
+            "controls.js",
+            "train.js",
+            "player.js",
+            "points.js",
+            "network.js",
+            "training-plots.js",
+            "xor-compare.js",
+        ),
     ),
     "sweep_page": Page(
         "sweep.html",
@@ -84,7 +110,7 @@ PAGES = {
         "Seed sweep",
         "One run can be lucky. Train the same network from many seeds per activation and "
         "compare how often each one solves the task, how fast, and how the loss spreads.",
-        ("sweep.js", "controls.js"),
+        ("pages/sweep.js", "page.js", "controls.js"),
     ),
     "gradients_page": Page(
         "gradients.html",
@@ -93,7 +119,7 @@ PAGES = {
         "How the gradient reaching each layer of a deep, untrained network depends on the "
         "activation and the initialisation: sigmoid's shrinks layer by layer, ReLU with He init "
         "keeps it level.",
-        ("gradients.js", "controls.js"),
+        ("pages/gradients.js", "page.js", "controls.js"),
     ),
     "softmax_page": Page(
         "softmax.html",
@@ -101,7 +127,7 @@ PAGES = {
         "Softmax",
         "Edit the logits and the temperature: probabilities, the Jacobian "
         "∂pᵢ/∂zⱼ, and why exp matters (dividing by the sum breaks on negative logits).",
-        ("softmax.js", "controls.js"),
+        ("pages/softmax.js", "page.js", "controls.js"),
     ),
 }
 NAV = tuple((route, page.nav) for route, page in PAGES.items())
@@ -119,9 +145,13 @@ STAT_LABELS = {
     "std": "standard deviation of the activations",
     "mean": "mean of the activations",
     "zero_fraction": "fraction of activations exactly 0",
-    "saturated_fraction": "fraction of units with |f′| < 0.01",
+    "saturated_fraction": f"fraction of units with |f′| < {SATURATION_SLOPE:g}",
     "activation_grad_norm": "gradient norm w.r.t. the activations",
 }
+# The dataset choice that means "the points you clicked or uploaded", not a generator.
+OWN_POINTS = "points"
+# Data sets without knobs (GeneratedDataset.xor_is_fixed): sent by name alone.
+FIXED_DATASETS = ("xor",)
 DATASET_LABELS = {
     "xor": "XOR truth table (4 points)",
     "quadrants": "Quadrants (noisy XOR)",
@@ -130,7 +160,7 @@ DATASET_LABELS = {
     "spiral": "Spiral",
     "moons": "Moons",
     "spiral3": "Spiral, 3 classes (softmax)",
-    "points": "Your points",
+    OWN_POINTS: "Your points",
 }
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum (0.9)", "adam": "Adam"}
 LOSS_LABELS = {"bce": "BCE", "mse": "MSE"}
@@ -179,6 +209,7 @@ def _render(request: Request, route: str, state: dict[str, Any], **context: Any)
             "version": __version__,
             "plotly_filename": plotly_bundle().filename,
             "docs_url": _docs_url(request),
+            "entry": page.modules[0],
             "preload": (*SHARED_MODULES, *page.modules),
             **context,
         },
@@ -226,6 +257,7 @@ def explore_page(request: Request) -> HTMLResponse:
         "catalogue": catalogue(),
         "default_function": DEFAULT_FUNCTION,
         "fields": _x_range_fields(),
+        **_curve_facts(),
     }
     return _render(
         request,
@@ -254,7 +286,7 @@ def explore_card(name: str, request: Request) -> Response:
 
 def _error(status: int, loc: list[str], msg: str, kind: str) -> JSONResponse:
     """The API's error shape, so the page script reports it like any other."""
-    return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind}]}, status_code=status)
+    return JSONResponse({"detail": [error_item(loc, msg, kind)]}, status_code=status)
 
 
 @router.get("/compare", response_class=HTMLResponse, name="compare_page")
@@ -264,6 +296,8 @@ def compare_page(request: Request) -> HTMLResponse:
         "catalogue": catalogue(),
         "default_functions": ["relu", "tanh", "sigmoid", "gelu"],
         "fields": _x_range_fields(),
+        "properties": list(PROPERTY_LABELS.items()),
+        **_curve_facts(),
     }
     return _render(request, "compare_page", state, options=_activation_options())
 
@@ -283,28 +317,31 @@ def softmax_page(request: Request) -> HTMLResponse:
     return _render(request, "softmax_page", state)
 
 
+# Where the Gradient flow page starts: a quick look, not the API's 128 x 256 network.
+GRADIENT_DEFAULTS = {
+    "activations": ["sigmoid", "tanh", "relu"],
+    "inits": ["xavier", "he"],
+    "depth": 20,
+    "width": 64,
+    "batch_size": 128,
+}
+
+
 @router.get("/gradients", response_class=HTMLResponse, name="gradients_page")
 def gradients_page(request: Request) -> HTMLResponse:
     """Gradient norms and activation statistics per layer of a deep net at initialisation."""
+    model, d = GradientFlowRequest, GRADIENT_DEFAULTS
     options = {
         "inits": _options(get_args(InitName), INIT_LABELS),
         "stats": _options(tuple(STAT_LABELS), STAT_LABELS),
-        "limits": {"depth": MAX_DEPTH, "width": MAX_WIDTH, "batch_size": MAX_BATCH_SIZE},
     }
-    defaults = {
-        "activations": ["sigmoid", "tanh", "relu"],
-        "inits": ["xavier", "he"],
-        "depth": 20,
-        "width": 64,
-        "batch_size": 128,
-    }
-    model = GradientFlowRequest
     fields = {
-        "depth": field_rule(model, "depth", "Depth", default=defaults["depth"]),
-        "width": field_rule(model, "width", "Width", default=defaults["width"]),
-        "batch_size": field_rule(model, "batch_size", "Batch size", default=defaults["batch_size"]),
+        "depth": field_rule(model, "depth", "Depth", default=d["depth"]),
+        "width": field_rule(model, "width", "Width", default=d["width"]),
+        "batch_size": field_rule(model, "batch_size", "Batch size", default=d["batch_size"]),
         "seed": field_rule(model, "seed", "Seed"),
     }
+    defaults = {"activations": d["activations"], "inits": d["inits"]}
     state = {"catalogue": catalogue(), "defaults": defaults, "fields": fields, **options}
     return _render(request, "gradients_page", state, **options)
 
@@ -378,6 +415,34 @@ def _x_range_fields() -> dict[str, dict[str, Any]]:
     }
 
 
+def _curve_facts() -> dict[str, Any]:
+    """What Explore and Compare ask for and shade: the curve query's own default sampling (the
+    same requests, so the same cache entries) and the saturation threshold."""
+    return {
+        "curve_points": CurveQuery.model_fields["points"].default,
+        "vanishing": SATURATION_SLOPE,
+    }
+
+
+def choice_rule(
+    model: type[BaseModel],
+    field: str,
+    label: str,
+    choices: list[tuple[str, str]],
+    *,
+    default: Any = _UNSET,
+) -> dict[str, Any]:
+    """What a page's select offers, (value, label) pairs, and where it starts: the request
+    model's default (a null default, such as the loss's, is the first choice), or `default`
+    where the page starts elsewhere."""
+    value = model.model_fields[field].default if default is _UNSET else default
+    values = [v for v, _ in choices]
+    value = values[0] if value is None else value
+    if value not in values:
+        raise ValueError(f"{field}: default {value!r} is not one of its choices {values}")
+    return {"label": label, "choices": [list(c) for c in choices], "default": value}
+
+
 # What a bare generated data set is: the generator's own defaults (the API's null).
 DATA_DEFAULTS = {
     name: p.default for name, p in inspect.signature(generate).parameters.items() if name != "name"
@@ -407,11 +472,25 @@ def _train_fields(settings: Settings) -> dict[str, dict[str, Any]]:
     model = TrainRequest
     epochs = settings.train_max_epochs
     return {
+        "dataset": choice_rule(model, "dataset", "Dataset", _dataset_options(own_points=True)),
         **_data_fields(),
+        "points": field_rule(OwnPoints, "points", "Points"),
         "features": field_rule(model, "features", "Input features"),
+        "activation": choice_rule(model, "activation", "Hidden activation", _activation_options()),
         "hidden_layers": field_rule(model, "hidden_layers", "Hidden layers"),
+        "init": choice_rule(
+            model, "init", "Initialisation", _options(get_args(InitName), INIT_LABELS)
+        ),
+        "optimizer": choice_rule(model, "optimizer", "Optimizer", _optimizer_options()),
         "learning_rate": field_rule(model, "learning_rate", "Learning rate"),
+        "loss": choice_rule(model, "loss", "Loss", _options(tuple(LOSS_LABELS), LOSS_LABELS)),
         "batch_size": field_rule(model, "batch_size", "Batch size"),
+        "regularization": choice_rule(
+            model,
+            "regularization",
+            "Regularisation",
+            _options(get_args(RegularizationName), REG_LABELS),
+        ),
         "reg_rate": field_rule(model, "reg_rate", "Regularisation rate"),
         "epochs": field_rule(model, "epochs", "Epochs", maximum=epochs),
         "seed": field_rule(model, "seed", "Seed"),
@@ -419,7 +498,14 @@ def _train_fields(settings: Settings) -> dict[str, dict[str, Any]]:
 
 
 # Where the Sweep page starts: a quick sweep, not the API's 100 seeds x 2000 epochs.
-SWEEP_DEFAULTS = {"seeds": 20, "epochs": 300, "hidden_layers": [2], "learning_rate": 0.1}
+SWEEP_DEFAULTS = {
+    "activations": ["identity", "sigmoid", "tanh", "relu"],
+    "seeds": 20,
+    "epochs": 300,
+    "hidden_layers": [2],
+    "optimizer": "adam",
+    "learning_rate": 0.1,
+}
 
 
 def _sweep_fields(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -428,53 +514,57 @@ def _sweep_fields(settings: Settings) -> dict[str, dict[str, Any]]:
     return {
         "seeds": field_rule(model, "seeds", "Seeds", default=d["seeds"]),
         "epochs": field_rule(model, "epochs", "Epochs", default=d["epochs"], maximum=epochs),
+        # Own points are the Train page's: a sweep trains a named data set.
+        "dataset": choice_rule(model, "dataset", "Dataset", _dataset_options(own_points=False)),
         "hidden_layers": field_rule(
             model, "hidden_layers", "Hidden layers", default=d["hidden_layers"]
         ),
         "learning_rate": field_rule(
             model, "learning_rate", "Learning rate", default=d["learning_rate"]
         ),
+        "optimizer": choice_rule(
+            model, "optimizer", "Optimizer", _optimizer_options(), default=d["optimizer"]
+        ),
+        "init": choice_rule(
+            model, "init", "Initialisation", _options(get_args(InitName), INIT_LABELS)
+        ),
     }
 
 
-def _upper_bound(model: type[BaseModel], field: str) -> Any:
-    """The `le` bound a pydantic field declares, so the page offers what the API accepts."""
-    return next(m.le for m in model.model_fields[field].metadata if isinstance(m, Le))
+def _dataset_options(*, own_points: bool) -> list[tuple[str, str]]:
+    return _options((*DATASET_NAMES, *([OWN_POINTS] if own_points else [])), DATASET_LABELS)
 
 
-def _training_options(settings: Settings) -> dict[str, Any]:
-    """Choices shared by the Train and Sweep pages, from the domain's own names and limits."""
+def _optimizer_options() -> list[tuple[str, str]]:
+    return _options(get_args(OptimizerName), OPTIMIZER_LABELS)
+
+
+def _training_state(settings: Settings, fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What the Train and Sweep pages share: the domain's own names and class counts."""
     return {
-        "datasets": _options((*DATASET_NAMES, "points"), DATASET_LABELS),
+        "catalogue": catalogue(),
+        "fields": fields,
         "features": list(FEATURE_FORMULAS.items()),
-        "activations": _activation_options(),
-        "inits": _options(get_args(InitName), INIT_LABELS),
-        "optimizers": _options(get_args(OptimizerName), OPTIMIZER_LABELS),
-        "losses": _options(tuple(LOSS_LABELS), LOSS_LABELS),
-        "regularizations": _options(get_args(RegularizationName), REG_LABELS),
         "n_classes": N_CLASSES,
         "max_classes": MAX_CLASSES,
-        "limits": {
-            "epochs": settings.train_max_epochs,
-            "n_samples": MAX_POINTS,
-            "seeds": _upper_bound(SweepRequest, "seeds"),
-        },
+        "own_points": OWN_POINTS,
+        "fixed_datasets": list(FIXED_DATASETS),
+        "saturated": SATURATION_SLOPE,
+        "grid_step": 10.0**-GRID_DECIMALS,  # what snapshot surfaces are rounded to
     }
 
 
 @router.get("/train", response_class=HTMLResponse, name="train_page")
 def train_page(request: Request) -> HTMLResponse:
     """The playground: data, network, training, animated decision boundary."""
-    settings = request.app.state.settings
-    options = _training_options(settings)
-    state = {"catalogue": catalogue(), "fields": _train_fields(settings), **options}
-    return _render(request, "train_page", state, **options)
+    state = _training_state(request.app.state.settings, _train_fields(request.app.state.settings))
+    return _render(request, "train_page", state)
 
 
 @router.get("/sweep", response_class=HTMLResponse, name="sweep_page")
 def sweep_page(request: Request) -> HTMLResponse:
     """Many seeds per activation: success rate, epochs to converge, loss bands."""
     settings = request.app.state.settings
-    options = _training_options(settings)
-    state = {"catalogue": catalogue(), "fields": _sweep_fields(settings), **options}
-    return _render(request, "sweep_page", state, **options)
+    state = _training_state(settings, _sweep_fields(settings))
+    state["default_activations"] = SWEEP_DEFAULTS["activations"]
+    return _render(request, "sweep_page", state)

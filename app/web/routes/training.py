@@ -27,7 +27,13 @@ from app.web.dependencies import ResultCacheDep, SettingsDep
 from app.web.errors import error_item, internal_error
 from app.web.responses import OrjsonRoute, dumps
 from app.web.schemas.errors import ERROR_RESPONSES
-from app.web.schemas.training import SweepRequest, TrainingOptions, TrainRequest, describe_work
+from app.web.schemas.training import (
+    SEMANTICS,  # the domain's account of a run, and the limits
+    SweepRequest,
+    TrainingOptions,
+    TrainRequest,
+    describe_work,
+)
 from app.web.schemas.training_results import (
     SweepResponse,
     TrainResponse,
@@ -39,48 +45,6 @@ router = APIRouter(prefix="/api", tags=["training"], route_class=OrjsonRoute)
 
 HEARTBEAT_S = 0.2  # a progress event at least this often while a stream trains
 
-SEMANTICS = """
-**Network.** Hidden layer l computes a_l = f(z_l) with z_l = a_(l-1) @ W_l + b_l, W_l of shape
-(in, out), a_0 = the chosen features of each point; every hidden layer uses `activation` with
-`activation_params`. The last layer is the output layer: one unit with a sigmoid for two classes
-(p = sigmoid(z) is the probability of class 1), K units with a softmax for K classes.
-
-**Loss** (the batch mean; gradients are gradients of that mean): bce = mean(-(y log p + (1 - y)
-log(1 - p))), computed from the logit as mean(log(1 + e^z) - y z), no epsilon; mse =
-mean((p - y)^2), no 1/2; cross_entropy = mean(-log p_y). Regularisation adds reg_rate * sum|W|
-(l1, gradient reg_rate * sign W) or reg_rate * sum W^2 / 2 (l2, gradient reg_rate * W) over the
-weights, not the biases; reported losses are the data loss without it.
-
-**Optimisers.** sgd: W -= lr dW, b -= lr db. momentum: m = 0.9 m + g, theta -= lr m. adam:
-PyTorch's defaults (0.9, 0.999, eps 1e-8) with bias correction. batch_size null (or >= the
-training set): one full-batch update per epoch; otherwise mini-batches of batch_size in a new
-random order every epoch (the last one smaller).
-
-**Initialisation.** xavier: Glorot-uniform U(-l, l), l = sqrt(6 / (in + out)), zero biases.
-he: He-normal N(0, 2 / in), zero biases. lecun: N(0, 1 / in), zero biases. uniform: U(-0.5, 0.5),
-biases 0.1 (the TensorFlow Playground). `np.random.default_rng(seed)` draws the weights layer by
-layer (W only, row-major), then one permutation of the training set per epoch for mini-batches.
-initial_weights replace the drawn weights. The same request always gives the same bytes, so the
-server keeps recent results in memory and answers a repeated request from there.
-
-**Curves.** Epoch e is the state before update e (before the epoch's first update with
-mini-batches); epoch `epochs` is the final state. `epochs` lists the recorded epochs: all when
-there are at most 1000, else 1000 evenly spaced ones including the first and last; loss[k],
-accuracy[k], test_loss[k], test_accuracy[k] and grad_norms[layer][k] are at epochs[k] over the
-whole training (test) set. A point is classified as class 1 where p > 0.5 (softmax: the argmax).
-
-**Outcome.** epochs_to_converge: the first epoch (0..epochs) at which every training point is
-classified right; converged: there is one. A run diverges at the first epoch whose loss or
-weights are not all finite: it stops there, `diverged` is true, `diverged_epoch` says when, the
-curves end before it and the final state (final, predictions, weights, units) is null. Dead
-units output exactly 0 on every training input; saturated units have |f'(z)| < 0.01 on every one
-and are not dead, so the two lists are disjoint and no unit is counted twice.
-
-**Limits.** epochs, and epochs x training samples x parameters x networks, are capped by the
-server's settings (ACTLAB_TRAIN_MAX_EPOCHS, ACTLAB_TRAIN_MAX_WORK); over the cap is a 422 that
-states it. A run longer than ACTLAB_TRAIN_TIME_LIMIT_S seconds is stopped: 422 (or, streaming,
-an `error` event) with the limit.
-"""
 
 TRAIN_DOC = (
     """Train one MLP on a toy data set and return its curves, final state and snapshots.

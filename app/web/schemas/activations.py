@@ -1,7 +1,7 @@
 """Request and response models for the catalogue, curve, evaluate and softmax endpoints."""
 
 import math
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import (
     BaseModel,
@@ -13,10 +13,17 @@ from pydantic import (
 )
 
 from app.lab.activations import Activation
+from app.lab.activations.base import Continuity, Parity, Source
+from app.lab.activations.sampling import (
+    MAX_CURVE_POINTS,
+    MAX_EVALUATE_POINTS,
+    MIN_POINTS,
+    POINTS,
+    X_LIMIT,
+    X_MAX,
+    X_MIN,
+)
 
-X_LIMIT = 1000.0
-MAX_CURVE_POINTS = 20001
-MAX_EVALUATE_POINTS = 100_000
 MAX_LOGITS = 1000
 # The Jacobian is K x K: 22.4 MB of JSON at 1000 logits. It comes unasked up to 64 logits
 # (4096 entries, about 90 kB) and on request ("jacobian": true) up to 256 (about 1.4 MB).
@@ -64,8 +71,8 @@ class PropertiesInfo(BaseModel):
         examples=[[False, False]],
     )
     monotonic: bool = Field(description="Non-decreasing or non-increasing (not strictly).")
-    continuity: Literal["discontinuous", "C0", "C1", "C2", "Cinf"]
-    parity: Literal["odd", "even", "none"]
+    continuity: Continuity
+    parity: Parity
     zero_centered: bool = Field(
         description="Outputs centred on 0 for standard-normal inputs: |E f(Z)| <= 0.1 sd f(Z) "
         "with Z ~ N(0, 1), computed for these parameters by a fixed quadrature (the normal "
@@ -88,7 +95,7 @@ class ActivationInfo(BaseModel):
     properties: PropertiesInfo
     use: str = Field(description="What it is good for.")
     caveats: str = Field(description="What to watch out for.")
-    source: Literal["pytorch", "literature"] = Field(
+    source: Source = Field(
         description="'pytorch' when torch.nn.functional has it under this name and defaults."
     )
 
@@ -104,7 +111,7 @@ class ActivationInfo(BaseModel):
             properties=PropertiesInfo.model_validate(act.properties(params)),
             use=act.use,
             caveats=act.caveats,
-            source="pytorch" if act.source == "pytorch" else "literature",
+            source=act.source,
         )
 
 
@@ -143,9 +150,10 @@ class CurveResult(BaseModel):
 class CurveQuery(BaseModel):
     """Where to sample: x = linspace(x_min, x_max, points), both ends included."""
 
-    x_min: FiniteX = -6.0
-    x_max: FiniteX = 6.0
-    points: int = Field(601, ge=2, le=MAX_CURVE_POINTS)
+    x_min: FiniteX = X_MIN
+    # validate_default: x_min=10 alone must meet the check against the default x_max too.
+    x_max: FiniteX = Field(X_MAX, validate_default=True)
+    points: int = Field(POINTS, ge=MIN_POINTS, le=MAX_CURVE_POINTS)
 
     @field_validator("x_max")
     @classmethod
@@ -215,7 +223,7 @@ class SoftmaxRequest(BaseModel):
         return self
 
 
-class SoftmaxResult(BaseModel):
+class SoftmaxOut(BaseModel):
     """Probabilities, their logs, and jacobian[i][j] = d probabilities[i] / d logits[j]."""
 
     model_config = ConfigDict(

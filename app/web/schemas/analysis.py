@@ -1,19 +1,16 @@
 """Request and response models for gradient flow at initialisation and the XOR proof."""
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from app.lab.activations import ACTIVATIONS
-from app.lab.nn.gradient_flow import LOSS_DEFINITION
+from app.lab.activations import ACTIVATIONS, SATURATION_SLOPE
+from app.lab.datasets import MAX_SEED
+from app.lab.nn.gradient_flow import LOSS_DEFINITION, MAX_BATCH_SIZE, MAX_DEPTH, MAX_WIDTH
+from app.lab.nn.initializers import DEFAULT_INIT, InitName
+from app.lab.text import spelled
+from app.lab.xor import Relation
 from app.web.schemas.activations import ParamValues
-
-MAX_DEPTH = 64
-MAX_WIDTH = 256
-MAX_BATCH_SIZE = 1024
-MAX_SEED = 2**32 - 1
-
-InitName = Literal["xavier", "he", "lecun", "uniform"]
 
 
 def _known_activation(name: str) -> str:
@@ -65,7 +62,7 @@ class GradientFlowRequest(BaseModel):
         128, ge=1, le=MAX_WIDTH, description="Units per layer, and the input dimension."
     )
     init: InitName = Field(
-        "xavier",
+        DEFAULT_INIT,
         description="xavier: Glorot-uniform W, b = 0; he: He-normal W ~ N(0, 2/fan_in), b = 0; "
         "lecun: LeCun-normal W ~ N(0, 1/fan_in), b = 0; uniform: the TensorFlow Playground's "
         "W ~ U(-0.5, 0.5), b = 0.1.",
@@ -118,7 +115,8 @@ class ActivationFlow(BaseModel):
     std: list[float | None] = Field(description="Standard deviation of a_l (population).")
     zero_fraction: list[float | None] = Field(description="Fraction of a_l exactly 0.")
     saturated_fraction: list[float | None] = Field(
-        description="Fraction with |f'(z_l)| < 0.01 and a_l != 0: disjoint from zero_fraction, "
+        description=f"Fraction with |f'(z_l)| < {spelled(SATURATION_SLOPE)} and a_l != 0: "
+        "disjoint from zero_fraction, "
         "so a ReLU's zeros (where f' = 0 too) are counted once, as zeros."
     )
 
@@ -182,7 +180,7 @@ class InequalityInfo(BaseModel):
     inputs: list[list[float]] = Field(examples=[[[0.0, 1.0]]])
     target: float = Field(examples=[1.0])
     coefficients: list[int] = Field(description="Of (w1, w2, b).", examples=[[0, 1, 1]])
-    relation: Literal[">", "<="]
+    relation: Relation
     text: str = Field(examples=["w2 + b > 0"])
 
 

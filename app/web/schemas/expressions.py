@@ -2,7 +2,7 @@
 curve and evaluate endpoints. Limits come from app.lab.expressions and the built-in curve's
 schemas, never restated."""
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,11 +13,13 @@ from app.lab.expressions import (
     MAX_PARAMS,
     PROBE_LIMIT,
     TIME_BUDGET_S,
-    CustomActivation,
     available_functions,
 )
 from app.web.schemas.activations import CurveQuery, EvaluateRequest, PropertiesInfo
 from app.web.schemas.errors import ErrorItem
+
+if TYPE_CHECKING:
+    from app.lab.expressions.custom import CustomActivation
 
 GRAMMAR = (
     "An expression in `x`: numbers, `x`, the declared parameters, `+ - * / **`, unary minus, "
@@ -98,7 +100,7 @@ class ExpressionResult(BaseModel):
     properties: EstimatedPropertiesInfo
 
     @classmethod
-    def from_domain(cls, act: CustomActivation, params: dict[str, float]) -> "ExpressionResult":
+    def from_domain(cls, act: "CustomActivation", params: dict[str, float]) -> "ExpressionResult":
         return cls(
             expression=act.expression,
             params=params,

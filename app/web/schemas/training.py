@@ -4,7 +4,7 @@ Every check that can be made from the body alone is a validator here, so a bad b
 naming the field; the limits that come from settings are checked in the router.
 """
 
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Self
 
 import numpy as np
 from pydantic import (
@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.config import Settings
 from app.lab import datasets
 from app.lab.activations import (
     ACTIVATIONS,
@@ -27,12 +28,40 @@ from app.lab.activations import (
     UnknownActivation,
     get_activation,
 )
-from app.lab.nn.mlp import Layout, LossName, OptimizerName, OutputName, RegularizationName
+from app.lab.datasets import (
+    COORD_LIMIT,
+    DATASET_NAMES,
+    DEFAULT_N_SAMPLES,
+    DEFAULT_NOISE,
+    DEFAULT_SEED,
+    DEFAULT_TRAIN_FRACTION,
+    FEATURE_NAMES,
+    MAX_NOISE,
+    MAX_POINTS,
+    MAX_SEED,
+    MAX_TRAIN_FRACTION,
+    MIN_OWN_POINTS,
+    MIN_SAMPLES,
+    MIN_TRAIN_FRACTION,
+    DatasetName,
+    FeatureName,
+)
+from app.lab.nn import training
+from app.lab.nn.initializers import DEFAULT_INIT, InitName
+from app.lab.nn.mlp import (
+    MAX_HIDDEN_LAYERS,
+    MAX_UNITS,
+    Head,
+    Layout,
+    LossName,
+    OptimizerName,
+    OutputName,
+    RegularizationName,
+)
 from app.lab.nn.training import TrainConfig, snapshot_schedule, thumbnail_points
+from app.lab.text import spelled
 
-COORD_LIMIT = 1000.0
 WEIGHT_LIMIT = 1000.0
-MAX_POINTS = 2000
 MAX_GRID_VALUES = 500_000  # snapshots x grid^2: 200 snapshots at 50 x 50, or 50 at 100 x 100
 # Every number the snapshots hold: snapshots x (output units x grid^2 + hidden units x
 # thumbnail^2). 200 snapshots of 8 x 64 hidden units on spiral3 held 11.7 million, a 66 MB
@@ -43,9 +72,6 @@ MAX_SNAPSHOT_VALUES = 3_000_000
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Coordinate = Annotated[float, Field(ge=-COORD_LIMIT, le=COORD_LIMIT, allow_inf_nan=False)]
 WeightValue = Annotated[float, Field(ge=-WEIGHT_LIMIT, le=WEIGHT_LIMIT, allow_inf_nan=False)]
-DatasetName = Literal["xor", "quadrants", "circle", "gaussians", "spiral", "moons", "spiral3"]
-FeatureName = Literal["x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2"]
-InitName = Literal["xavier", "he", "lecun", "uniform"]
 ParamValues = dict[str, float | str]
 
 
@@ -56,16 +82,30 @@ class GeneratedDataset(BaseModel):
 
     name: DatasetName = Field(examples=["spiral"])
     n_samples: int | None = Field(
-        None, ge=10, le=MAX_POINTS, description="Points in all, train + test (default 500)."
+        None,
+        ge=MIN_SAMPLES,
+        le=MAX_POINTS,
+        description=f"Points in all, train + test (default {DEFAULT_N_SAMPLES}).",
     )
     noise: float | None = Field(
-        None, ge=0.0, le=0.5, description="0 to 0.5, the Playground's 0-50 % (default 0)."
+        None,
+        ge=0.0,
+        le=MAX_NOISE,
+        description=f"0 to {spelled(MAX_NOISE)}, the Playground's 0-{MAX_NOISE * 100:g} % "
+        f"(default {spelled(DEFAULT_NOISE)}).",
     )
     train_fraction: float | None = Field(
-        None, ge=0.1, le=0.9, description="Share of points used for training (default 0.5)."
+        None,
+        ge=MIN_TRAIN_FRACTION,
+        le=MAX_TRAIN_FRACTION,
+        description="Share of points used for training (default "
+        f"{spelled(DEFAULT_TRAIN_FRACTION)}).",
     )
     seed: int | None = Field(
-        None, ge=0, le=2**32 - 1, description="Seed of the data, not of the network (default 0)."
+        None,
+        ge=0,
+        le=MAX_SEED,
+        description=f"Seed of the data, not of the network (default {DEFAULT_SEED}).",
     )
 
     @model_validator(mode="after")
@@ -78,22 +118,20 @@ class GeneratedDataset(BaseModel):
             )
         return self
 
+    def knobs(self) -> dict[str, Any]:
+        """The generator's arguments given (null ones take the generator's defaults)."""
+        knobs = ("n_samples", "noise", "train_fraction", "seed")
+        return {k: getattr(self, k) for k in knobs if getattr(self, k) is not None}
+
     def build(self) -> datasets.Dataset:
-        return datasets.generate(
-            self.name,
-            n_samples=500 if self.n_samples is None else self.n_samples,
-            noise=0.0 if self.noise is None else self.noise,
-            train_fraction=0.5 if self.train_fraction is None else self.train_fraction,
-            seed=0 if self.seed is None else self.seed,
-        )
+        return datasets.generate(self.name, **self.knobs())
 
     @property
     def n_train(self) -> int:
-        if self.name == "xor":
-            return 4
-        n_samples = 500 if self.n_samples is None else self.n_samples
-        fraction = 0.5 if self.train_fraction is None else self.train_fraction
-        return datasets.n_train_of(n_samples, fraction)
+        knobs = self.knobs()
+        knobs.pop("noise", None)
+        knobs.pop("seed", None)
+        return datasets.n_train_for(self.name, **knobs)
 
 
 class OwnPoints(BaseModel):
@@ -102,10 +140,10 @@ class OwnPoints(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     points: list[tuple[Coordinate, Coordinate, Finite]] = Field(
-        min_length=2,
+        min_length=MIN_OWN_POINTS,
         max_length=MAX_POINTS,
-        description="[[x1, x2, label], ...], |x| <= 1000; labels are class indices 0..9 "
-        "(0 and 1 with a sigmoid output).",
+        description=f"[[x1, x2, label], ...], |x| <= {COORD_LIMIT:g}; labels are class indices "
+        f"0..{datasets.MAX_CLASSES - 1} (0 and 1 with a sigmoid output).",
         examples=[[[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]],
     )
 
@@ -216,21 +254,10 @@ def params_of(info: ValidationInfo, key: str, params: ParamValues) -> dict[str, 
 def resolve_head(
     n_classes: int, output: OutputName | None, loss: LossName | None
 ) -> tuple[OutputName, LossName]:
-    """Fill in the output and loss for the data's classes, or say what does not fit."""
-    chosen: OutputName = output or ("sigmoid" if n_classes == 2 else "softmax")
-    if chosen == "sigmoid" and n_classes > 2:
-        raise ValueError(
-            f"output 'sigmoid' is for two classes; this data has {n_classes}: use 'softmax'"
-        )
-    if loss is None:
-        return chosen, "bce" if chosen == "sigmoid" else "cross_entropy"
-    if chosen == "sigmoid" and loss == "cross_entropy":
-        raise ValueError(
-            "loss 'cross_entropy' goes with output 'softmax'; sigmoid takes bce or mse"
-        )
-    if chosen == "softmax" and loss != "cross_entropy":
-        raise ValueError(f"output 'softmax' is trained with loss 'cross_entropy', not {loss!r}")
-    return chosen, loss
+    """Fill in the output and loss for the data's classes, or say what does not fit (the rules
+    are the domain's: app.lab.nn.mlp.Head)."""
+    head = Head.for_classes(n_classes, output, loss)
+    return head.output, head.loss
 
 
 class TrainingOptions(BaseModel):
@@ -240,19 +267,22 @@ class TrainingOptions(BaseModel):
 
     dataset: DatasetSpec = Field(
         "xor",
-        description='A name ("xor", "quadrants", "circle", "gaussians", "spiral", "moons", '
-        '"spiral3"), an object {"name", "n_samples", "noise", "train_fraction", "seed"}, or '
+        description="A name (" + ", ".join(f'"{name}"' for name in DATASET_NAMES) + ")"
+        ', an object {"name", "n_samples", "noise", "train_fraction", "seed"}, or '
         '{"points": [[x1, x2, label], ...]}.',
         examples=["xor", {"name": "spiral", "n_samples": 400, "noise": 0.1}],
     )
     features: list[FeatureName] = Field(
         ["x1", "x2"],
         min_length=1,
-        max_length=len(datasets.FEATURES),
+        max_length=len(FEATURE_NAMES),
         description="Network inputs computed from (x1, x2), in this order, as in the Playground.",
     )
-    hidden_layers: list[Annotated[int, Field(ge=1, le=64)]] = Field(
-        [4], max_length=8, description="Units per hidden layer: 0 to 8 layers of 1 to 64 units."
+    hidden_layers: list[Annotated[int, Field(ge=1, le=MAX_UNITS)]] = Field(
+        [4],
+        max_length=MAX_HIDDEN_LAYERS,
+        description=f"Units per hidden layer: 0 to {MAX_HIDDEN_LAYERS} layers of 1 to "
+        f"{MAX_UNITS} units.",
     )
     output: OutputName | None = Field(
         None,
@@ -269,7 +299,10 @@ class TrainingOptions(BaseModel):
     )
     learning_rate: float = Field(0.1, gt=0.0, le=10.0)
     epochs: int = Field(
-        2000, ge=1, description="Passes over the training set (at most 20000 by default)."
+        2000,
+        ge=1,
+        description="Passes over the training set (at most "
+        f"{Settings.model_fields['train_max_epochs'].default} by default).",
     )
     batch_size: int | None = Field(
         None,
@@ -282,7 +315,7 @@ class TrainingOptions(BaseModel):
     )
     reg_rate: float = Field(0.0, ge=0.0, le=10.0)
     init: InitName = Field(
-        "xavier",
+        DEFAULT_INIT,
         description="'xavier' (Glorot-uniform, zero biases), 'he' (He-normal, zero biases), "
         "'lecun' (LeCun-normal, zero biases), 'uniform' (U(-0.5, 0.5), biases 0.1, as the "
         "TensorFlow Playground).",
@@ -290,7 +323,9 @@ class TrainingOptions(BaseModel):
     snapshots: int = Field(
         50, ge=0, le=200, description="Evenly spaced snapshots of the decision surface."
     )
-    grid: int = Field(50, ge=2, le=100, description="Snapshot grid resolution per axis.")
+    grid: int = Field(
+        training.DEFAULT_GRID, ge=2, le=100, description="Snapshot grid resolution per axis."
+    )
 
     @field_validator("features")
     @classmethod
@@ -313,9 +348,7 @@ class TrainingOptions(BaseModel):
     @property
     def n_classes(self) -> int:
         if isinstance(self.dataset, OwnPoints):
-            if self.output == "sigmoid":
-                return 2
-            return max(2, self.dataset.max_label + 1)
+            return datasets.n_classes_of_points(self.dataset.max_label, self.output == "sigmoid")
         name = self.dataset if isinstance(self.dataset, str) else self.dataset.name
         return datasets.N_CLASSES[name]
 
@@ -340,9 +373,8 @@ class TrainingOptions(BaseModel):
         return self.dataset.n_train
 
     def layout(self) -> Layout:
-        output, _ = self.head()
-        n_out = 1 if output == "sigmoid" else self.n_classes
-        return Layout((len(self.features), *self.hidden_layers, n_out))
+        output, loss = self.head()
+        return Head(output, loss).layout(len(self.features), self.hidden_layers, self.n_classes)
 
     def build_dataset(self) -> datasets.Dataset:
         if isinstance(self.dataset, OwnPoints):
@@ -407,9 +439,7 @@ class TrainRequest(TrainingOptions):
         description="Parameters of the activation; defaults fill the rest.",
         examples=[{}],
     )
-    seed: int = Field(
-        0, ge=0, le=2**32 - 1, description="Seed of the initial weights and shuffles."
-    )
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Seed of the initial weights and shuffles.")
     initial_weights: list[LayerWeights] | None = Field(
         None,
         description="One {W, b} per layer (hidden layers, then the output layer), W of shape "
@@ -535,3 +565,23 @@ def describe_work(epochs: int, n_train: int, n_params: int, n_seeds: int) -> str
         f"{epochs} epochs x {n_train} training samples x {n_params} parameters x {n_seeds} "
         f"networks = {total:.3g}"
     )
+
+
+def env_name(setting: str) -> str:
+    """The environment variable that sets one of the Settings fields."""
+    assert setting in Settings.model_fields, setting
+    return f"{Settings.model_config['env_prefix']}{setting.upper()}"
+
+
+# The endpoints' descriptions: the domain's account of a run, then what this server adds.
+SEMANTICS = (
+    training.SEMANTICS
+    + f"""
+**Server.** The same request always gives the same bytes, so the server keeps recent results in
+memory and answers a repeated request from there. epochs, and epochs x training samples x
+parameters x networks, are capped by the server's settings ({env_name("train_max_epochs")},
+{env_name("train_max_work")}); over the cap is a 422 that states it. A run longer than
+{env_name("train_time_limit_s")} seconds is stopped: 422 (or, streaming, an `error` event) with
+the limit.
+"""
+)

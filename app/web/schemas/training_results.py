@@ -1,8 +1,9 @@
 """Response models of the training endpoints, and the payloads that fill them from numpy.
 
-The models document the JSON in OpenAPI; the routes serialise the payload dicts below straight
-from numpy with orjson (tests validate every payload against its model). NaN, which orjson
-writes as null, appears only where a field says "null".
+The models document the JSON in OpenAPI and declare its keys; the payload builders below give
+the values (app.web.schemas.payload checks the keys against the model) and the routes serialise
+them straight from numpy with orjson. NaN, which orjson writes as null, appears only where a
+field says "null"; tests validate every response against its model with extra keys forbidden.
 """
 
 import math
@@ -11,12 +12,17 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
+from app.lab.activations import SATURATION_SLOPE
 from app.lab.datasets import Dataset
 from app.lab.nn.initializers import Layer
+from app.lab.nn.mlp import DECISION_MARGIN
 from app.lab.nn.sweep import ActivationSummary, Quartiles
 from app.lab.nn.training import TrainConfig, TrainResult
+from app.lab.text import spelled
+from app.web.schemas.payload import payload
 
 GRID_DECIMALS = 2  # snapshot surfaces to 0.01: plenty for a heat map; keeps XOR under 1 MB
+GRID_STEP = spelled(10.0**-GRID_DECIMALS)
 
 
 class Setup(BaseModel):
@@ -68,7 +74,11 @@ class Predictions(BaseModel):
     output: list[list[float]] = Field(
         description="Per point: [p(class 1)] for sigmoid, [p_0, ..., p_K-1] for softmax."
     )
-    predicted: list[int] = Field(description="Class: 1 where p > 0.5 (sigmoid), argmax (softmax).")
+    predicted: list[int] = Field(
+        description=f"Class: 1 where the logit exceeds {spelled(DECISION_MARGIN)} (p > 0.5 by "
+        "more than rounding), else 0 (sigmoid); the argmax, or -1 (undecided, never right) "
+        f"where the top two logits are within {spelled(DECISION_MARGIN)} (softmax)."
+    )
     correct: list[bool]
 
 
@@ -82,22 +92,22 @@ class GridAxes(BaseModel):
     x2: list[float] = Field(description="Row coordinates.")
 
 
-class Snapshot(BaseModel):
+class SnapshotOut(BaseModel):
     epoch: int = Field(
         description="State before update `epoch`; epoch = epochs is the final state."
     )
     loss: float = Field(description="Training loss at that state.")
     output: list[list[list[float]]] = Field(
         description="[unit][i][j]: the output unit's probability at (grid.x1[j], grid.x2[i]), "
-        "rounded to 0.01; one unit (p of class 1) for sigmoid, K for softmax."
+        f"rounded to {GRID_STEP}; one unit (p of class 1) for sigmoid, K for softmax."
     )
     hidden: list[list[list[list[float]]]] = Field(
         description="[layer][unit][i][j]: each hidden unit's output over thumbnail_grid, "
-        "rounded to 0.01."
+        f"rounded to {GRID_STEP}."
     )
 
 
-class AffineMap(BaseModel):
+class AffineMapOut(BaseModel):
     """What identity layers collapse to: the network is exactly features @ W + b."""
 
     W: list[list[float]] = Field(description="W_1 @ W_2 @ ... @ W_L, shape (inputs, outputs).")
@@ -123,8 +133,9 @@ class TrainResponse(BaseModel):
     )
     converged: bool = Field(
         description="Every training point was right at some epoch. A point is right when its "
-        "logit clears the decision boundary by more than 1e-6 (for softmax: the winner beats the "
-        "runner-up by that much), so rounding noise around p = 0.5 is never a decision."
+        f"logit clears the decision boundary by more than {spelled(DECISION_MARGIN)} (for "
+        "softmax: the winner beats the runner-up by that much), so rounding noise around "
+        "p = 0.5 is never a decision."
     )
     epochs_to_converge: int | None = Field(description="The first such epoch (0..epochs).")
     diverged: bool
@@ -137,7 +148,8 @@ class TrainResponse(BaseModel):
         description="Per hidden layer, the units whose output is 0 on every training input."
     )
     saturated_units: list[list[int]] | None = Field(
-        description="Per hidden layer, the units with |f'(z)| < 0.01 on every training input "
+        description=f"Per hidden layer, the units with |f'(z)| < {spelled(SATURATION_SLOPE)} on "
+        "every training input "
         "that are not dead: dead_units and saturated_units are disjoint, so a unit is counted "
         "once (a dead ReLU unit also has f' = 0)."
     )
@@ -145,8 +157,8 @@ class TrainResponse(BaseModel):
     thumbnail_grid: GridAxes | None = Field(
         description="The coarser grid of the hidden-unit thumbnails: ceil(grid / 5) per axis."
     )
-    snapshots: list[Snapshot]
-    affine_map: AffineMap | None = Field(
+    snapshots: list[SnapshotOut]
+    affine_map: AffineMapOut | None = Field(
         description="For identity activation (or no hidden layers); null otherwise."
     )
 
@@ -216,7 +228,8 @@ def contiguous_value(value: Any) -> Any:
     return value
 
 
-def setup_payload(config: TrainConfig) -> dict[str, Any]:
+def setup_fields(config: TrainConfig) -> dict[str, Any]:
+    """The values of Setup's fields (TrainSetup adds the activation)."""
     layout, data = config.layout, config.dataset
     batch = config.effective_batch
     return {
@@ -237,12 +250,12 @@ def setup_payload(config: TrainConfig) -> dict[str, Any]:
 def data_payload(data: Dataset) -> dict[str, Any]:
     test = None
     if data.x_test is not None and data.y_test is not None:
-        test = {"x": data.x_test, "y": data.y_test}
-    return {"train": {"x": data.x_train, "y": data.y_train}, "test": test}
+        test = payload(Points, x=data.x_test, y=data.y_test)
+    return payload(Data, train=payload(Points, x=data.x_train, y=data.y_train), test=test)
 
 
 def weights_payload(layers: list[Layer]) -> list[dict[str, Any]]:
-    return [{"W": w, "b": b} for w, b in layers]
+    return [payload(Weights, W=w, b=b) for w, b in layers]
 
 
 def units(masks: list[np.ndarray[Any, Any]]) -> list[list[int]]:
@@ -255,77 +268,82 @@ def train_payload(config: TrainConfig, result: TrainResult) -> dict[str, Any]:
     live = result.diverged_epoch is None
     final = predictions = None
     if live and result.output is not None and result.predicted is not None:
-        final = {
-            "epoch": config.epochs,
-            "loss": run.final_loss[0],
-            "accuracy": run.final_accuracy[0],
-            "test_loss": None if run.final_test_loss is None else run.final_test_loss[0],
-            "test_accuracy": None
-            if run.final_test_accuracy is None
-            else run.final_test_accuracy[0],
-        }
-        predictions = {
-            "output": result.output,
-            "predicted": result.predicted,
-            "correct": result.predicted == config.dataset.y_train,
-        }
+        final = payload(
+            Final,
+            epoch=config.epochs,
+            loss=run.final_loss[0],
+            accuracy=run.final_accuracy[0],
+            test_loss=None if run.final_test_loss is None else run.final_test_loss[0],
+            test_accuracy=None if run.final_test_accuracy is None else run.final_test_accuracy[0],
+        )
+        predictions = payload(
+            Predictions,
+            output=result.output,
+            predicted=result.predicted,
+            correct=result.predicted == config.dataset.y_train,
+        )
     affine = None
     if result.affine is not None:
         w, b = result.affine.weights
-        affine = {
-            "W": w,
-            "b": b,
-            "output": result.affine.output,
-            "max_abs_difference": result.affine.max_abs_difference,
-        }
+        affine = payload(
+            AffineMapOut,
+            W=w,
+            b=b,
+            output=result.affine.output,
+            max_abs_difference=result.affine.max_abs_difference,
+        )
     grid = thumbs = None
     snapshots = []
     if run.grid is not None and run.thumbnails is not None:
-        grid = {"x1": run.grid.x1, "x2": run.grid.x2}
-        thumbs = {"x1": run.thumbnails.x1, "x2": run.thumbnails.x2}
+        grid = payload(GridAxes, x1=run.grid.x1, x2=run.grid.x2)
+        thumbs = payload(GridAxes, x1=run.thumbnails.x1, x2=run.thumbnails.x2)
         snapshots = [
-            {
-                "epoch": s.epoch,
-                "loss": s.loss,
-                "output": np.round(s.output, GRID_DECIMALS) + 0.0,  # no -0.0
-                "hidden": [np.round(h, GRID_DECIMALS) + 0.0 for h in s.hidden],
-            }
+            payload(
+                SnapshotOut,
+                epoch=s.epoch,
+                loss=s.loss,
+                output=np.round(s.output, GRID_DECIMALS) + 0.0,  # no -0.0
+                hidden=[np.round(h, GRID_DECIMALS) + 0.0 for h in s.hidden],
+            )
             for s in run.snapshots
         ]
+    setup = payload(
+        TrainSetup,
+        **setup_fields(config),
+        activation=config.activation.name,
+        activation_params=config.activation_params,
+    )
     return contiguous(
-        {
-            "setup": {
-                **setup_payload(config),
-                "activation": config.activation.name,
-                "activation_params": config.activation_params,
-            },
-            "data": data_payload(config.dataset),
-            "epochs": result.epochs,
-            "loss": result.loss,
-            "accuracy": result.accuracy,
-            "test_loss": result.test_loss,
-            "test_accuracy": result.test_accuracy,
-            "grad_norms": result.grad_norms,
-            "converged": result.converged_epoch is not None,
-            "epochs_to_converge": result.converged_epoch,
-            "diverged": not live,
-            "diverged_epoch": result.diverged_epoch,
-            "final": final,
-            "predictions": predictions,
-            "initial_weights": weights_payload(result.initial_weights),
-            "weights": None if result.weights is None else weights_payload(result.weights),
-            "dead_units": units(run.dead) if live else None,
-            "saturated_units": units(run.saturated) if live else None,
-            "grid": grid,
-            "thumbnail_grid": thumbs,
-            "snapshots": snapshots,
-            "affine_map": affine,
-        }
+        payload(
+            TrainResponse,
+            setup=setup,
+            data=data_payload(config.dataset),
+            epochs=result.epochs,
+            loss=result.loss,
+            accuracy=result.accuracy,
+            test_loss=result.test_loss,
+            test_accuracy=result.test_accuracy,
+            grad_norms=result.grad_norms,
+            converged=result.converged_epoch is not None,
+            epochs_to_converge=result.converged_epoch,
+            diverged=not live,
+            diverged_epoch=result.diverged_epoch,
+            final=final,
+            predictions=predictions,
+            initial_weights=weights_payload(result.initial_weights),
+            weights=None if result.weights is None else weights_payload(result.weights),
+            dead_units=units(run.dead) if live else None,
+            saturated_units=units(run.saturated) if live else None,
+            grid=grid,
+            thumbnail_grid=thumbs,
+            snapshots=snapshots,
+            affine_map=affine,
+        )
     )
 
 
 def quartiles_payload(q: Quartiles | None) -> dict[str, float] | None:
-    return None if q is None else {"q25": q.q25, "median": q.median, "q75": q.q75}
+    return None if q is None else payload(QuartilesOut, q25=q.q25, median=q.median, q75=q.q75)
 
 
 def optional_ints(values: np.ndarray[Any, Any]) -> list[int | None]:
@@ -341,31 +359,34 @@ def sweep_payload(
         run = s.run
         converged = run.converged_epoch >= 0
         results.append(
-            {
-                "activation": s.name,
-                "activation_params": s.params,
-                "success_rate": s.success_rate,
-                "converged": int(converged.sum()),
-                "diverged": int((run.diverged_epoch >= 0).sum()),
-                "epochs_to_converge": quartiles_payload(s.epochs_to_converge),
-                "final_loss": quartiles_payload(s.final_loss),
-                "loss_curve": {"p10": s.loss_p10, "median": s.loss_median, "p90": s.loss_p90},
-                "mean_dead_fraction": s.mean_dead_fraction,
-                "per_seed": {
-                    "converged": converged,
-                    "epochs_to_converge": optional_ints(run.converged_epoch),
-                    "diverged_epoch": optional_ints(run.diverged_epoch),
-                    "final_loss": run.final_loss,
-                    "final_accuracy": run.final_accuracy,
-                    "dead_fraction": run.dead_fraction,
-                },
-            }
+            payload(
+                ActivationSweep,
+                activation=s.name,
+                activation_params=s.params,
+                success_rate=s.success_rate,
+                converged=int(converged.sum()),
+                diverged=int((run.diverged_epoch >= 0).sum()),
+                epochs_to_converge=quartiles_payload(s.epochs_to_converge),
+                final_loss=quartiles_payload(s.final_loss),
+                loss_curve=payload(LossBands, p10=s.loss_p10, median=s.loss_median, p90=s.loss_p90),
+                mean_dead_fraction=s.mean_dead_fraction,
+                per_seed=payload(
+                    PerSeed,
+                    converged=converged,
+                    epochs_to_converge=optional_ints(run.converged_epoch),
+                    diverged_epoch=optional_ints(run.diverged_epoch),
+                    final_loss=run.final_loss,
+                    final_accuracy=run.final_accuracy,
+                    dead_fraction=run.dead_fraction,
+                ),
+            )
         )
     epochs = summaries[0].run.epochs if summaries else np.zeros(0, dtype=np.int64)
-    payload = {
-        "setup": setup_payload(config),
-        "seeds": n_seeds,
-        "epochs": epochs,
-        "results": results,
-    }
-    return contiguous(payload)
+    body = payload(
+        SweepResponse,
+        setup=payload(Setup, **setup_fields(config)),
+        seeds=n_seeds,
+        epochs=epochs,
+        results=results,
+    )
+    return contiguous(body)

@@ -1,6 +1,7 @@
 """The catalogue's math: derivatives, known values, stability and every declared property."""
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,11 +30,11 @@ cases = pytest.mark.parametrize("case", ALL_CASES, ids=[case_id(c) for c in ALL_
 def _away_from_kinks(x: np.ndarray, params: dict[str, ParamValue], gap: float) -> np.ndarray:
     points = np.array(kinks(params))
     distance = np.min(np.abs(x[:, None] - points[None, :]), axis=1)
-    return x[distance > gap]
+    return np.asarray(x[distance > gap])
 
 
 def _central(g, x: np.ndarray, h: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
-    return (g(x + h) - g(x - h)) / (2 * h)
+    return np.asarray((g(x + h) - g(x - h)) / (2 * h))
 
 
 def test_catalogue_has_exactly_the_46_functions_of_the_issue() -> None:
@@ -120,6 +121,7 @@ def test_stationary_values_are_exact_minima() -> None:
     ):
         act = get_activation(name)
         lo = act.properties().range[0]
+        assert lo is not None
         assert lo == pytest.approx(expected, rel=1e-14)
         grid = np.linspace(-6, 8, 140001)
         assert np.min(act.f(grid, **act.defaults)) >= lo - 1e-15
@@ -136,7 +138,7 @@ def test_stable_at_extremes_with_warnings_as_errors(case: Case) -> None:
             assert np.isinf(values[x > 709.78]).all()
             assert np.isfinite(values[x <= 709.78]).all()
         elif act.name == "soboleva_tanh" and (
-            params["a"] > params["c"] or params["b"] > params["d"]
+            float(params["a"]) > float(params["c"]) or float(params["b"]) > float(params["d"])
         ):
             continue  # grows like e^{|a-c| x}: genuinely beyond float64 far out, by design
         else:
@@ -251,7 +253,7 @@ def test_continuity_class_matches_jumps(case: Case) -> None:
         _outside_compat_window(act, params, kinks(params) + list(np.linspace(-10, 10, 2001) + 1e-3))
     )
 
-    def bound(g):  # type: ignore[no-untyped-def]
+    def bound(g: Callable[..., np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
         return lambda z: g(z, **params)
 
     f_jumps = _jumps(bound(act.f), bound(act.df), points, 1e-12, 1e-12)

@@ -13,7 +13,7 @@ from app.lab.nn.gradient_flow import (
     make_problem,
     measure,
 )
-from app.lab.nn.initializers import INITIALIZERS
+from app.lab.nn.initializers import INITIALIZERS, InitName
 
 H = 1e-6
 KINK_GRID = 0.25  # every default kink in the catalogue (0, +-0.5, +-1, +-2, +-3, 6) is on it
@@ -96,7 +96,9 @@ def test_backprop_with_parameters_matches_central_differences() -> None:
         np.testing.assert_allclose(bp.d_weights[layer], numeric, rtol=1e-5, atol=1e-8)
 
 
-def flow(name: str, init: str, depth: int = 20, width: int = 128, seed: int = 0) -> GradientFlow:
+def flow(
+    name: str, init: InitName, depth: int = 20, width: int = 128, seed: int = 0
+) -> GradientFlow:
     act = get_activation(name)
     (result,) = gradient_flow([(act, act.resolve())], depth, width, init, seed, 256)
     return result
@@ -195,7 +197,7 @@ def test_every_activation_sees_the_same_inputs_and_weights() -> None:
 
 
 @pytest.mark.parametrize("init", INITIALIZERS)
-def test_same_seed_same_numbers(init: str) -> None:
+def test_same_seed_same_numbers(init: InitName) -> None:
     first = flow("tanh", init, depth=6, width=16, seed=11)
     again = flow("tanh", init, depth=6, width=16, seed=11)
     other = flow("tanh", init, depth=6, width=16, seed=12)

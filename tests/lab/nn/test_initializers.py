@@ -6,6 +6,7 @@ import pytest
 from app.lab.nn.initializers import (
     INITIALIZERS,
     PLAYGROUND_BIAS,
+    InitName,
     he,
     init_layers,
     lecun,
@@ -43,7 +44,7 @@ def test_uniform_is_the_playgrounds() -> None:
 
 
 @pytest.mark.parametrize("name", INITIALIZERS)
-def test_init_layers_is_a_pure_function_of_the_generator(name: str) -> None:
+def test_init_layers_is_a_pure_function_of_the_generator(name: InitName) -> None:
     first = init_layers(name, [2, 4, 3, 1], np.random.default_rng(7))
     again = init_layers(name, [2, 4, 3, 1], np.random.default_rng(7))
     assert [w.shape for w, _ in first] == [(2, 4), (4, 3), (3, 1)]
@@ -65,4 +66,4 @@ def test_init_layers_draws_layer_by_layer_from_one_generator() -> None:
 
 def test_unknown_scheme_is_a_key_error() -> None:
     with pytest.raises(KeyError):
-        init_layers("glorot", [2, 2], np.random.default_rng(0))
+        init_layers("glorot", [2, 2], np.random.default_rng(0))  # type: ignore[arg-type]

@@ -7,7 +7,11 @@ import pytest
 
 from app.lab.activations import ACTIVATIONS, Activation
 from app.lab.nn.mlp import (
+    LOSS_NAMES,
+    LOSSES_OF,
+    OUTPUT_NAMES,
     Head,
+    HeadError,
     Layout,
     Optimizer,
     Stack,
@@ -18,6 +22,53 @@ from app.lab.nn.mlp import (
 )
 
 HEADS = [Head("sigmoid", "bce"), Head("sigmoid", "mse"), Head("softmax", "cross_entropy")]
+
+
+def test_heads_are_exactly_the_pairs_the_domain_allows() -> None:
+    allowed = {(h.output, h.loss) for h in HEADS}
+    assert {(o, loss) for o, losses in LOSSES_OF.items() for loss in losses} == allowed
+    for output in OUTPUT_NAMES:
+        for loss in LOSS_NAMES:
+            if (output, loss) in allowed:
+                assert Head(output, loss).loss == loss
+            else:
+                with pytest.raises(HeadError):
+                    Head(output, loss)
+
+
+def test_softmax_with_bce_is_refused_with_the_fitting_loss_named() -> None:
+    # bce's per-unit formula on a softmax head had a gradient (p - y) that is not its own.
+    with pytest.raises(
+        HeadError, match="output 'softmax' is trained with loss 'cross_entropy', not 'bce'"
+    ):
+        Head("softmax", "bce")
+    with pytest.raises(HeadError, match="sigmoid takes bce or mse"):
+        Head("sigmoid", "cross_entropy")
+
+
+@pytest.mark.parametrize(
+    ("n_classes", "output", "loss", "expected"),
+    [
+        (2, None, None, Head("sigmoid", "bce")),
+        (3, None, None, Head("softmax", "cross_entropy")),
+        (2, "softmax", None, Head("softmax", "cross_entropy")),
+        (2, "sigmoid", "mse", Head("sigmoid", "mse")),
+    ],
+)
+def test_head_for_classes_fills_in_output_and_loss(
+    n_classes: int, output: str | None, loss: str | None, expected: Head
+) -> None:
+    assert Head.for_classes(n_classes, output, loss) == expected  # type: ignore[arg-type]
+
+
+def test_sigmoid_for_three_classes_is_refused() -> None:
+    with pytest.raises(HeadError, match="this data has 3: use 'softmax'"):
+        Head.for_classes(3, "sigmoid")
+
+
+def test_head_layout_has_one_sigmoid_unit_or_one_softmax_unit_per_class() -> None:
+    assert Head("sigmoid", "bce").layout(2, (4, 3), 2).sizes == (2, 4, 3, 1)
+    assert Head("softmax", "cross_entropy").layout(5, (), 3).sizes == (5, 3)
 
 
 def test_layout_puts_all_weights_before_all_biases() -> None:
@@ -120,7 +171,7 @@ def test_optimizers_follow_their_formulas() -> None:
     g1, g2 = np.array([[0.5, -2.0]]), np.array([[1.0, 1.0]])
     for name in ("sgd", "momentum", "adam"):
         theta = np.array([[1.0, 1.0]])
-        opt = Optimizer(name, 0.1, theta.shape)  # type: ignore[arg-type]
+        opt = Optimizer(name, 0.1, theta.shape)
         opt.step(theta, g1.copy())
         opt.step(theta, g2.copy())
         if name == "sgd":

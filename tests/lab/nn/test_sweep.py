@@ -5,25 +5,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from app.lab.activations import get_activation
-from app.lab.datasets import xor
+from app.lab.activations import Activation, ParamValue, get_activation
 from app.lab.nn.control import Control, Progress
 from app.lab.nn.sweep import bands, quartiles, sweep
-from app.lab.nn.training import TrainConfig, run
+from app.lab.nn.training import run
+from tests.factories import xor_config
 
-CONFIG = TrainConfig(
-    dataset=xor(),
-    features=("x1", "x2"),
-    activation=get_activation("tanh"),
-    activation_params={},
-    hidden_layers=(3,),
-    output="sigmoid",
-    loss="bce",
-    optimizer="sgd",
-    learning_rate=0.5,
-    epochs=400,
-    snapshots=10,
-)
+CONFIG = xor_config(hidden_layers=(3,), learning_rate=0.5, epochs=400, snapshots=10)
 
 
 def test_quartiles_ignore_non_finite_values_and_need_one() -> None:
@@ -42,7 +30,7 @@ def test_bands_are_percentiles_over_the_live_rows_per_column() -> None:
 
 
 def test_sweep_summarises_each_activation_over_its_seeds() -> None:
-    acts = [
+    acts: list[tuple[Activation, dict[str, ParamValue]]] = [
         (get_activation("identity"), {}),
         (get_activation("leaky_relu"), {"negative_slope": 0.2}),
     ]
@@ -74,7 +62,10 @@ def test_sweep_summarises_each_activation_over_its_seeds() -> None:
 
 def test_sweep_reports_progress_per_stage() -> None:
     seen: list[Progress] = []
-    acts = [(get_activation("tanh"), {}), (get_activation("relu"), {})]
+    acts: list[tuple[Activation, dict[str, ParamValue]]] = [
+        (get_activation("tanh"), {}),
+        (get_activation("relu"), {}),
+    ]
     sweep(CONFIG, acts, 3, Control(on_progress=seen.append, interval=0.0))
     assert [p.stage for p in (seen[0], seen[-1])] == [0, 1]
     assert seen[-1].fraction == pytest.approx(1.0)

@@ -8,7 +8,7 @@ import pytest
 from app.lab.activations import get_activation
 from app.lab.datasets import generate, xor
 from app.lab.nn.control import Cancelled, Control, Progress, TimeLimitExceeded
-from app.lab.nn.mlp import Head, Layout, Stack
+from app.lab.nn.mlp import Head, HeadError, Layout, Stack
 from app.lab.nn.training import (
     TrainConfig,
     record_schedule,
@@ -16,27 +16,12 @@ from app.lab.nn.training import (
     snapshot_schedule,
     train,
 )
+from tests.factories import xor_config
 
 XOR_SOLUTION = [
     (np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([0.0, -1.0])),
     (np.array([[1.0], [-2.0]]), np.array([0.0])),
 ]
-
-
-def xor_config(activation: str = "tanh", **changes: object) -> TrainConfig:
-    base = TrainConfig(
-        dataset=xor(),
-        features=("x1", "x2"),
-        activation=get_activation(activation),
-        activation_params=get_activation(activation).defaults,
-        hidden_layers=(4,),
-        output="sigmoid",
-        loss="bce",
-        optimizer="sgd",
-        learning_rate=0.1,
-        epochs=2000,
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def test_identity_never_solves_xor() -> None:
@@ -322,3 +307,11 @@ def test_minibatches_differ_by_seed_and_full_batch_ignores_shuffles() -> None:
     full = replace(given, batch_size=4)
     np.testing.assert_array_equal(train(full, 0).loss, train(full, 1).loss)
     assert Layout((2, 4, 1)).n_params == 17
+
+
+def test_a_config_whose_loss_does_not_fit_its_output_is_refused() -> None:
+    # Softmax with bce used to train: a per-unit sigmoid loss against the softmax's gradient.
+    with pytest.raises(HeadError, match="output 'softmax' is trained with loss 'cross_entropy'"):
+        xor_config(output="softmax", loss="bce")
+    with pytest.raises(HeadError, match="sigmoid takes bce or mse"):
+        xor_config(loss="cross_entropy")

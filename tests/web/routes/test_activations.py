@@ -172,7 +172,7 @@ def test_softmax_values_and_jacobian_against_finite_differences(client: TestClie
 
     def probs(v: np.ndarray) -> np.ndarray:
         e = np.exp(v / temperature)
-        return e / e.sum()
+        return np.asarray(e / e.sum())
 
     h = 1e-6
     numeric = np.empty((4, 4))
@@ -450,3 +450,29 @@ def test_api_docs_load_without_any_external_request(client: TestClient, page: st
         if asset in html:
             path = html.split(asset)[0].rsplit('"', 1)[-1] + asset
             assert client.get(path).status_code == 200, path
+
+
+def test_a_bad_x_range_is_reported_before_a_bad_parameter(client: TestClient) -> None:
+    # The range is CurveQuery's, validated before the entry's parameters are resolved.
+    r = client.get("/api/activations/elu/curve?x_min=3&x_max=1&alpha=-1")
+    assert r.status_code == 422, r.text
+    assert [e["loc"] for e in r.json()["detail"]] == [["query", "x_max"]]
+    r = client.get("/api/activations/elu/curve?alpha=-1")
+    assert r.status_code == 422, r.text
+    assert [e["loc"] for e in r.json()["detail"]] == [["query", "alpha"]]
+
+
+def test_every_route_locates_a_bad_parameter_at_its_field(client: TestClient) -> None:
+    r = client.get("/api/activations/elu?alpha=-1")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "alpha"]
+    r = client.post("/api/activations/elu/evaluate", json={"x": [0.0], "params": {"alpha": -1}})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "params", "alpha"]
+    body = {
+        "activation": "elu",
+        "activation_params": {"elu": {"alpha": -1}},
+        "depth": 1,
+        "width": 2,
+    }
+    r = client.post("/api/gradient-flow", json=body)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "activation_params", "elu", "alpha"]

@@ -8,9 +8,10 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.lab.activations.sampling import MAX_CURVE_POINTS, MAX_EVALUATE_POINTS
 from app.lab.expressions import MAX_LENGTH, available_functions
-from app.web.curves import parse_plain_request
-from app.web.schemas.activations import MAX_CURVE_POINTS, MAX_EVALUATE_POINTS
+from app.web.curve_fast_path import CurveRoute
+from app.web.routes import activations
 
 SWISH = "x * sigmoid(beta * x)"
 
@@ -145,7 +146,8 @@ def test_bad_parameter_values_are_422_at_the_parameter(client: TestClient) -> No
 def test_custom_routes_win_over_the_name_routes_and_skip_the_fast_path(
     client: TestClient,
 ) -> None:
-    assert parse_plain_request("/api/activations/custom/curve", b"expression=x") is None
+    fast_path = CurveRoute.of(activations.curve_route())
+    assert fast_path.parse("/api/activations/custom/curve", b"expression=x") is None
     r = client.get("/api/activations/custom/curve", params={"expression": "2 * x", "points": 2})
     assert r.status_code == 200, r.text
     assert r.json()["y"] == [-12.0, 12.0]

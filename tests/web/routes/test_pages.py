@@ -2,12 +2,23 @@
 
 import json
 import re
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import STATIC_DIR
 from app.lab.activations import ACTIVATIONS
+from app.lab.activations.base import SATURATION_SLOPE
+from app.lab.datasets import DATASET_NAMES, FEATURES, MAX_CLASSES, MAX_POINTS, N_CLASSES
+from app.lab.nn.gradient_flow import MAX_BATCH_SIZE, MAX_DEPTH, MAX_WIDTH
+from app.lab.nn.initializers import InitName
+from app.lab.nn.mlp import OptimizerName, RegularizationName
+from app.web.routes.pages import GRADIENT_DEFAULTS, SWEEP_DEFAULTS
+from app.web.routes.pages import PAGES as PAGE_DECLARATIONS
+from app.web.schemas.activations import CurveQuery, PropertiesInfo
+from app.web.schemas.training import SweepRequest, TrainRequest
+from app.web.schemas.training_results import GRID_DECIMALS
 
 PAGES = {
     "/": ("explore.html", ["fn", "params", "xmin", "xmax", "show-d2f", "curve-chart", "card"]),
@@ -151,9 +162,14 @@ def test_card_fragment_errors_use_the_api_error_shape(client: TestClient) -> Non
     assert missing.json()["detail"][0]["loc"] == ["path", "name"]
 
 
+def values(rule: dict[str, Any]) -> list[str]:
+    return [value for value, _ in rule["choices"]]
+
+
 def test_training_pages_offer_the_domain_choices(client: TestClient) -> None:
     state = initial_state(client.get("/train").text)
-    assert [d for d, _ in state["datasets"]] == [
+    fields = state["fields"]
+    assert values(fields["dataset"]) == [
         "xor",
         "quadrants",
         "circle",
@@ -172,15 +188,62 @@ def test_training_pages_offer_the_domain_choices(client: TestClient) -> None:
         "sin_x1",
         "sin_x2",
     ]
-    assert [o for o, _ in state["optimizers"]] == ["sgd", "momentum", "adam"]
-    assert [i for i, _ in state["inits"]] == ["xavier", "he", "lecun", "uniform"]
+    assert values(fields["optimizer"]) == ["sgd", "momentum", "adam"]
+    assert values(fields["init"]) == ["xavier", "he", "lecun", "uniform"]
+    assert values(fields["loss"]) == ["bce", "mse"]
+    assert values(fields["regularization"]) == ["none", "l1", "l2"]
+    assert values(fields["activation"]) == list(ACTIVATIONS)
+
+
+def test_train_choices_are_the_domains_and_start_at_the_request_models_defaults(
+    client: TestClient,
+) -> None:
+    state = initial_state(client.get("/train").text)
+    fields = state["fields"]
+    assert values(fields["dataset"]) == [*DATASET_NAMES, state["own_points"]]
+    assert values(fields["optimizer"]) == list(get_args(OptimizerName))
+    assert values(fields["init"]) == list(get_args(InitName))
+    assert values(fields["regularization"]) == list(get_args(RegularizationName))
+    assert [f for f, _ in state["features"]] == list(FEATURES)
+    for control in ("dataset", "activation", "optimizer", "init", "regularization"):
+        assert fields[control]["default"] == TrainRequest.model_fields[control].default, control
+    # The model's null loss is the head's default for two classes, the first choice.
+    assert TrainRequest.model_fields["loss"].default is None
+    assert fields["loss"]["default"] == "bce"
+    assert state["n_classes"] == N_CLASSES and state["max_classes"] == MAX_CLASSES
+    assert state["fixed_datasets"] == ["xor"]
+    assert state["saturated"] == SATURATION_SLOPE == 0.01
+    assert state["grid_step"] == 10.0**-GRID_DECIMALS == 0.01
+
+
+def test_each_select_is_rendered_from_its_rule(client: TestClient) -> None:
+    for path in ("/train", "/sweep"):
+        html = client.get(path).text
+        for control, rule in initial_state(html)["fields"].items():
+            if "choices" not in rule:
+                continue
+            select = html.split(f'<select id="{control}"')[1].split("</select>")[0]
+            assert re.findall(r'<option value="([^"]+)"', select) == values(rule), control
+            assert f'<option value="{rule["default"]}" selected>' in select, control
 
 
 def test_gradient_page_limits_match_the_api(client: TestClient) -> None:
     state = initial_state(client.get("/gradients").text)
-    assert state["limits"] == {"depth": 64, "width": 256, "batch_size": 1024}
+    assert "limits" not in state  # the rules in `fields` carry them
+    fields = state["fields"]
+    assert (
+        (fields["depth"]["max"], fields["width"]["max"], fields["batch_size"]["max"])
+        == (
+            MAX_DEPTH,
+            MAX_WIDTH,
+            MAX_BATCH_SIZE,
+        )
+        == (64, 256, 1024)
+    )
     too_deep = client.post("/api/gradient-flow", json={"activation": "relu", "depth": 65})
     assert too_deep.status_code == 422
+    assert values({"choices": state["inits"]}) == list(get_args(InitName))
+    assert [s for s, _ in state["stats"]][0] == "std"
 
 
 def test_initial_state_cannot_break_out_of_its_script_tag(client: TestClient) -> None:
@@ -191,11 +254,63 @@ def test_initial_state_cannot_break_out_of_its_script_tag(client: TestClient) ->
 
 def test_training_limits_are_the_servers(client: TestClient) -> None:
     state = initial_state(client.get("/sweep").text)
+    assert "limits" not in state  # the rules in `fields` carry them
+    fields = state["fields"]
     epochs = client.app.state.settings.train_max_epochs  # type: ignore[attr-defined]
-    assert state["limits"] == {"epochs": epochs, "n_samples": 2000, "seeds": 200}
+    assert fields["epochs"]["max"] == epochs
+    assert (
+        fields["seeds"]["max"]
+        == SweepRequest.model_json_schema()["properties"]["seeds"]["maximum"]
+        == 200
+    )
     body = {"activations": ["relu"], "epochs": 1}
     assert client.post("/api/train/sweep", json={**body, "seeds": 200}).status_code == 200
     assert client.post("/api/train/sweep", json={**body, "seeds": 201}).status_code == 422
+    points = initial_state(client.get("/train").text)["fields"]["points"]
+    assert (points["min_items"], points["max_items"]) == (2, MAX_POINTS) == (2, 2000)
+
+
+def test_sweep_offers_the_named_data_sets_and_starts_where_the_page_starts(
+    client: TestClient,
+) -> None:
+    state = initial_state(client.get("/sweep").text)
+    fields = state["fields"]
+    assert values(fields["dataset"]) == list(DATASET_NAMES)  # own points are Train's
+    assert fields["dataset"]["default"] == SweepRequest.model_fields["dataset"].default
+    assert fields["optimizer"]["default"] == SWEEP_DEFAULTS["optimizer"] == "adam"
+    assert fields["init"]["default"] == SweepRequest.model_fields["init"].default
+    assert state["default_activations"] == SWEEP_DEFAULTS["activations"]
+
+
+@pytest.mark.parametrize("path", ["/", "/compare"])
+def test_curve_pages_ask_for_the_curve_querys_default_points(client: TestClient, path: str) -> None:
+    state = initial_state(client.get(path).text)
+    assert state["curve_points"] == CurveQuery.model_fields["points"].default == 601
+    assert state["vanishing"] == SATURATION_SLOPE
+    html = client.get(path).text
+    if path == "/":
+        assert f"Shaded: where |f′(x)| &lt; {SATURATION_SLOPE}," in html
+
+
+def test_compare_table_and_explore_card_show_the_same_properties(client: TestClient) -> None:
+    rows = initial_state(client.get("/compare").text)["properties"]
+    # every property the API reports, range_attained shown as the range's brackets
+    assert {key for key, _ in rows} == set(PropertiesInfo.model_fields) - {"range_attained"}
+    card = client.get("/explore/card/relu").text
+    assert re.findall(r"<dt>([^<]+)</dt>", card) == [label for _, label in rows]
+    assert "<dt>Range</dt><dd>[0, ∞)</dd>" in card
+    assert '<dt>Monotonic</dt><dd><span class="yes">yes</span></dd>' in card
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_each_page_runs_the_entry_module_its_page_declares(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    [entry] = re.findall(r'<script type="module" async src="/static/js/([^"?]+)\?v=', html)
+    route = next(
+        name for name, page in PAGE_DECLARATIONS.items() if page.template == PAGES[path][0]
+    )
+    assert entry == PAGE_DECLARATIONS[route].modules[0] == f"pages/{entry.split('/')[-1]}"
+    assert (STATIC_DIR / "js" / entry).is_file()
 
 
 def test_the_footer_links_the_api_docs(client: TestClient) -> None:
@@ -252,7 +367,7 @@ def test_sweep_and_gradient_rules_start_where_the_pages_start(client: TestClient
     assert sweep["epochs"]["default"] == 300 and sweep["hidden_layers"]["default"] == [2]
     state = initial_state(client.get("/gradients").text)
     depth = state["fields"]["depth"]
-    assert (depth["min"], depth["max"], depth["default"]) == (1, 64, state["defaults"]["depth"])
+    assert (depth["min"], depth["max"], depth["default"]) == (1, 64, GRADIENT_DEFAULTS["depth"])
     assert state["fields"]["width"]["max"] == 256 and state["fields"]["batch_size"]["max"] == 1024
 
 
@@ -296,8 +411,8 @@ def test_number_boxes_are_rendered_from_their_rules(client: TestClient, path: st
     fields = initial_state(html)["fields"]
     boxes = 0
     for control, rule in fields.items():
-        if rule.get("min_items") is not None:
-            continue  # a list, not one box
+        if rule.get("min_items") is not None or "choices" in rule:
+            continue  # a list or a select, not one box
         tag = re.search(rf'<input type="number" id="{control}"[^>]*>', html)
         assert tag, control
         default = "" if rule["default"] is None else str(rule["default"])

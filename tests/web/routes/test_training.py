@@ -10,14 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.lab.activations import get_activation
-from app.lab.datasets import xor
-from app.lab.nn.control import Cancelled, Control
-from app.lab.nn.training import TrainConfig, train
+from app.lab.nn.control import Cancelled, Control, Progress
+from app.lab.nn.training import train
 from app.main import create_app
 from app.web.errors import INTERNAL_ERROR_MESSAGE
 from app.web.routes.training import event_stream
 from app.web.schemas.training_results import SweepResponse, TrainResponse
+from tests.factories import xor_config
 
 
 @pytest.fixture(scope="module")
@@ -242,21 +241,14 @@ def test_closing_the_stream_stops_the_training_thread() -> None:
     def work(control: Control) -> bytes:
         original = control.on_progress
         assert original is not None
-        control.on_progress = lambda p: (epochs_seen.append(p.epoch), original(p))[1]
+
+        def seen(p: Progress) -> None:
+            epochs_seen.append(p.epoch)
+            original(p)
+
+        control.on_progress = seen
         try:
-            config = TrainConfig(
-                xor(),
-                ("x1", "x2"),
-                get_activation("tanh"),
-                {},
-                (64, 64),
-                "sigmoid",
-                "bce",
-                "sgd",
-                0.1,
-                1_000_000,
-            )
-            train(config, 0, control)
+            train(xor_config(hidden_layers=(64, 64), epochs=1_000_000), 0, control)
         except Cancelled:
             stopped.set()
             raise
@@ -266,7 +258,7 @@ def test_closing_the_stream_stops_the_training_thread() -> None:
         stream = event_stream(work, 60.0, 1_000_000)
         kind = (await stream.__anext__()).split(b"\n")[0]
         assert kind == b"event: progress"
-        await stream.aclose()  # what the server does when the client goes away
+        await stream.aclose()  # type: ignore[attr-defined]  # what the server does when the client goes away
         # the thread sees the flag at its next check; the timeout only guards against a hang
         return await asyncio.to_thread(stopped.wait, 60)
 

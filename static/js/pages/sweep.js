@@ -1,39 +1,35 @@
 // Sweep: the same network from many seeds per activation; success, speed and loss spread.
-import { api } from "./api.js";
-import { bindFields, checkBoxes, checkCount, chipList, element, syncFields } from "./controls.js";
-import { bandsFigure, convergeFigure, successFigure } from "./plots.js";
-import { int, list, num, onNavigate, readState, ruled, str, writeState } from "./state.js";
+import { api } from "../api.js";
+import { bindFields, checkBoxes, checkCount, chipList, element, fieldIds, syncFields } from "../controls.js";
+import { init, startPage } from "../page.js";
+import { bandsFigure, convergeFigure, successFigure } from "../plots.js";
+import { choice, controlsOf, list, readState, ruled, str, writeState } from "../state.js";
 import {
-  $, OUT_OF_DATE, checkNumber, clearError, clearErrors, debounce, drawAll, fmt, freshness, initialState, isAbort,
-  onThemeChange, progress,
-  reportError, showError, theme, wireExports,
-} from "./ui.js";
+  $, OUT_OF_DATE, checkNumber, clearError, clearErrors, debounce, drawAll, fmt, freshness, isAbort, progress,
+  reportError, showError, theme,
+} from "../ui.js";
 
-const init = initialState();
 // The loss chart: one panel per activation (bands apart), or all in one chart (medians together).
 const BAND_VIEWS = { panels: "one panel per activation", overlay: "all in one chart" };
 const labels = Object.fromEntries(init.catalogue.map((e) => [e.name, e.label]));
 // What each control accepts and starts at: the server's rules, from the request model.
 const RULES = init.fields;
 const SCHEMA = {
-  acts: list(["identity", "sigmoid", "tanh", "relu"]),
+  acts: list(init.default_activations),
   seeds: ruled(RULES.seeds),
   epochs: ruled(RULES.epochs),
-  ds: str("xor", init.datasets.map(([value]) => value).filter((v) => v !== "points")),
+  ds: choice(RULES.dataset),
   layers: list(RULES.hidden_layers.default, Number),
-  opt: str("adam"),
+  // A name outside the choices is kept, so the API's answer is shown at the control.
+  opt: choice(RULES.optimizer, { strict: false }),
   lr: ruled(RULES.learning_rate),
-  init: str("xavier"),
-  bands: str("panels", Object.keys(BAND_VIEWS)),
+  init: choice(RULES.init, { strict: false }),
+  bands: str(Object.keys(BAND_VIEWS)[0], Object.keys(BAND_VIEWS)),
 };
-const BOUND = {
-  numbers: { seeds: "seeds", epochs: "epochs", learning_rate: "lr" },
-  selects: { dataset: "ds", optimizer: "opt", init: "init" },
-};
-const FIELDS = {
-  activations: "activations", seeds: "seeds", epochs: "epochs", dataset: "dataset", hidden_layers: "hidden_layers",
-  optimizer: "optimizer", learning_rate: "learning_rate", init: "init",
-};
+// Every box and select whose id is a rule's, bound to the property declared from that rule.
+const BOUND = controlsOf(SCHEMA);
+// API field -> control id, for inline errors.
+const FIELDS = fieldIds(RULES, { activations: "activations" });
 let state = readState(SCHEMA);
 let result = null;
 let shown = null; // the request body the charts were drawn for, as JSON
@@ -173,13 +169,16 @@ $("#bands").replaceChildren(
 );
 window.addEventListener("resize", debounce(() => render(), 200));
 $("#run").addEventListener("click", sweep);
-onNavigate(SCHEMA, (next) => {
-  state = next;
-  syncControls();
-  sweep();
+startPage({
+  schema: SCHEMA,
+  navigated: (next) => {
+    state = next;
+    syncControls();
+    sweep();
+  },
+  themed: render,
+  start: () => {
+    syncControls();
+    sweep();
+  },
 });
-onThemeChange(render);
-wireExports();
-
-syncControls();
-sweep();

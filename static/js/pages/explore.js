@@ -1,28 +1,26 @@
 // Explore: one function, f / f' / f'' with live parameter sliders and the formula card.
-import { api } from "./api.js";
+import { api } from "../api.js";
 import {
   bindFields, checkBoxes, checkOrder, checkParams, paramControls, paramFieldIds, syncFields, syncParamControls,
-} from "./controls.js";
-import { curveFigure } from "./plots.js";
-import { list, onNavigate, paramNames, readState, ruled, str, writeState } from "./state.js";
-import {
-  $, OUT_OF_DATE, clearErrors, debounce, draw, freshness, initialState, latest, onThemeChange, reportError,
-  theme, wireExports,
-} from "./ui.js";
+} from "../controls.js";
+import { init, startPage } from "../page.js";
+import { VIEWS, curveFigure } from "../plots.js";
+import { controlsOf, list, paramNames, readState, ruled, str, writeState } from "../state.js";
+import { $, OUT_OF_DATE, clearErrors, debounce, draw, freshness, latest, reportError, theme } from "../ui.js";
 
-const init = initialState();
 const byName = Object.fromEntries(init.catalogue.map((entry) => [entry.name, entry]));
 const RULES = init.fields;
 const SCHEMA = {
   fn: str(init.default_function),
   xmin: ruled(RULES.xmin),
   xmax: ruled(RULES.xmax),
-  show: list(["f", "df", "d2f"]),
+  show: list(VIEWS),
 };
-const RANGE = { numbers: { xmin: "xmin", xmax: "xmax" } };
+const RANGE = controlsOf(SCHEMA);
 // The link's keys this page reads besides SCHEMA's: the chosen function's own parameters.
 const PARAM_KEYS = (s) => paramNames(byName[s.fn]);
-const POINTS = 601;
+// The curve query's own default: Compare asks the same, so both hit the same cache entries.
+const POINTS = init.curve_points;
 const chart = $("#curve-chart");
 let state = readState(SCHEMA, window.location.search, PARAM_KEYS);
 let curve = null;
@@ -56,7 +54,7 @@ function onParam(name, value, { final }) {
 function syncControls() {
   $("#fn").value = state.fn;
   syncFields(RANGE, state);
-  for (const view of ["f", "df", "d2f"]) $(`#show-${view}`).checked = state.show.includes(view);
+  for (const view of VIEWS) $(`#show-${view}`).checked = state.show.includes(view);
 }
 
 const refreshCurve = latest(async () => {
@@ -89,7 +87,7 @@ const refreshCurve = latest(async () => {
 
 async function render() {
   if (!curve) return;
-  const { traces, layout } = curveFigure(curve, state.show, theme(), entry().label);
+  const { traces, layout } = curveFigure(curve, state.show, theme(), entry().label, init.vanishing);
   await draw(chart, traces, layout);
 }
 
@@ -122,25 +120,29 @@ bindFields(RANGE, (key) => {
   writeState(SCHEMA, state, { push: true });
   refreshCurve();
 }, RULES);
-for (const view of ["f", "df", "d2f"]) {
+for (const view of VIEWS) {
   $(`#show-${view}`).addEventListener("change", () => {
-    state = { ...state, show: ["f", "df", "d2f"].filter((v) => $(`#show-${v}`).checked) };
+    state = { ...state, show: VIEWS.filter((v) => $(`#show-${v}`).checked) };
     writeState(SCHEMA, state, { push: true });
     render();
   });
 }
-onNavigate(SCHEMA, (next) => {
-  const fnChanged = next.fn !== state.fn;
-  state = next;
-  syncControls();
-  if (fnChanged) buildParams();
-  else if (entry()) syncParamControls(entry(), state.extra, "");
-  refreshCurve();
-  refreshCard();
-}, PARAM_KEYS);
-onThemeChange(render);
-wireExports();
-
-syncControls();
-buildParams();
-refreshCurve();
+startPage({
+  schema: SCHEMA,
+  extraKeys: PARAM_KEYS,
+  navigated: (next) => {
+    const fnChanged = next.fn !== state.fn;
+    state = next;
+    syncControls();
+    if (fnChanged) buildParams();
+    else if (entry()) syncParamControls(entry(), state.extra, "");
+    refreshCurve();
+    refreshCard();
+  },
+  themed: render,
+  start: () => {
+    syncControls();
+    buildParams();
+    refreshCurve();
+  },
+});

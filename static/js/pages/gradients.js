@@ -1,14 +1,11 @@
 // Gradient flow: per-layer gradient norms and activation statistics at initialisation.
-import { api } from "./api.js";
-import { bindFields, checkBoxes, chipList, syncFields } from "./controls.js";
-import { layerFigure } from "./plots.js";
-import { list, onNavigate, readState, ruled, str, writeState } from "./state.js";
-import {
-  $, OUT_OF_DATE, clearErrors, drawAll, freshness, initialState, latest, onThemeChange, reportError, theme,
-  wireExports,
-} from "./ui.js";
+import { api } from "../api.js";
+import { bindFields, checkBoxes, chipList, fieldIds, syncFields } from "../controls.js";
+import { init, startPage } from "../page.js";
+import { layerFigure } from "../plots.js";
+import { controlsOf, list, readState, ruled, str, writeState } from "../state.js";
+import { $, OUT_OF_DATE, clearErrors, drawAll, freshness, latest, reportError, theme } from "../ui.js";
 
-const init = initialState();
 const labels = Object.fromEntries(init.catalogue.map((e) => [e.name, e.label]));
 const INITS = init.inits.map(([value]) => value);
 // What each box accepts and starts at: the server's rules, from the request model.
@@ -20,10 +17,11 @@ const SCHEMA = {
   width: ruled(RULES.width),
   batch: ruled(RULES.batch_size),
   seed: ruled(RULES.seed),
-  stat: str("std", init.stats.map(([value]) => value)),
+  stat: str(init.stats[0][0], init.stats.map(([value]) => value)),
 };
-const BOUND = { numbers: { depth: "depth", width: "width", batch_size: "batch", seed: "seed" } };
-const FIELDS = { activations: "activations", activation: "activations", init: "init", depth: "depth", width: "width", batch_size: "batch_size", seed: "seed" };
+const BOUND = controlsOf(SCHEMA);
+// API field -> control id, for inline errors (the activation chips and init boxes have no rule).
+const FIELDS = fieldIds(RULES, { activations: "activations", activation: "activations", init: "init" });
 let state = readState(SCHEMA);
 let series = [];
 const charts = freshness(() => [$("#gradflow-chart"), $("#stats-chart")]);
@@ -120,13 +118,16 @@ for (const [value] of init.stats) {
     render();
   });
 }
-onNavigate(SCHEMA, (next) => {
-  state = next;
-  syncControls();
-  refresh();
+startPage({
+  schema: SCHEMA,
+  navigated: (next) => {
+    state = next;
+    syncControls();
+    refresh();
+  },
+  themed: render,
+  start: () => {
+    syncControls();
+    refresh();
+  },
 });
-onThemeChange(render);
-wireExports();
-
-syncControls();
-refresh();

@@ -1,14 +1,14 @@
 // Softmax: edit logits and temperature; probabilities, Jacobian and the naive normalisation.
-import { api } from "./api.js";
-import { checkBox, element } from "./controls.js";
-import { jacobianFigure, softmaxFigure } from "./plots.js";
-import { list, onNavigate, readState, ruled, writeState } from "./state.js";
+import { api } from "../api.js";
+import { checkBox, element, fieldIds } from "../controls.js";
+import { jacobianFigure, softmaxFigure } from "../plots.js";
+import { init, startPage } from "../page.js";
+import { list, readState, ruled, writeState } from "../state.js";
 import {
-  $, OUT_OF_DATE, checkNumber, clearErrors, drawAll, fmt, freshness, initialState, latest, onThemeChange,
-  reportError, showError, theme, tooFew, tooMany, wireExports,
-} from "./ui.js";
+  $, OUT_OF_DATE, checkNumber, clearErrors, drawAll, fmt, freshness, latest, reportError, showError, theme, tooFew,
+  tooMany,
+} from "../ui.js";
 
-const init = initialState();
 // What the boxes accept: the server's rules, from the request model.
 const RULES = init.fields;
 const SCHEMA = {
@@ -18,7 +18,9 @@ const SCHEMA = {
 let state = readState(SCHEMA);
 let result = null;
 
-const fields = { logits: "logits", temperature: "temperature" };
+const fields = fieldIds(RULES);
+// A logit's slider: the range a person drags through (the box takes any finite number).
+const LOGIT_SLIDER = { min: -10, max: 10, step: 0.1 };
 const charts = freshness(() => [$("#softmax-chart"), $("#jacobian-chart")]);
 
 // The charts keep the last good result, marked out of date; the note about it goes.
@@ -31,7 +33,7 @@ function buildLogits() {
   $("#logits").replaceChildren(
     ...state.z.map((value, i) => {
       const id = `logit-${i}`;
-      const slider = element("input", { type: "range", min: -10, max: 10, step: 0.1, value, "aria-label": `z${i + 1} slider` });
+      const slider = element("input", { type: "range", ...LOGIT_SLIDER, value, "aria-label": `z${i + 1} slider` });
       const box = element("input", { type: "number", id, value, step: "any", "aria-describedby": "logits-error" });
       const remove = element("button", { type: "button", class: "icon-button", "aria-label": `Remove z${i + 1}` }, ["✕"]);
       remove.disabled = state.z.length <= RULES.logits.min_items;
@@ -88,7 +90,8 @@ function setLogit(i, value, push) {
 
 function syncTemperature() {
   $("#temperature").value = state.t;
-  $("#temperature-slider").value = state.t > 0 ? Math.log10(state.t) : -2;
+  const slider = $("#temperature-slider");
+  slider.value = state.t > 0 ? Math.log10(state.t) : slider.min;
 }
 
 const refresh = latest(async () => {
@@ -171,15 +174,18 @@ $("#reset-logits").addEventListener("click", () => {
   syncTemperature();
   refresh();
 });
-onNavigate(SCHEMA, (next) => {
-  state = next;
-  buildLogits();
-  syncTemperature();
-  refresh();
+startPage({
+  schema: SCHEMA,
+  navigated: (next) => {
+    state = next;
+    buildLogits();
+    syncTemperature();
+    refresh();
+  },
+  themed: render,
+  start: () => {
+    buildLogits();
+    syncTemperature();
+    refresh();
+  },
 });
-onThemeChange(render);
-wireExports();
-
-buildLogits();
-syncTemperature();
-refresh();

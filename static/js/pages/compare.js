@@ -1,31 +1,24 @@
 // Compare: any number of functions, each with its own parameters, overlaid and as small multiples.
-import { api } from "./api.js";
+import { api } from "../api.js";
 import {
   bindFields, checkBoxes, checkOrder, checkParams, element, ownParams, paramControls, paramFieldIds, syncFields,
-} from "./controls.js";
-import { colour, multiplesFigure, overlayFigure } from "./plots.js";
-import { many, onNavigate, readState, ruled, str, writeState } from "./state.js";
-import {
-  $, OUT_OF_DATE, clearErrors, debounce, drawAll, freshness, initialState, latest, onThemeChange, reportError,
-  theme, wireExports,
-} from "./ui.js";
+} from "../controls.js";
+import { init, startPage } from "../page.js";
+import { VIEWS, colour, multiplesFigure, overlayFigure } from "../plots.js";
+import { controlsOf, many, readState, ruled, str, writeState } from "../state.js";
+import { $, OUT_OF_DATE, clearErrors, debounce, drawAll, freshness, latest, reportError, theme } from "../ui.js";
 
-const init = initialState();
 const byName = Object.fromEntries(init.catalogue.map((entry) => [entry.name, entry]));
 const RULES = init.fields;
 const SCHEMA = {
   f: many(init.default_functions),
-  view: str("f", ["f", "df", "d2f"]),
+  view: str(VIEWS[0], VIEWS),
   xmin: ruled(RULES.xmin),
   xmax: ruled(RULES.xmax),
 };
-const RANGE = { numbers: { xmin: "xmin", xmax: "xmax" } };
-const POINTS = 601; // as on Explore: same requests, same server-side cache entries
-const PROPERTY_ROWS = [
-  ["range", "Range"], ["monotonic", "Monotonic"], ["continuity", "Continuity"], ["parity", "Parity"],
-  ["zero_centered", "Zero-centred"], ["saturating", "Saturating"], ["bounded", "Bounded"],
-  ["identity_near_origin", "f(x) ≈ x near 0"],
-];
+const RANGE = controlsOf(SCHEMA);
+const POINTS = init.curve_points; // as on Explore: same requests, same server-side cache entries
+const PROPERTY_ROWS = init.properties; // [key, label], as on Explore's card
 
 // A function in the URL: "elu" or "elu(alpha:2,beta:1)". Only the parameters the entry
 // declares are read: anything else in a link is not this function's.
@@ -205,11 +198,11 @@ function describe(key, value, props) {
 }
 
 function syncControls() {
-  for (const view of ["f", "df", "d2f"]) $(`#view-${view}`).checked = state.view === view;
+  for (const view of VIEWS) $(`#view-${view}`).checked = state.view === view;
   syncFields(RANGE, state);
 }
 
-for (const view of ["f", "df", "d2f"]) {
+for (const view of VIEWS) {
   $(`#view-${view}`).addEventListener("change", () => {
     state = { ...state, view };
     writeState(SCHEMA, state, { push: true });
@@ -231,20 +224,23 @@ $("#add").addEventListener("click", () => {
   buildList();
   refresh();
 });
-onNavigate(SCHEMA, (next) => {
-  items = next.f.map(parseSpec);
-  state = { ...next, f: items.map(formatSpec) };
-  syncControls();
-  buildList();
-  refresh();
-});
-onThemeChange(() => {
-  buildList();
-  render();
-});
 window.addEventListener("resize", debounce(() => render(), 200));
-wireExports();
-
-syncControls();
-buildList();
-refresh();
+startPage({
+  schema: SCHEMA,
+  navigated: (next) => {
+    items = next.f.map(parseSpec);
+    state = { ...next, f: items.map(formatSpec) };
+    syncControls();
+    buildList();
+    refresh();
+  },
+  themed: () => {
+    buildList();
+    render();
+  },
+  start: () => {
+    syncControls();
+    buildList();
+    refresh();
+  },
+});

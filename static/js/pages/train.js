@@ -1,0 +1,429 @@
+// Train: the playground. Controls -> URL state -> streamed training run -> animated boundary,
+// curves and network. The URL is the run: the same link trains the same network again.
+import { api } from "../api.js";
+import {
+  bindFields, checkBox, checkBoxes, checkCount, checkParams, element, fieldIds, paramControls, paramFieldIds,
+  syncFields, syncParamControls,
+} from "../controls.js";
+import { drawNetwork, thumbnail } from "../network.js";
+import { init, startPage } from "../page.js";
+import { snapshotPlayer } from "../player.js";
+import { parseCSV, wirePointClicks } from "../points.js";
+import { controlsOf, readState, writeState } from "../state.js";
+import { datasetOf, decodePoint, encodePoint, parseRunFile, runFile, runFileName, trainCodec } from "../train.js";
+import { showLinearView } from "../xor-compare.js";
+import { boundaryFigure, classColour, classGlyph, curvesFigure } from "../training-plots.js";
+import {
+  $, $$, clearErrors, download, drawAll, fmt, freshness, isAbort, progress, reportError, setExportData, showError,
+  theme,
+} from "../ui.js";
+
+const byName = Object.fromEntries(init.catalogue.map((e) => [e.name, e]));
+const FEATURES = init.features.map(([value]) => value);
+const OWN = init.own_points;
+// What each control accepts and starts at, in its own units: the server's rules.
+const RULES = init.fields;
+const MAX_POINTS = RULES.points.max_items;
+const MAX_CLASSES = init.max_classes;
+const DATASET_LABELS = Object.fromEntries(RULES.dataset.choices);
+const codec = trainCodec(init);
+const { schema: SCHEMA, paramKeys: PARAM_KEYS, classesOf, requestBody } = codec;
+// Every box and select whose id is a rule's, bound to the property declared from that rule.
+const BOUND = controlsOf(SCHEMA);
+// API field -> control id, for inline errors.
+const FIELDS = fieldIds(RULES, { name: "dataset", output: "loss" });
+// Changes closer together than this make one run (the +/- buttons, arrowing through a list).
+const SETTLE_MS = 400;
+
+let state = readState(SCHEMA, window.location.search, PARAM_KEYS);
+let run = null; // the last result, as the API returned it
+let runRequest = null; // the body that produced it
+const bar = progress("train-progress");
+// The results on screen no longer match the controls: dimmed, with the banner above them.
+const results = freshness(() => [$("#results")], { delayMs: 0, shown: () => Boolean(run) });
+
+// --- controls ---------------------------------------------------------------------------------
+
+function syncControls() {
+  syncFields(BOUND, state);
+  $("#batch_size").value = state.bs > 0 ? state.bs : "";
+  for (const f of FEATURES) $(`#feature-${f}`).checked = state.feats.includes(f);
+  const generated = codec.generated(state);
+  for (const id of ["n_samples", "noise", "train_fraction", "data_seed"]) $(`#${id}`).disabled = !generated;
+  explainFixed("generated-hint", generated ? "" : state.ds !== OWN
+    ? `Points, noise, train % and data seed are fixed for the 4-point truth table; pick “${DATASET_LABELS.quadrants}” for noisy XOR.`
+    : "Points, noise, train % and data seed are fixed by your own points; pick a generated dataset to set them.");
+  const classes = classesOf(state);
+  $("#loss").disabled = classes > 2;
+  explainFixed("loss-hint", classes > 2 ? `${classes} classes: a softmax output, trained with cross-entropy.` : "");
+  buildClassPicker(classes);
+  buildParams();
+  buildLayers();
+}
+
+// A hint that says why the fields before it are disabled; empty text hides it.
+function explainFixed(id, text) {
+  const hint = $(`#${id}`);
+  hint.textContent = text;
+  hint.hidden = !text;
+}
+
+// One radio per class of the data; your own points may also start the next class.
+function buildClassPicker(classes) {
+  const picked = Number(document.querySelector('input[name="click-class"]:checked')?.value ?? 1);
+  const offered = state.ds === OWN ? Math.min(classes + 1, MAX_CLASSES) : classes;
+  const t = theme();
+  $("#click-classes").replaceChildren(
+    ...Array.from({ length: offered }, (_, k) => {
+      const radio = element("input", { type: "radio", name: "click-class", id: `click-class-${k}`, value: String(k) });
+      radio.checked = k === (picked < offered ? picked : 1);
+      const glyph = element("span", { class: "class-glyph" }, [classGlyph(k)]);
+      glyph.style.color = classColour(t, k);
+      return element("label", { class: "check" }, [radio, element("span", {}, [`class ${k} (`, glyph, `${k >= classes ? ", new" : ""})`])]);
+    }),
+  );
+}
+
+function buildParams() {
+  const entry = byName[state.act];
+  const box = $("#activation-params");
+  box.replaceChildren(...(entry ? paramControls(entry, state.extra, "", (name, value, { final }) => {
+    state = { ...state, extra: { ...state.extra, [name]: value } };
+    if (final) commit();
+  }) : []));
+}
+
+function buildLayers() {
+  // Rebuilding replaces the buttons: keep keyboard focus on the one that was pressed.
+  const focused = $("#layers").contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
+  $("#layer-count").textContent = `${state.layers.length} hidden layer${state.layers.length === 1 ? "" : "s"}`;
+  $("#remove-layer").disabled = state.layers.length === 0;
+  const layerRule = RULES.hidden_layers;
+  $("#add-layer").disabled = state.layers.length >= layerRule.max_items;
+  $("#layers").replaceChildren(
+    ...state.layers.map((units, i) => {
+      const minus = element("button", { type: "button", class: "icon-button", "aria-label": `Fewer units in layer ${i + 1}` }, ["−"]);
+      const plus = element("button", { type: "button", class: "icon-button", "aria-label": `More units in layer ${i + 1}` }, ["+"]);
+      minus.disabled = units <= layerRule.min;
+      plus.disabled = units >= layerRule.max;
+      const change = (delta) => {
+        const layers = [...state.layers];
+        layers[i] = Math.max(layerRule.min, Math.min(layerRule.max, layers[i] + delta));
+        state = { ...state, layers };
+        buildLayers();
+        commit();
+      };
+      minus.addEventListener("click", () => change(-1));
+      plus.addEventListener("click", () => change(+1));
+      return element("div", { class: "row" }, [element("span", {}, [`Layer ${i + 1}: ${units} unit${units === 1 ? "" : "s"}`]), element("span", { class: "row" }, [minus, plus])]);
+    }),
+  );
+  if (focused) $$("#layers button").find((b) => b.getAttribute("aria-label") === focused && !b.disabled)?.focus();
+}
+
+// A control changed: a new URL entry and, once the changes settle, a new run. A burst of
+// changes (eight clicks on +, arrowing through the activations) is one entry and one run.
+let settling = null;
+
+function commit() {
+  state = { ...state, frame: -1 };
+  writeState(SCHEMA, state, { push: settling === null });
+  busy(true);
+  clearTimeout(settling);
+  settling = setTimeout(() => {
+    settling = null;
+    train({ animate: true });
+  }, SETTLE_MS);
+}
+
+// The results are being replaced (a change is settling or a run is in flight).
+const busy = (on) => $("#results").setAttribute("aria-busy", String(on));
+
+// Train at once (the Train button, back/forward): a pending coalesced run is this one.
+function trainNow(options) {
+  clearTimeout(settling);
+  settling = null;
+  train(options);
+}
+
+// --- training ---------------------------------------------------------------------------------
+
+let generation = 0;
+
+// A newer run supersedes (and cancels) one still in flight.
+async function train({ animate }) {
+  player.stop();
+  clearErrors($(".controls"));
+  if (!formValid()) {
+    // The messages are at the controls; nothing is sent, and what is shown is not these settings.
+    markStale(REFUSED);
+    if (settling === null) busy(false);
+    return;
+  }
+  const body = requestBody(state);
+  const mine = ++generation;
+  busy(true);
+  const signal = bar.start("Starting…");
+  try {
+    const result = await api.trainStream(body, {
+      signal,
+      onProgress: (p) => bar.update(p.fraction, `epoch ${p.epoch} of ${p.epochs} · loss ${fmt(p.loss)}`),
+    });
+    if (mine === generation) show(result, body, { animate });
+  } catch (error) {
+    if (mine !== generation) return;
+    if (isAbort(error)) {
+      showError("run", "Training cancelled: the charts still show the previous run.");
+      if (JSON.stringify(body) !== JSON.stringify(runRequest)) markStale("training these settings was cancelled");
+    } else {
+      reportError(error, { ...FIELDS, ...paramFieldIds(byName[state.act] ?? { params: [] }, "") }, "run", RULES);
+      markStale("the last request failed (see the message at the control)");
+    }
+  } finally {
+    if (mine === generation) {
+      bar.done();
+      if (settling === null) busy(false);
+    }
+  }
+}
+
+const REFUSED = "these settings were refused (see the message at the control)";
+
+// The results on screen no longer match the controls: dim them, say so, drop the verdict.
+function markStale(reason) {
+  if (!run) return;
+  results.failed(`Out of date: ${reason}. The charts below still show the previous run, not these settings. `);
+  $("#outcome").hidden = true;
+}
+
+// What the controls hold, checked in their own units before anything is sent.
+function formValid() {
+  const boxes = checkBoxes(BOUND, RULES);
+  const batch = checkBox("batch_size", RULES.batch_size) !== undefined;
+  const ticked = FEATURES.filter((f) => $(`#feature-${f}`).checked).length;
+  const features = checkCount("features", ticked, RULES.features);
+  const params = checkParams(byName[state.act], state.extra, "");
+  return boxes && batch && features && params;
+}
+
+function show(result, body, { animate }) {
+  run = result;
+  runRequest = body;
+  results.current();
+  describeData();
+  setExportData("boundary-chart", runFile(runRequest, run));
+  describeOutcome();
+  player.load(state.frame, { animate });
+}
+
+// The chart's note and the class picker follow the data of the run shown.
+function describeData() {
+  const classes = run.setup.n_classes;
+  const markers = Array.from({ length: classes }, (_, k) => `${classGlyph(k)} class ${k}`).join(", ");
+  const background = classes === 2
+    ? "Background: the network's output, p(class 1), smoothed; the black line is p = 0.5."
+    : `Background: the most probable of the ${classes} classes (softmax output).`;
+  noteOf("boundary-chart").textContent =
+    `${background} Markers: ${markers}; hollow markers are test points. Click inside the plot to add a point of the class picked under Data.`;
+}
+
+const noteOf = (id) => $(`#${id}`).closest(".chart-card").querySelector(".chart-note");
+
+function describeOutcome() {
+  const note = $("#outcome");
+  const s = run.setup;
+  let text;
+  let ok = false;
+  if (run.diverged) {
+    text = `The run diverged at epoch ${run.diverged_epoch}: the loss or a weight stopped being a finite number (learning rate ${runRequest.learning_rate} is likely too high for this ${run.setup.activation} network). The curves stop just before it; the boundary shows the last finite snapshot. Try a smaller learning rate.`;
+  } else if (run.converged) {
+    ok = true;
+    text = `Solved: every training point classified right from epoch ${run.epochs_to_converge} on. Final training loss ${fmt(run.final.loss)}, accuracy ${fmt(run.final.accuracy * 100, 1)} %${run.final.test_accuracy !== null ? `, test accuracy ${fmt(run.final.test_accuracy * 100, 1)} %` : ""}.`;
+  } else {
+    text = `Not solved in ${s.epochs} epoch${s.epochs === 1 ? "" : "s"}: final training accuracy ${fmt(run.final.accuracy * 100, 1)} %, loss ${fmt(run.final.loss)}.`;
+  }
+  if (run.affine_map) {
+    text += ` This network is linear: its layers collapse to one affine map (largest difference ${fmt(run.affine_map.max_abs_difference)}), and no affine map separates XOR.`;
+  }
+  const dead = (run.dead_units ?? []).flat().length;
+  const saturated = (run.saturated_units ?? []).flat().length;
+  if (dead || saturated) text += ` Hidden units: ${[dead ? `${dead} dead (output 0 on every training input)` : "", saturated ? `${saturated} saturated (alive, but |f′| < ${init.saturated} on every input)` : ""].filter(Boolean).join(" and ")}; each unit is counted once and marked D or S below.`;
+  note.textContent = text;
+  note.classList.toggle("ok", ok);
+  note.hidden = false;
+}
+
+// --- animation --------------------------------------------------------------------------------
+
+const player = snapshotPlayer({
+  ready: () => Boolean(run),
+  count: () => run.snapshots.length,
+  show: (k) => {
+    const snapshot = run.snapshots[k];
+    $("#frame-label").textContent = snapshot ? `epoch ${snapshot.epoch} · loss ${fmt(snapshot.loss)}` : "no snapshots";
+    renderFrame();
+  },
+  remember: (k, last) => {
+    state = { ...state, frame: k === last ? -1 : k };
+    writeState(SCHEMA, state);
+  },
+});
+
+async function renderFrame() {
+  const t = theme();
+  const snapshot = run.snapshots[player.frame];
+  const boundary = boundaryFigure(run, snapshot, t, { dataset: datasetOf(runRequest, OWN), gridStep: init.grid_step });
+  const loss = curvesFigure(run, "loss", snapshot?.epoch, t);
+  const accuracy = curvesFigure(run, "accuracy", snapshot?.epoch, t);
+  await drawAll([[$("#boundary-chart"), boundary], [$("#loss-chart"), loss], [$("#accuracy-chart"), accuracy]]);
+  renderNetwork(snapshot, t);
+}
+
+function renderNetwork(snapshot, t) {
+  const layers = run.weights ?? run.initial_weights;
+  const hidden = layers.length - 1;
+  const flags = Array.from({ length: hidden }, (_, l) =>
+    layers[l].b.map((_, u) => ({ dead: run.dead_units?.[l]?.includes(u), saturated: run.saturated_units?.[l]?.includes(u) })));
+  const thumbs = snapshot ? snapshot.hidden.map((units) => units.map((grid) => thumbnail(grid, t))) : [];
+  const labels = Object.fromEntries(init.features);
+  drawNetwork($("#network"), {
+    layers,
+    inputs: run.setup.features.map((f) => labels[f] ?? f),
+    thumbs,
+    flags,
+    activation: byName[run.setup.activation]?.label ?? run.setup.activation,
+    saturatedBelow: init.saturated,
+  }, t, (text) => { $("#network-focus").textContent = text; });
+}
+
+// --- your own data: clicks and CSV ------------------------------------------------------------
+
+function currentPoints() {
+  if (state.ds === OWN) return state.pts.map(decodePoint);
+  if (!run) return [];
+  const all = [run.data.train, ...(run.data.test ? [run.data.test] : [])];
+  return all.flatMap((set) => set.x.map(([x1, x2], i) => [x1, x2, set.y[i]]));
+}
+
+function usePoints(points) {
+  state = { ...state, ds: OWN, pts: points.map(encodePoint) };
+  syncControls();
+  commit();
+}
+
+wirePointClicks($("#boundary-chart"), {
+  ready: () => Boolean(run),
+  onPoint: ([x1, x2]) => {
+    const label = Number(document.querySelector('input[name="click-class"]:checked').value);
+    const points = currentPoints();
+    if (points.length >= MAX_POINTS) {
+      showError("points", `At most ${MAX_POINTS} points.`);
+      return;
+    }
+    usePoints([...points, [x1, x2, label]]);
+  },
+});
+
+$("#clear-points").addEventListener("click", () => {
+  state = { ...state, ds: SCHEMA.ds.fallback, pts: [] };
+  syncControls();
+  commit();
+});
+
+$("#csv-file").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  event.target.value = "";
+  if (!file) return;
+  clearErrors($(".controls"));
+  try {
+    usePoints(parseCSV(await file.text(), { maxPoints: MAX_POINTS, maxClasses: MAX_CLASSES }));
+  } catch (error) {
+    showError("csv-file", `${file.name}: ${error.message}`);
+  }
+});
+
+// --- export and load a run --------------------------------------------------------------------
+
+$("#export-run").addEventListener("click", () => {
+  if (!run) return;
+  download(runFileName(runRequest, run), JSON.stringify(runFile(runRequest, run)), "application/json");
+});
+
+$("#load-run").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  event.target.value = "";
+  if (!file) return;
+  clearErrors($(".controls"));
+  try {
+    const saved = parseRunFile(await file.text());
+    player.stop();
+    clearTimeout(settling);
+    settling = null;
+    state = codec.stateFromBody(saved.request);
+    writeState(SCHEMA, state, { push: true });
+    syncControls();
+    show(saved.result, saved.request, { animate: false });
+  } catch (error) {
+    showError("load-run", `${file.name}: ${error.message}`);
+  }
+});
+
+// --- wiring -----------------------------------------------------------------------------------
+
+bindFields(BOUND, (key, value) => {
+  // Another activation starts from its own defaults.
+  state = { ...state, [key]: value, ...(key === "act" ? { extra: {} } : {}) };
+  syncControls();
+  commit();
+}, RULES, () => markStale(REFUSED));
+$("#batch_size").addEventListener("change", () => {
+  const value = checkBox("batch_size", RULES.batch_size);
+  if (value === undefined) return markStale(REFUSED); // the message is at the box
+  state = { ...state, bs: value ?? 0 }; // empty: full batch
+  commit();
+});
+for (const f of FEATURES) {
+  $(`#feature-${f}`).addEventListener("change", () => {
+    const feats = FEATURES.filter((name) => $(`#feature-${name}`).checked);
+    if (!checkCount("features", feats.length, RULES.features)) return;
+    state = { ...state, feats };
+    commit();
+  });
+}
+$("#add-layer").addEventListener("click", () => {
+  // A new layer copies the last one, or starts as the API's default layer.
+  state = { ...state, layers: [...state.layers, state.layers.at(-1) ?? RULES.hidden_layers.default.at(-1)] };
+  buildLayers();
+  commit();
+});
+$("#remove-layer").addEventListener("click", () => {
+  state = { ...state, layers: state.layers.slice(0, -1) };
+  buildLayers();
+  commit();
+});
+$("#run").addEventListener("click", () => trainNow({ animate: true }));
+$("#linear-vs-nonlinear").addEventListener("click", () => {
+  state = { ...state, xor: true };
+  writeState(SCHEMA, state, { push: true });
+  showLinearView(state.seed, { gridStep: init.grid_step });
+});
+
+startPage({
+  schema: SCHEMA,
+  extraKeys: PARAM_KEYS,
+  navigated: (next) => {
+    state = next;
+    syncControls();
+    if (state.act && byName[state.act]) syncParamControls(byName[state.act], state.extra, "");
+    trainNow({ animate: false });
+  },
+  themed: () => {
+    buildClassPicker(classesOf(state));
+    if (run) renderFrame();
+  },
+  start: () => {
+    syncControls();
+    train({ animate: false });
+    if (state.xor) showLinearView(state.seed, { gridStep: init.grid_step });
+  },
+});
