@@ -17,7 +17,7 @@ from app.web.curve_fast_path import CurveFastPath, CurveRoute
 from app.web.curves import CurveStore
 from app.web.errors import install_error_handlers
 from app.web.middleware import BodyLimitMiddleware, GZip, HeadAsGet
-from app.web.routes import activations, analysis, docs, pages, training
+from app.web.routes import activations, analysis, docs, expressions, pages, training
 from app.web.routes import assets as asset_routes
 from app.web.security import SecurityHeadersMiddleware, content_security_policy, security_headers
 from app.web.workers import WorkerPool, chain_sigterm
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BytesLRU(settings.result_cache_entries, settings.result_cache_bytes)
     )
     install_error_handlers(app)
+    app.include_router(expressions.router)  # before activations: its custom/... routes win
     app.include_router(activations.router)
     app.include_router(analysis.router)
     app.include_router(training.router)
