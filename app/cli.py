@@ -58,6 +58,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # and close idle keep-alive connections after keep_alive_s.
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "timeout_keep_alive": settings.keep_alive_s,
+        # SIGTERM: stop accepting, give quick requests this long, then close what is left
+        # (running trainings are answered 503 at once by app.web.workers.chain_sigterm).
+        "timeout_graceful_shutdown": settings.graceful_timeout_s,
     }
 
 

@@ -1,8 +1,9 @@
 """One settings object for the whole app, read from ACTLAB_* environment variables."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -13,6 +14,17 @@ TEMPLATES_DIR = BASE_DIR / "templates"
 STATIC_DIR = BASE_DIR / "static"
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (a container's cpuset, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def train_workers_default(data: dict[str, Any]) -> int:
+    """One training worker per core, shared among the uvicorn workers (each has its own pool)."""
+    workers: int = data.get("workers", 1)
+    return max(1, usable_cores() // workers)
 
 
 class Settings(BaseSettings):
@@ -74,8 +86,51 @@ class Settings(BaseSettings):
     train_time_limit_s: float = Field(
         60.0,
         gt=0,
-        description="Wall-time limit in seconds of one training request; a run still going "
-        "then is stopped and answered with 422.",
+        description="Wall-time limit in seconds of one training request, from its arrival: a "
+        "run still going then is stopped (its worker process killed if need be) and answered "
+        "with 422 (streams: an `error` event) at most a second later.",
+    )
+    train_max_memory_mb: int = Field(
+        1024,
+        ge=16,
+        description="Cap in MiB on a training request's estimated peak memory "
+        "(app.lab.nn.work: networks x training points x units x 8 bytes x a factor, plus the "
+        "snapshots and the response); larger requests get 422 stating it.",
+    )
+
+    # Admission (issue 10): trainings, sweeps and gradient flow run in worker processes.
+    train_workers: int = Field(
+        default_factory=train_workers_default,
+        ge=1,
+        le=64,
+        description="Worker processes for trainings, sweeps and gradient flow in each uvicorn "
+        "worker (default: the usable cores divided among the uvicorn workers, at least 1); "
+        "requests beyond them wait in the queue.",
+    )
+    train_queue: int = Field(
+        8,
+        ge=0,
+        le=1000,
+        description="Training requests that may wait for a free worker; when every worker is "
+        "busy and the queue is full, a request gets 503 with Retry-After at once.",
+    )
+    train_worker_max_jobs: int = Field(
+        100,
+        ge=1,
+        description="A worker process is replaced by a fresh one after this many jobs.",
+    )
+    train_worker_max_rss_mb: int = Field(
+        512,
+        ge=16,
+        description="A worker process whose resident memory is above this many MiB after a job "
+        "is replaced by a fresh one, so a burst of large jobs does not leave memory held.",
+    )
+    graceful_timeout_s: float = Field(
+        8.0,
+        gt=0,
+        le=60,
+        description="On SIGTERM: seconds quick requests get to finish (uvicorn's "
+        "timeout_graceful_shutdown); running trainings are cancelled at once with 503.",
     )
 
     # Deployment and observability (issue 10): how uvicorn faces clients, and how it logs.

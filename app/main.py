@@ -1,5 +1,9 @@
 """Application assembly: create_app(settings) builds the ASGI app; `app` is the default one."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -13,9 +17,10 @@ from app.web.curve_fast_path import CurveFastPath, CurveRoute
 from app.web.curves import CurveStore
 from app.web.errors import install_error_handlers
 from app.web.middleware import BodyLimitMiddleware, GZip, HeadAsGet
-from app.web.routes import activations, analysis, docs, pages, training
+from app.web.routes import activations, analysis, docs, expressions, pages, training
 from app.web.routes import assets as asset_routes
 from app.web.security import SecurityHeadersMiddleware, content_security_policy, security_headers
+from app.web.workers import WorkerPool, chain_sigterm
 
 
 class ActivationLab(FastAPI):
@@ -24,6 +29,19 @@ class ActivationLab(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityHeadersMiddleware(super().build_middleware_stack(), self.state.headers)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The forkserver starts in the background (workers fork from it with their first job);
+    SIGTERM ends running trainings with 503 at once; every worker stops with the app."""
+    pool: WorkerPool = app.state.worker_pool
+    warming = asyncio.create_task(asyncio.to_thread(pool.warm))
+    restore_sigterm = chain_sigterm()
+    yield
+    restore_sigterm()
+    pool.close()
+    await warming
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Activation functions, their exact derivatives, softmax and tiny training runs.",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.curve_store = CurveStore(
@@ -46,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BytesLRU(settings.result_cache_entries, settings.result_cache_bytes)
     )
     install_error_handlers(app)
+    app.include_router(expressions.router)  # before activations: its custom/... routes win
     app.include_router(activations.router)
     app.include_router(analysis.router)
     app.include_router(training.router)
@@ -76,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Observability (request ids, access logs, /metrics): keep this last, so its middleware is the
     # outermost and covers everything, the curve fast path and static files included.
     observability.install(app)
+    app.state.worker_pool = WorkerPool(settings, on_queue=app.state.metrics.queue_length.set)
     return app
 
 

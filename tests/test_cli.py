@@ -2,7 +2,10 @@
 
 import json
 import os
+import signal
 import socket
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -127,3 +130,69 @@ def _polls(log: Path) -> int:
     lines = [json.loads(line) for line in log.read_text().splitlines()]
     access = [line for line in lines if line["logger"] == "actlab.access"]
     return next(i for i, line in enumerate(access) if line["request_id"] == "t-0")
+
+
+def test_uvicorn_gets_the_graceful_timeout_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTLAB_GRACEFUL_TIMEOUT_S", "4")
+    assert uvicorn_options(Settings())["timeout_graceful_shutdown"] == 4
+
+
+# Seconds of training (20000 epochs on 250 points); SIGTERM comes while it runs.
+LONG_TRAINING = {"epochs": 20000, "hidden_layers": [16, 16], "dataset": {"name": "circle"}}
+
+
+def test_sigterm_during_training_answers_503_and_exits_within_10_s(tmp_path: Path) -> None:
+    """The console script under SIGTERM: a running plain training gets 503 (shutting down), a
+    running stream an `error` event with the same detail, and the process is gone in 10 s."""
+    port = free_port()
+    env = app_env(port, ACTLAB_TRAIN_WORKERS="2")
+    log = tmp_path / "server.log"
+    proc = start([str(VENV_BIN / "activation-lab")], env, log)
+    base = f"http://127.0.0.1:{port}"
+    answers: dict[str, httpx.Response] = {}
+    try:
+        wait_until_up(f"{base}/healthz", proc, log)
+
+        def plain() -> None:
+            answers["plain"] = httpx.post(f"{base}/api/train", json=LONG_TRAINING, timeout=60)
+
+        thread = threading.Thread(target=plain)
+        thread.start()
+        with httpx.stream(
+            "POST", f"{base}/api/train/stream", json={**LONG_TRAINING, "seed": 1}, timeout=60
+        ) as stream:
+            lines = stream.iter_lines()
+            for line in lines:
+                if line.startswith("data:") and '"epoch":0,' not in line:
+                    break  # the worker reports progress: the training runs
+            time.sleep(0.3)  # and the plain one has reached the other worker
+            proc.send_signal(signal.SIGTERM)
+            signalled = time.monotonic()
+            rest = list(lines)
+        thread.join(15)
+        proc.wait(timeout=10)
+        exited_s = time.monotonic() - signalled
+    finally:
+        if proc.poll() is None:
+            stop(proc)
+    assert exited_s < 10, log.read_text()
+    assert answers["plain"].status_code == 503, answers["plain"].text
+    assert answers["plain"].headers["retry-after"] == "1"
+    [error] = answers["plain"].json()["detail"]
+    assert error["type"] == "shutting_down"
+    events = [line for line in rest if line.startswith(("event:", "data:"))]
+    assert events[-2] == "event: error"
+    assert json.loads(events[-1][len("data: ") :]) == {"detail": [error]}
+
+
+def test_training_workers_share_the_cores_among_uvicorn_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("app.config.usable_cores", lambda: 4)
+    for name in ("ACTLAB_WORKERS", "WEB_CONCURRENCY", "ACTLAB_TRAIN_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings().train_workers == 4
+    assert Settings(workers=2).train_workers == 2
+    assert Settings(workers=8).train_workers == 1
+    monkeypatch.setenv("ACTLAB_TRAIN_WORKERS", "3")
+    assert Settings(workers=2).train_workers == 3

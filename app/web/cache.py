@@ -1,9 +1,10 @@
 """Thread-safe caches of serialised responses: an LRU bounded by entries and by bytes, and a
 compute-once layer over it for responses that are pure functions of their request."""
 
+import asyncio
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 
 
 class BytesLRU:
@@ -57,10 +58,41 @@ class ResultCache:
         self.store = store
         self._lock = threading.Lock()
         self._pending: dict[Hashable, threading.Event] = {}
+        self._pending_async: dict[Hashable, asyncio.Future[None]] = {}
 
     def get(self, key: Hashable) -> bytes | None:
         """The stored bytes for `key`, if any; never computes."""
         return self.store.get(key)
+
+    def put(self, key: Hashable, value: bytes) -> None:
+        """Store bytes computed elsewhere (a stream's result)."""
+        self.store.put(key, value)
+
+    async def get_or_compute_async(
+        self, key: Hashable, compute: Callable[[], Awaitable[bytes]]
+    ) -> bytes:
+        """get_or_compute for the event loop: waiters await the computation, blocking nothing,
+        and take no worker while they wait."""
+        loop = asyncio.get_running_loop()
+        while True:
+            value = self.store.get(key)
+            if value is not None:
+                return value
+            pending = self._pending_async.get(key)
+            # a computation on another event loop (a test client's) cannot be awaited from here
+            if pending is None or pending.get_loop() is not loop:
+                break
+            await asyncio.shield(pending)
+        mine: asyncio.Future[None] = loop.create_future()
+        self._pending_async[key] = mine
+        try:
+            value = await compute()
+            self.store.put(key, value)
+            return value
+        finally:
+            if self._pending_async.get(key) is mine:
+                del self._pending_async[key]
+            mine.set_result(None)
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
         """The stored bytes for `key`, else compute() once (stored if the LRU can hold them)."""

@@ -20,6 +20,7 @@ from app.web.cache import ResultCache
 from app.web.curves import CurveRequest, CurveStore
 from app.web.errors import error_item
 from app.web.schemas.activations import CurveQuery
+from app.web.workers import WorkerPool
 
 
 def activation_from_path(
@@ -100,6 +101,12 @@ def result_cache_from_app(request: Request) -> ResultCache:
     return cache
 
 
+def worker_pool_from_app(request: Request) -> WorkerPool:
+    pool: WorkerPool = request.app.state.worker_pool
+    return pool
+
+
 SettingsDep = Annotated[Settings, Depends(settings_from_app)]
 CurveStoreDep = Annotated[CurveStore, Depends(curve_store_from_app)]
 ResultCacheDep = Annotated[ResultCache, Depends(result_cache_from_app)]
+WorkerPoolDep = Annotated[WorkerPool, Depends(worker_pool_from_app)]

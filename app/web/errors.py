@@ -24,10 +24,25 @@ logger = logging.getLogger("app.web.errors")
 INTERNAL_ERROR_MESSAGE = "internal server error: the server logged it; please report it"
 
 
-def error_item(loc: Sequence[str | int], msg: str, type_: str) -> dict[str, Any]:
+def error_item(
+    loc: Sequence[str | int], msg: str, type_: str, ctx: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """One {loc, msg, type} entry of the error shape (schemas.errors.ErrorItem); loc always a
-    list from the request's part ("path", "query", "body") down to the field."""
-    return payload(ErrorItem, loc=list(loc), msg=msg, type=type_)
+    list from the request's part ("path", "query", "body") down to the field. `ctx` only for a
+    refusal inside a text field (app.web.schemas.expressions.ExpressionErrorItem)."""
+    item = payload(ErrorItem, loc=list(loc), msg=msg, type=type_)
+    if ctx is not None:
+        item["ctx"] = ctx
+    return item
+
+
+def _position_context(error: dict[str, Any]) -> dict[str, Any] | None:
+    """The ctx of a refusal inside a text field (a custom expression): where, and the part
+    refused. Pydantic's own ctx can hold exception objects and is left out, as before."""
+    ctx = error.get("ctx") or {}
+    if "position" not in ctx:
+        return None
+    return {"position": int(ctx["position"]), "text": str(ctx.get("text", ""))}
 
 
 def internal_error(exc: BaseException, where: str) -> dict[str, Any]:
@@ -44,7 +59,10 @@ def _message(error: dict[str, Any]) -> str:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    items = [error_item(e["loc"], _message(e), str(e["type"])) for e in exc.errors()]
+    items = [
+        error_item(e["loc"], _message(e), str(e["type"]), _position_context(e))
+        for e in exc.errors()
+    ]
     content_type = request.headers.get("content-type", "")
     if request.method == "POST" and "json" not in content_type:
         # FastAPI ignores a body that is not declared JSON and reports the model as missing;

@@ -2,13 +2,76 @@
 // ApiError, whose `errors` list ({field, msg}) lets a page put each message next to its control.
 
 export class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, retryAfter = null) {
     const errors = normaliseDetail(detail, status);
     super(errors.map((e) => (e.field ? `${e.field}: ${e.msg}` : e.msg)).join("; "));
     this.name = "ApiError";
     this.status = status;
     this.errors = errors;
+    this.retryAfter = retryAfter; // seconds, from a 503's Retry-After header
   }
+}
+
+// A 503 means every training worker is busy (or this replica is shutting down): wait the
+// Retry-After the server sent, counting down where the page shows its status, and send again.
+const MAX_BUSY_RETRIES = 30;
+
+function retryAfterOf(value) {
+  const seconds = Number.parseInt(value ?? "", 10);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 1;
+}
+
+async function retryingWhenBusy(send, signal) {
+  for (let tries = 0; ; tries += 1) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 503 || tries >= MAX_BUSY_RETRIES) throw error;
+      await countdown(error.retryAfter ?? 1, signal);
+    }
+  }
+}
+
+// The status line: a running request's progress text, else a notice of api.js's own.
+function statusLine() {
+  const progress = document.querySelector(".progress:not([hidden]) .progress-text");
+  if (progress) return { line: progress, restore: progress.textContent };
+  let line = document.getElementById("api-busy");
+  if (!line) {
+    line = document.createElement("p");
+    line.id = "api-busy";
+    line.className = "notice";
+    line.setAttribute("role", "status");
+    (document.querySelector("main") ?? document.body).prepend(line);
+  }
+  line.hidden = false;
+  return { line, restore: null };
+}
+
+function countdown(seconds, signal) {
+  return new Promise((resolve, reject) => {
+    const { line, restore } = statusLine();
+    let left = seconds;
+    const show = () => {
+      line.textContent = `Busy, retrying in ${left} s`;
+    };
+    const finish = (settle, value) => {
+      clearInterval(timer);
+      signal?.removeEventListener("abort", onAbort);
+      if (restore === null) line.hidden = true;
+      else line.textContent = restore;
+      settle(value);
+    };
+    const onAbort = () => finish(reject, new DOMException("cancelled", "AbortError"));
+    const timer = setInterval(() => {
+      left -= 1;
+      if (left <= 0) finish(resolve);
+      else show();
+    }, 1000);
+    show();
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 function normaliseDetail(detail, status) {
@@ -34,7 +97,8 @@ function query(params) {
 }
 
 async function failure(response) {
-  return new ApiError(response.status, detailOf(await response.text(), response.status));
+  const retryAfter = response.status === 503 ? retryAfterOf(response.headers.get("Retry-After")) : null;
+  return new ApiError(response.status, detailOf(await response.text(), response.status), retryAfter);
 }
 
 async function getJSON(path, signal) {
@@ -43,22 +107,28 @@ async function getJSON(path, signal) {
   return response.json();
 }
 
-async function postJSON(path, body, signal) {
-  const response = await fetch(path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify(body),
-    signal,
-  });
-  if (!response.ok) throw await failure(response);
-  return response.json();
+function postJSON(path, body, signal) {
+  return retryingWhenBusy(async () => {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+      signal,
+    });
+    if (!response.ok) throw await failure(response);
+    return response.json();
+  }, signal);
 }
 
 // POST a body and read Server-Sent Events back: `progress` events go to onProgress, the
 // `result` event's data resolves the promise. Aborting `signal` stops the server's work too.
 // XMLHttpRequest rather than fetch: its progress events expose the stream as it arrives, and
 // Chromium reports a fetch body read to the end through a reader as an aborted request.
-function postStream(path, body, { onProgress, signal } = {}) {
+function postStream(path, body, options = {}) {
+  return retryingWhenBusy(() => streamOnce(path, body, options), options.signal);
+}
+
+function streamOnce(path, body, { onProgress, signal } = {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     let offset = 0;
@@ -89,7 +159,8 @@ function postStream(path, body, { onProgress, signal } = {}) {
     xhr.onprogress = () => xhr.status === 200 && consume();
     xhr.onload = () => {
       if (xhr.status !== 200) {
-        settle(reject, new ApiError(xhr.status, detailOf(xhr.responseText, xhr.status)));
+        const retryAfter = xhr.status === 503 ? retryAfterOf(xhr.getResponseHeader("Retry-After")) : null;
+        settle(reject, new ApiError(xhr.status, detailOf(xhr.responseText, xhr.status), retryAfter));
         return;
       }
       consume();

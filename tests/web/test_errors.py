@@ -19,13 +19,18 @@ def broken(*args: object, **kwargs: object) -> None:
 @pytest.mark.parametrize(
     ("target", "url", "body"),
     [
-        ("app.web.routes.training.train", "/api/train", {"epochs": 1, "snapshots": 0}),
+        # the jobs a worker process runs: `broken` is pickled by name, so it fails over there
+        ("app.web.routes.training.train_bytes", "/api/train", {"epochs": 1, "snapshots": 0}),
         (
-            "app.web.routes.training.sweep",
+            "app.web.routes.training.sweep_bytes",
             "/api/train/sweep",
             {"activations": ["relu"], "epochs": 1, "seeds": 1},
         ),
-        ("app.lab.nn.gradient_flow.gradient_flow", "/api/gradient-flow", {"activation": "relu"}),
+        (
+            "app.web.routes.analysis.gradient_flow_bytes",
+            "/api/gradient-flow",
+            {"activation": "relu"},
+        ),
         ("app.web.routes.activations.sample", "/api/activations/relu/evaluate", {"x": [0.0]}),
     ],
 )

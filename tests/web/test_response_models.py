@@ -43,6 +43,25 @@ CASES: list[tuple[str, str, str, Any]] = [
         "/api/activations/leaky_relu/evaluate",
         {"x": [-1.0, 0.0, 2.0], "params": {"negative_slope": 0.2}},
     ),
+    # custom expressions (issue 11): TeX and estimated properties, its curve (nulls), evaluate
+    (
+        "post",
+        "/api/expressions",
+        "/api/expressions",
+        {"expression": "x * sigmoid(b * x)", "params": {"b": 2}},
+    ),
+    (
+        "get",
+        "/api/activations/custom/curve",
+        "/api/activations/custom/curve?expression=exp(x)&x_min=700&x_max=1000&points=5",
+        None,
+    ),
+    (
+        "post",
+        "/api/activations/custom/evaluate",
+        "/api/activations/custom/evaluate",
+        {"expression": "where(x > 0, x, a * x)", "params": {"a": 0.1}, "x": [-1.0, 2.0]},
+    ),
     ("post", "/api/softmax", "/api/softmax", {"logits": [2.0, 1.0, 0.1]}),
     ("post", "/api/softmax", "/api/softmax", {"logits": [1.0, 2.0], "jacobian": False}),
     ("post", "/api/softmax", "/api/softmax", {"logits": [0.0] * 100, "temperature": 0.5}),

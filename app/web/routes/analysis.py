@@ -11,9 +11,11 @@ from numpy.typing import NDArray
 from app.lab import xor
 from app.lab.activations import SATURATION_SLOPE, Activation, ParamValue, get_activation
 from app.lab.nn import gradient_flow
+from app.lab.nn.control import Control, TimeLimitExceeded
 from app.lab.text import spelled
-from app.web.dependencies import ResultCacheDep, SettingsDep, resolve_params
+from app.web.dependencies import ResultCacheDep, SettingsDep, WorkerPoolDep, resolve_params
 from app.web.errors import error_item
+from app.web.limits import over_limit
 from app.web.responses import OrjsonRoute, dumps, json_bytes
 from app.web.schemas.analysis import (
     ActivationFlow,
@@ -61,6 +63,8 @@ of magnitude below the last's; with relu and `he` they stay of one order. Values
 overflow float64 (e.g. `exponential` deep down) are null and that entry has `finite: false`.
 Requests above the work cap (activations x depth x width^2 x batch_size) get a 422. The
 response is a pure function of the request, so a repeated request is answered from memory.
+It runs in the training worker pool: 503 with Retry-After when every worker is busy and the
+queue is full, a 422 past ACTLAB_TRAIN_TIME_LIMIT_S.
 """
 )
 
@@ -72,8 +76,8 @@ response is a pure function of the request, so a repeated request is answered fr
     tags=["gradient flow"],
     description=GRADIENT_FLOW_DOC,
 )
-def measure_gradient_flow(
-    req: GradientFlowRequest, settings: SettingsDep, results: ResultCacheDep
+async def measure_gradient_flow(
+    req: GradientFlowRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> Response:
     """Per-layer gradient norms and activation statistics of a deep MLP at initialisation."""
     if req.work > settings.gradient_flow_max_work:
@@ -82,16 +86,25 @@ def measure_gradient_flow(
             f"{settings.gradient_flow_max_work}; use fewer activations or a smaller network"
         )
         raise RequestValidationError([error_item(("body",), msg, "value_error")])
-    resolved = _resolve(req)
+    _resolve(req)  # a bad parameter is a 422 here, before a worker is taken
     key = ("gradient-flow", req.model_dump_json())
-    return json_bytes(results.get_or_compute(key, lambda: _gradient_flow_bytes(req, resolved)))
+    try:
+        body = await results.get_or_compute_async(
+            key, lambda: pool.admit().run(gradient_flow_bytes, req)
+        )
+    except TimeLimitExceeded as err:
+        raise over_limit(
+            "depth",
+            f"gradient flow stopped after the wall-time limit of {err.limit_s:g} s; ask for "
+            "fewer activations or a smaller network",
+        ) from None
+    return json_bytes(body)
 
 
-def _gradient_flow_bytes(
-    req: GradientFlowRequest, resolved: list[tuple[Activation, dict[str, ParamValue]]]
-) -> bytes:
+def gradient_flow_bytes(control: Control, req: GradientFlowRequest) -> bytes:
+    """The job, run in a worker process (the time limit is enforced there by the pool)."""
     flows = gradient_flow.gradient_flow(
-        resolved, req.depth, req.width, req.init, req.seed, req.batch_size
+        _resolve(req), req.depth, req.width, req.init, req.seed, req.batch_size
     )
     layer = np.arange(1, req.depth + 1)
     return dumps(

@@ -34,7 +34,8 @@ from app.web.errors import error_item
 from app.web.formulas import to_mathml
 from app.web.schemas.activations import ActivationInfo, CurveQuery, PropertiesInfo, SoftmaxRequest
 from app.web.schemas.analysis import GradientFlowRequest
-from app.web.schemas.training import GeneratedDataset, OwnPoints, SweepRequest, TrainRequest
+from app.web.schemas.datasets import GeneratedDataset, OwnPoints
+from app.web.schemas.training import SweepRequest, TrainRequest
 from app.web.schemas.training_results import GRID_DECIMALS
 from app.web.templating import templates
 

@@ -11,9 +11,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    Discriminator,
     Field,
-    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -29,21 +27,9 @@ from app.lab.activations import (
     get_activation,
 )
 from app.lab.datasets import (
-    COORD_LIMIT,
     DATASET_NAMES,
-    DEFAULT_N_SAMPLES,
-    DEFAULT_NOISE,
-    DEFAULT_SEED,
-    DEFAULT_TRAIN_FRACTION,
     FEATURE_NAMES,
-    MAX_NOISE,
-    MAX_POINTS,
     MAX_SEED,
-    MAX_TRAIN_FRACTION,
-    MIN_OWN_POINTS,
-    MIN_SAMPLES,
-    MIN_TRAIN_FRACTION,
-    DatasetName,
     FeatureName,
 )
 from app.lab.nn import training
@@ -58,8 +44,9 @@ from app.lab.nn.mlp import (
     OutputName,
     RegularizationName,
 )
-from app.lab.nn.training import TrainConfig, snapshot_schedule, thumbnail_points
-from app.lab.text import spelled
+from app.lab.nn.training import TrainConfig, record_schedule, snapshot_schedule, thumbnail_points
+from app.lab.nn.work import RunShape
+from app.web.schemas.datasets import DatasetSpec, GeneratedDataset, OwnPoints
 
 WEIGHT_LIMIT = 1000.0
 MAX_GRID_VALUES = 500_000  # snapshots x grid^2: 200 snapshots at 50 x 50, or 50 at 100 x 100
@@ -69,119 +56,8 @@ MAX_GRID_VALUES = 500_000  # snapshots x grid^2: 200 snapshots at 50 x 50, or 50
 # the API accepts (2.9 million, 17.5 MB, 4.5 MB gzipped).
 MAX_SNAPSHOT_VALUES = 3_000_000
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-Coordinate = Annotated[float, Field(ge=-COORD_LIMIT, le=COORD_LIMIT, allow_inf_nan=False)]
 WeightValue = Annotated[float, Field(ge=-WEIGHT_LIMIT, le=WEIGHT_LIMIT, allow_inf_nan=False)]
 ParamValues = dict[str, float | str]
-
-
-class GeneratedDataset(BaseModel):
-    """A named data set with its generator's knobs; null means the default shown."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: DatasetName = Field(examples=["spiral"])
-    n_samples: int | None = Field(
-        None,
-        ge=MIN_SAMPLES,
-        le=MAX_POINTS,
-        description=f"Points in all, train + test (default {DEFAULT_N_SAMPLES}).",
-    )
-    noise: float | None = Field(
-        None,
-        ge=0.0,
-        le=MAX_NOISE,
-        description=f"0 to {spelled(MAX_NOISE)}, the Playground's 0-{MAX_NOISE * 100:g} % "
-        f"(default {spelled(DEFAULT_NOISE)}).",
-    )
-    train_fraction: float | None = Field(
-        None,
-        ge=MIN_TRAIN_FRACTION,
-        le=MAX_TRAIN_FRACTION,
-        description="Share of points used for training (default "
-        f"{spelled(DEFAULT_TRAIN_FRACTION)}).",
-    )
-    seed: int | None = Field(
-        None,
-        ge=0,
-        le=MAX_SEED,
-        description=f"Seed of the data, not of the network (default {DEFAULT_SEED}).",
-    )
-
-    @model_validator(mode="after")
-    def xor_is_fixed(self) -> Self:
-        knobs = ("n_samples", "noise", "train_fraction", "seed")
-        given = [k for k in knobs if getattr(self, k) is not None]
-        if self.name == "xor" and given:
-            raise ValueError(
-                f"xor is the fixed four-point truth table; {', '.join(given)} do not apply"
-            )
-        return self
-
-    def knobs(self) -> dict[str, Any]:
-        """The generator's arguments given (null ones take the generator's defaults)."""
-        knobs = ("n_samples", "noise", "train_fraction", "seed")
-        return {k: getattr(self, k) for k in knobs if getattr(self, k) is not None}
-
-    def build(self) -> datasets.Dataset:
-        return datasets.generate(self.name, **self.knobs())
-
-    @property
-    def n_train(self) -> int:
-        knobs = self.knobs()
-        knobs.pop("noise", None)
-        knobs.pop("seed", None)
-        return datasets.n_train_for(self.name, **knobs)
-
-
-class OwnPoints(BaseModel):
-    """Your own points [x1, x2, label]; all of them are training data (there is no test set)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    points: list[tuple[Coordinate, Coordinate, Finite]] = Field(
-        min_length=MIN_OWN_POINTS,
-        max_length=MAX_POINTS,
-        description=f"[[x1, x2, label], ...], |x| <= {COORD_LIMIT:g}; labels are class indices "
-        f"0..{datasets.MAX_CLASSES - 1} (0 and 1 with a sigmoid output).",
-        examples=[[[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]],
-    )
-
-    @field_validator("points")
-    @classmethod
-    def labels_are_classes(
-        cls, points: list[tuple[float, float, float]]
-    ) -> list[tuple[float, float, float]]:
-        for i, (_, _, label) in enumerate(points):
-            if label != int(label) or not 0 <= label < datasets.MAX_CLASSES:
-                raise ValueError(
-                    f"points[{i}] has label {label:g}; labels are the class indices 0 to "
-                    f"{datasets.MAX_CLASSES - 1}"
-                )
-        return points
-
-    @property
-    def max_label(self) -> int:
-        return int(max(p[2] for p in self.points))
-
-    def build(self, n_classes: int) -> datasets.Dataset:
-        return datasets.from_points(np.array(self.points, dtype=np.float64), n_classes)
-
-
-def dataset_kind(value: Any) -> str:
-    if isinstance(value, str):
-        return "name"
-    if isinstance(value, OwnPoints) or (isinstance(value, dict) and "points" in value):
-        return "points"
-    return "generated"
-
-
-DatasetSpec = Annotated[
-    Annotated[DatasetName, Tag("name")]
-    | Annotated[GeneratedDataset, Tag("generated")]
-    | Annotated[OwnPoints, Tag("points")],
-    Discriminator(dataset_kind),
-]
 
 
 class LayerWeights(BaseModel):
@@ -372,6 +248,29 @@ class TrainingOptions(BaseModel):
             return GeneratedDataset(name=self.dataset).n_train
         return self.dataset.n_train
 
+    @property
+    def n_test(self) -> int:
+        if isinstance(self.dataset, OwnPoints):
+            return 0
+        if isinstance(self.dataset, str):
+            return GeneratedDataset(name=self.dataset).n_test
+        return self.dataset.n_test
+
+    def run_shape(self, networks: int, stages: int = 1, snapshot_values: int = 0) -> RunShape:
+        """The sizes app.lab.nn.work estimates this request's memory and time from."""
+        return RunShape(
+            sizes=self.layout().sizes,
+            n_train=self.n_train,
+            n_test=self.n_test,
+            networks=networks,
+            stages=stages,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            recorded=len(record_schedule(self.epochs)),
+            snapshot_values=snapshot_values,
+            grid=self.grid if snapshot_values else 0,
+        )
+
     def layout(self) -> Layout:
         output, loss = self.head()
         return Head(output, loss).layout(len(self.features), self.hidden_layers, self.n_classes)
@@ -480,13 +379,19 @@ class TrainRequest(TrainingOptions):
                 )
         return self
 
-    @model_validator(mode="after")
-    def snapshots_fit(self) -> Self:
+    @property
+    def snapshot_values(self) -> int:
+        """Numbers the snapshots hold: snapshots x (output units x grid^2 + hidden units x
+        thumbnail^2)."""
         sizes = self.layout().sizes
         per_snapshot = (
             sizes[-1] * self.grid**2 + sum(sizes[1:-1]) * thumbnail_points(self.grid) ** 2
         )
-        values = len(snapshot_schedule(self.epochs, self.snapshots)) * per_snapshot
+        return len(snapshot_schedule(self.epochs, self.snapshots)) * per_snapshot
+
+    @model_validator(mode="after")
+    def snapshots_fit(self) -> Self:
+        values = self.snapshot_values
         if values > MAX_SNAPSHOT_VALUES:
             raise ValueError(
                 f"snapshots x (output units x grid^2 + hidden units x thumbnail^2) = {values} "
@@ -580,8 +485,19 @@ SEMANTICS = (
 **Server.** The same request always gives the same bytes, so the server keeps recent results in
 memory and answers a repeated request from there. epochs, and epochs x training samples x
 parameters x networks, are capped by the server's settings ({env_name("train_max_epochs")},
-{env_name("train_max_work")}); over the cap is a 422 that states it. A run longer than
-{env_name("train_time_limit_s")} seconds is stopped: 422 (or, streaming, an `error` event) with
-the limit.
+{env_name("train_max_work")}); over the cap is a 422 that states it. Before it starts, a
+request's peak memory is estimated (an upper bound: 8 bytes x networks trained at once x (4 x
+training points x units + 2 x test points x units + 6 x all points x the widest layer), plus
+weights, curves and snapshots) and its time (a floor: 10 us per update step plus 0.5 ns per epoch
+x point x parameter x network); over {env_name("train_max_memory_mb")}, or a floor over the time
+limit, is a 422 stating both caps and the estimates. A run still going
+{env_name("train_time_limit_s")} seconds after the request arrived is stopped (inside an epoch if
+need be): 422 (or, streaming, an `error` event) with the limit, within a second of it.
+
+**Admission.** Trainings run in {env_name("train_workers")} worker processes with
+{env_name("train_queue")} places to wait; beyond that the answer is 503 with a Retry-After header
+(seconds) and {{"detail": [{{"loc": [], "msg": ..., "type": "busy"}}]}}, at once, before any stream
+starts. While the server shuts down (SIGTERM), running trainings end with 503 (type
+"shutting_down") or, when streaming, an `error` event with that detail.
 """
 )
