@@ -18,7 +18,7 @@ The S networks live in one parameter matrix theta of shape (S, P): each row hold
 update every parameter with a few whole-matrix operations.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal, get_args
@@ -31,6 +31,9 @@ from app.lab.activations import Activation, ParamValue
 from app.lab.nn.initializers import InitName, Layer, init_layers
 
 Array = NDArray[np.float64]
+# bound once: the attribute lookups are measurable at a few microseconds per epoch
+_matmul = np.matmul
+_add_reduce = np.add.reduce
 OutputName = Literal["sigmoid", "softmax"]
 LossName = Literal["bce", "mse", "cross_entropy"]
 OptimizerName = Literal["sgd", "momentum", "adam"]
@@ -190,6 +193,13 @@ class Head:
         decided = top_two[..., 1] - top_two[..., 0] > DECISION_MARGIN
         return np.where(decided, np.argmax(z, axis=-1), -1).astype(np.int64)
 
+    def right(self, z: Array, labels: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """predicted(z) == labels, per network and point, without the integer classes in between
+        (the sigmoid's bool is compared with labels == 1: the check runs every epoch)."""
+        if self.output == "sigmoid":
+            return np.asarray(np.equal(z[..., 0] > DECISION_MARGIN, labels == 1))
+        return np.asarray(self.predicted(z) == labels)
+
     def losses(self, z: Array, y: Array) -> Array:
         """The batch-mean loss of each network: z (S, n, units) -> (S,)."""
         if self.loss == "bce":
@@ -200,7 +210,7 @@ class Head:
             top = z.max(axis=-1, keepdims=True)
             log_sum = top + np.log(np.exp(z - top).sum(axis=-1, keepdims=True))
             per_point = log_sum - (z * y).sum(axis=-1, keepdims=True)
-        return np.asarray(per_point.sum(axis=(1, 2)) / z.shape[1])
+        return np.asarray(np.add.reduce(per_point, axis=(1, 2)) / z.shape[1])  # .sum, unwrapped
 
     def delta(self, z: Array, y: Array) -> Array:
         """d(batch-mean loss)/dz, the same shape as z."""
@@ -216,6 +226,17 @@ class Head:
         d -= y
         d *= scale
         return d
+
+
+def bound(fn: Callable[..., Array], params: dict[str, ParamValue]) -> Callable[[Array], Array]:
+    """fn with its parameters filled in; fn itself when it has none (no **{} per call)."""
+    if not params:
+        return fn
+
+    def with_params(x: Array) -> Array:
+        return fn(x, **params)
+
+    return with_params
 
 
 @dataclass
@@ -235,6 +256,35 @@ class Stack:
         self.b_rows = [b[:, None, :] for _, b in self.layers]
         self.w_t = [w.transpose(0, 2, 1) for w, _ in self.layers]
         self.grad_layers = self.layout.views(self.grad)
+        # What forward and backward read per layer, bound once: at a few microseconds per epoch
+        # the lookups and the empty **params unpacking are a measurable share of the time.
+        plan = [(w, b) for (w, _), b in zip(self.layers, self.b_rows, strict=True)]
+        self.hidden_plan, self.output_plan = plan[:-1], plan[-1]
+        last = len(self.layers) - 1
+        self.backward_plan = [
+            (layer, *self.grad_layers[layer], self.w_t[layer] if layer else None)
+            for layer in range(last, -1, -1)
+        ]
+        self.f = bound(self.act.f, self.act_params)
+        self.df = bound(self.act.df, self.act_params)
+        # backward transposes each layer's input; the first one is usually the same x every
+        # epoch, so its transposed view is kept (a view: the same memory, the same matmul)
+        self.x_seen: Array | None = None
+        self.x_t: Array = np.empty((0, 0))
+        if self.theta.shape[0] == 1:
+            # One network (every /api/train run): the same products on 2-D views skip
+            # matmul's broadcasting over a seed axis of one, a third of its cost at this size.
+            # numpy computes each matrix of a stack as it computes that matrix alone, so the
+            # numbers are the same to the bit (tests/lab/nn/test_mlp.py checks it).
+            self.hidden_plan_1 = [(w[0], b[0, 0]) for w, b in self.hidden_plan]
+            w, b = self.output_plan
+            self.output_plan_1 = (w[0], b[0, 0])
+            self.backward_plan_1 = [
+                (layer, g_w[0], g_b[0], None if w_t is None else w_t[0])
+                for layer, g_w, g_b, w_t in self.backward_plan
+            ]
+            self.forward = self.forward_single  # type: ignore[method-assign]
+            self.backward = self.backward_single  # type: ignore[method-assign]
 
     @property
     def n_seeds(self) -> int:
@@ -245,35 +295,79 @@ class Stack:
 
         x is (n, in), shared by every network, or (S, n, in); every z_l is (S, n, out).
         """
-        f, params = self.act.f, self.act_params
+        f = self.f
         inputs = [x]
         zs = []
-        last = len(self.layers) - 1
-        for layer, (w, _) in enumerate(self.layers):
-            z = np.matmul(inputs[-1], w)
-            z += self.b_rows[layer]
+        a = x
+        for w, b in self.hidden_plan:
+            z = _matmul(a, w)
+            z += b
             zs.append(z)
-            if layer < last:
-                inputs.append(f(z, **params))
+            a = f(z)
+            inputs.append(a)
+        w, b = self.output_plan
+        z = _matmul(a, w)
+        z += b
+        zs.append(z)
         return zs, inputs
 
     def backward(self, zs: list[Array], inputs: list[Array], delta: Array) -> None:
         """Fill self.grad with d(loss)/d(theta), given delta = d(loss)/d(logits)."""
-        df, params = self.act.df, self.act_params
-        for layer in range(len(self.layers) - 1, -1, -1):
-            g_w, g_b = self.grad_layers[layer]
-            np.matmul(inputs[layer].swapaxes(-1, -2), delta, out=g_w)
-            np.add.reduce(delta, axis=1, out=g_b)  # np.sum without its Python wrapper
-            if layer:
-                delta = np.matmul(delta, self.w_t[layer])
-                delta *= df(zs[layer - 1], **params)
+        df = self.df
+        x = inputs[0]
+        if x is not self.x_seen:
+            self.x_seen, self.x_t = x, x.swapaxes(-1, -2)
+        for layer, g_w, g_b, w_t in self.backward_plan:
+            a_t = inputs[layer].swapaxes(-1, -2) if layer else self.x_t
+            _matmul(a_t, delta, out=g_w)
+            _add_reduce(delta, axis=1, out=g_b)  # np.sum without its Python wrapper
+            if w_t is not None:
+                delta = _matmul(delta, w_t)
+                delta *= df(zs[layer - 1])
+
+    def forward_single(self, x: Array) -> tuple[list[Array], list[Array]]:
+        """forward() for a stack of one network, on 2-D views."""
+        f = self.f
+        inputs = [x]
+        zs = []
+        a = x if x.ndim == 2 else x[0]
+        for w, b in self.hidden_plan_1:
+            z = _matmul(a, w)
+            z += b
+            zs.append(z[None])
+            a = f(z)
+            inputs.append(a[None])
+        w, b = self.output_plan_1
+        z = _matmul(a, w)
+        z += b
+        zs.append(z[None])
+        return zs, inputs
+
+    def backward_single(self, zs: list[Array], inputs: list[Array], delta: Array) -> None:
+        """backward() for a stack of one network, on 2-D views."""
+        df = self.df
+        x = inputs[0]
+        if x is not self.x_seen:
+            self.x_seen, self.x_t = x, (x if x.ndim == 2 else x[0]).T
+        d = delta[0]
+        for layer, g_w, g_b, w_t in self.backward_plan_1:
+            _matmul(inputs[layer][0].T if layer else self.x_t, d, out=g_w)
+            _add_reduce(d, axis=0, out=g_b)
+            if w_t is not None:
+                d = _matmul(d, w_t)
+                d *= df(zs[layer - 1][0])
+
+
+def penalised(kind: RegularizationName, rate: float) -> bool:
+    """Whether the objective has a penalty term at all (no kind or a zero rate: none)."""
+    return kind != "none" and rate != 0.0
 
 
 def add_penalty_gradient(
     grad: Array, theta: Array, layout: Layout, kind: RegularizationName, rate: float
 ) -> None:
     """grad += rate * dR/dtheta for R = sum|W| (l1) or sum W^2 / 2 (l2); biases are exempt."""
-    if kind == "none" or rate == 0.0:
+    if not penalised(kind, rate):
         return
     weights = theta[:, : layout.n_weights]
     step = np.sign(weights) if kind == "l1" else weights.copy()

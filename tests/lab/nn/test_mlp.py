@@ -211,3 +211,42 @@ def test_collapse_gives_the_affine_map_of_linear_layers() -> None:
     np.testing.assert_allclose(
         x @ w + b, (x @ layers[0][0] + layers[0][1]) @ layers[1][0] + layers[1][1]
     )
+
+
+@pytest.mark.parametrize("head", HEADS, ids=lambda h: h.loss)
+@pytest.mark.parametrize("act", ACTIVATIONS.values(), ids=lambda a: a.name)
+def test_a_stack_of_one_computes_its_network_bit_for_bit_as_a_stack_of_many(
+    act: Activation, head: Head
+) -> None:
+    rng = np.random.default_rng(1)
+    n_out = 1 if head.output == "sigmoid" else 3
+    layout = Layout((2, 9, 5, n_out))
+    n = 37  # more than 8 points: numpy's pairwise summation, not a plain loop, sums the biases
+    x = rng.normal(size=(n, 2))
+    y = targets_for(head, n, rng)
+    theta = rng.normal(0.0, 0.5, size=(3, layout.n_params))
+    many = Stack(layout, act, act.defaults, head, theta.copy())
+    one = Stack(layout, act, act.defaults, head, theta[1:2].copy())
+    own_x = rng.normal(size=(3, n, 2))  # a mini-batch: each network its own rows
+    for x_many, x_one in ((x, x), (own_x, own_x[1:2])):
+        zs_many, inputs_many = many.forward(x_many)
+        zs_one, inputs_one = one.forward(x_one)
+        for got, want in zip(zs_one + inputs_one[1:], zs_many + inputs_many[1:], strict=True):
+            assert got.shape == (1, *want.shape[1:])
+            assert got.tobytes() == want[1:2].tobytes()
+        many.backward(zs_many, inputs_many, head.delta(zs_many[-1], y))
+        one.backward(zs_one, inputs_one, head.delta(zs_one[-1], y))
+        assert np.abs(one.grad).sum() > 0.0
+        assert one.grad.tobytes() == many.grad[1:2].tobytes()
+
+
+@pytest.mark.parametrize("head", [HEADS[0], HEADS[2]], ids=lambda h: h.output)
+def test_right_is_predicted_equal_to_the_labels(head: Head) -> None:
+    rng = np.random.default_rng(2)
+    k = 1 if head.output == "sigmoid" else 3
+    # logits on, just inside and just beyond the margin, and far from it
+    z = rng.choice([0.0, 5e-7, 2e-6, -2e-6, 1.0, -3.0], size=(4, 50, k))
+    labels = rng.integers(0, 2 if k == 1 else 3, 50)
+    right = head.right(z, labels)
+    assert right.dtype == np.bool_ and 0 < right.sum() < right.size
+    np.testing.assert_array_equal(right, head.predicted(z) == labels)
