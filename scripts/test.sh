@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 bash scripts/lint.sh
-echo "== pytest" && .venv/bin/pytest "$@"
+# Two processes: the suite is mostly waiting on browsers and servers, and CI has two cores.
+echo "== pytest" && .venv/bin/pytest -n 2 --durations=15 "$@"
