@@ -230,6 +230,18 @@ export function checkOrder(loId, hiId, lo, hi, rules, changed = "hi") {
   return false;
 }
 
+// An x range (the boxes #xmin and #xmax): either end changed, both boxes are read again, so
+// fixing one clears the other's message; onRange(xmin, xmax) gets only a valid, ordered range.
+export function bindRange(range, rules, onRange) {
+  bindFields(range, (key) => {
+    if (!checkBoxes(range, rules)) return;
+    const xmin = Number(document.getElementById("xmin").value);
+    const xmax = Number(document.getElementById("xmax").value);
+    if (!checkOrder("xmin", "xmax", xmin, xmax, rules, key === "xmin" ? "lo" : "hi")) return;
+    onRange(xmin, xmax);
+  }, rules);
+}
+
 export function syncFields({ numbers = {}, selects = {} }, state) {
   for (const [id, key] of Object.entries({ ...numbers, ...selects })) {
     document.getElementById(id).value = state[key] ?? "";

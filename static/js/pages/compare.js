@@ -1,7 +1,7 @@
 // Compare: any number of functions, each with its own parameters, overlaid and as small multiples.
 import { api } from "../api.js";
 import {
-  bindFields, checkBoxes, checkOrder, checkParams, element, ownParams, paramControls, paramFieldIds, syncFields,
+  bindRange, checkBoxes, checkOrder, checkParams, element, ownParams, paramControls, paramFieldIds, syncFields,
 } from "../controls.js";
 import { init, startPage } from "../page.js";
 import { VIEWS, colour, multiplesFigure, overlayFigure } from "../plots.js";
@@ -209,15 +209,11 @@ for (const view of VIEWS) {
     render();
   });
 }
-// Either end changed: both boxes are read again, so fixing one clears the other's message.
-bindFields(RANGE, (key) => {
-  if (!checkBoxes(RANGE, RULES)) return;
-  const next = { ...state, xmin: Number($("#xmin").value), xmax: Number($("#xmax").value) };
-  if (!checkOrder("xmin", "xmax", next.xmin, next.xmax, RULES, key === "xmin" ? "lo" : "hi")) return;
-  state = next;
+bindRange(RANGE, RULES, (xmin, xmax) => {
+  state = { ...state, xmin, xmax };
   writeState(SCHEMA, state, { push: true });
   refresh();
-}, RULES);
+});
 $("#add").addEventListener("click", () => {
   items.push({ name: $("#add-fn").value, params: {} });
   save(true);

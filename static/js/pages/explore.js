@@ -1,7 +1,7 @@
 // Explore: one function, f / f' / f'' with live parameter sliders and the formula card.
 import { api } from "../api.js";
 import {
-  bindFields, checkBoxes, checkOrder, checkParams, paramControls, paramFieldIds, syncFields, syncParamControls,
+  bindRange, checkBoxes, checkOrder, checkParams, paramControls, paramFieldIds, syncFields, syncParamControls,
 } from "../controls.js";
 import { init, startPage } from "../page.js";
 import { VIEWS, curveFigure } from "../plots.js";
@@ -111,15 +111,11 @@ $("#fn").addEventListener("change", (event) => {
   refreshCurve();
   refreshCard();
 });
-// Either end changed: both boxes are read again, so fixing one clears the other's message.
-bindFields(RANGE, (key) => {
-  if (!checkBoxes(RANGE, RULES)) return;
-  const next = { ...state, xmin: Number($("#xmin").value), xmax: Number($("#xmax").value) };
-  if (!checkOrder("xmin", "xmax", next.xmin, next.xmax, RULES, key === "xmin" ? "lo" : "hi")) return;
-  state = next;
+bindRange(RANGE, RULES, (xmin, xmax) => {
+  state = { ...state, xmin, xmax };
   writeState(SCHEMA, state, { push: true });
   refreshCurve();
-}, RULES);
+});
 for (const view of VIEWS) {
   $(`#show-${view}`).addEventListener("change", () => {
     state = { ...state, show: VIEWS.filter((v) => $(`#show-${v}`).checked) };
