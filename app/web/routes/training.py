@@ -17,6 +17,7 @@ from app.lab.activations import get_activation
 from app.lab.nn.control import Control, TimeLimitExceeded
 from app.lab.nn.sweep import sweep
 from app.lab.nn.training import train
+from app.web.cache import ResultCache
 from app.web.dependencies import ResultCacheDep, SettingsDep, WorkerPoolDep
 from app.web.limits import check_limits, time_limit_error
 from app.web.responses import OrjsonRoute, dumps, json_bytes
@@ -33,6 +34,7 @@ from app.web.schemas.training_results import (
     train_payload,
 )
 from app.web.sse import SSE_RESPONSES, cached_stream
+from app.web.workers import Job, WorkerPool
 
 router = APIRouter(prefix="/api", tags=["training"], route_class=OrjsonRoute)
 
@@ -98,6 +100,21 @@ def sweep_bytes(control: Control, req: SweepRequest) -> bytes:
     return dumps(sweep_payload(config, req.seeds, sweep(config, pairs, req.seeds, control)))
 
 
+async def cached_job(
+    results: ResultCache,
+    pool: WorkerPool,
+    key: Hashable,
+    job: Job,
+    req: TrainRequest | SweepRequest,
+) -> bytes:
+    """The job's bytes from the result cache, else from a worker (503 when none is free); past
+    the time limit a 422."""
+    try:
+        return await results.get_or_compute_async(key, lambda: pool.admit().run(job, req))
+    except TimeLimitExceeded as err:
+        raise time_limit_error(err) from None
+
+
 @router.post(
     "/train",
     response_model=TrainResponse,
@@ -110,13 +127,7 @@ async def train_network(
 ) -> Response:
     """Train one network (in a worker process) and return its whole run as JSON."""
     check_limits(req, settings, 1)
-    try:
-        body = await results.get_or_compute_async(
-            train_key(req), lambda: pool.admit().run(train_bytes, req)
-        )
-    except TimeLimitExceeded as err:
-        raise time_limit_error(err) from None
-    return json_bytes(body)
+    return json_bytes(await cached_job(results, pool, train_key(req), train_bytes, req))
 
 
 @router.post(
@@ -131,13 +142,7 @@ async def sweep_networks(
 ) -> Response:
     """Train seeds 0..n-1 for each activation, stacked, and return the summaries as JSON."""
     check_limits(req, settings, req.seeds * len(req.activations))
-    try:
-        body = await results.get_or_compute_async(
-            sweep_key(req), lambda: pool.admit().run(sweep_bytes, req)
-        )
-    except TimeLimitExceeded as err:
-        raise time_limit_error(err) from None
-    return json_bytes(body)
+    return json_bytes(await cached_job(results, pool, sweep_key(req), sweep_bytes, req))
 
 
 @router.post(
