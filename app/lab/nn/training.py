@@ -165,6 +165,13 @@ def snapshot_schedule(epochs: int, count: int) -> Ints:
     return np.unique(np.round(np.linspace(0.0, epochs, count)).astype(np.int64))
 
 
+def snapshot_count(epochs: int, count: int) -> int:
+    """len(snapshot_schedule(epochs, count)) without building it (request validation asks for
+    it on every training request, refused ones included). Evenly spaced points at most one
+    apart round onto every epoch 0..epochs, so only the epochs + 1 distinct ones are left."""
+    return min(count, 1 if count == 1 else epochs + 1)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The network at one epoch: training loss, output over the grid, hidden units' thumbnails."""

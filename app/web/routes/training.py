@@ -8,11 +8,17 @@ pure function of its validated request, so it is kept in the app's ResultCache u
 (plain and streaming endpoints share it): a repeated request is answered from memory without a
 worker, and a stream then sends its single `result` event at once (app.web.sse)."""
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
 
+from app.config import Settings
 from app.lab.activations import get_activation
 from app.lab.nn.control import Control, TimeLimitExceeded
 from app.lab.nn.sweep import sweep
@@ -34,7 +40,7 @@ from app.web.schemas.training_results import (
     train_payload,
 )
 from app.web.sse import SSE_RESPONSES, cached_stream
-from app.web.workers import Job, WorkerPool
+from app.web.workers import Busy, Job, WorkerPool
 
 router = APIRouter(prefix="/api", tags=["training"], route_class=OrjsonRoute)
 
@@ -126,7 +132,7 @@ async def train_network(
     req: TrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> Response:
     """Train one network (in a worker process) and return its whole run as JSON."""
-    check_limits(req, settings, 1)
+    check_limits(req, settings, req.networks)
     return json_bytes(await cached_job(results, pool, train_key(req), train_bytes, req))
 
 
@@ -141,7 +147,7 @@ async def sweep_networks(
     req: SweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> Response:
     """Train seeds 0..n-1 for each activation, stacked, and return the summaries as JSON."""
-    check_limits(req, settings, req.seeds * len(req.activations))
+    check_limits(req, settings, req.networks)
     return json_bytes(await cached_job(results, pool, sweep_key(req), sweep_bytes, req))
 
 
@@ -156,7 +162,7 @@ async def train_network_stream(
     req: TrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> StreamingResponse:
     """/api/train as Server-Sent Events: progress while it trains, then the result."""
-    check_limits(req, settings, 1)
+    check_limits(req, settings, req.networks)
     return cached_stream(results, pool, train_key(req), train_bytes, (req,), req.epochs)
 
 
@@ -171,6 +177,53 @@ async def sweep_networks_stream(
     req: SweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> StreamingResponse:
     """/api/train/sweep as Server-Sent Events: progress while it trains, then the result."""
-    check_limits(req, settings, req.seeds * len(req.activations))
+    check_limits(req, settings, req.networks)
     names = [choice.name for choice in req.activations]
     return cached_stream(results, pool, sweep_key(req), sweep_bytes, (req,), req.epochs, names)
+
+
+@dataclass(frozen=True)
+class WaitingRoute:
+    """What a training route does before it waits for a worker, as the admission fast path
+    (app.web.admission) predicts it: the body's model, the result cache's key, and whether an
+    equal request being computed is joined (the plain routes) or only a stored result is used
+    (the streams)."""
+
+    route: APIRoute
+    model: type[TrainRequest] | type[SweepRequest]
+    key: Callable[[Any], Hashable]
+    joins_pending: bool
+
+    def refusal(
+        self, data: Any, settings: Settings, results: ResultCache, pool: WorkerPool
+    ) -> Busy | None:
+        """The 503 this route answers now for the parsed JSON body `data`, or None when it
+        answers anything else (a 422, a stored or pending result, a place in the pool)."""
+        busy = pool.refusal()
+        if busy is None or pool.closing:
+            return None
+        try:
+            req = self.model.model_validate(data)
+            check_limits(req, settings, req.networks)
+        except (ValidationError, RequestValidationError, HTTPException):
+            return None  # the route answers with its 422
+        key = self.key(req)
+        if results.get(key) is not None or (self.joins_pending and results.is_pending(key)):
+            return None
+        return busy
+
+
+def waiting_routes() -> Mapping[str, WaitingRoute]:
+    """The training routes by path, read from this router (the endpoints above are the facts)."""
+    how: dict[Callable[..., Any], tuple[type[TrainRequest] | type[SweepRequest], Any, bool]] = {
+        train_network: (TrainRequest, train_key, True),
+        sweep_networks: (SweepRequest, sweep_key, True),
+        train_network_stream: (TrainRequest, train_key, False),
+        sweep_networks_stream: (SweepRequest, sweep_key, False),
+    }
+    found = {}
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.endpoint in how:
+            model, key, joins = how[route.endpoint]
+            found[route.path] = WaitingRoute(route, model, key, joins)
+    return found

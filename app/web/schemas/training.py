@@ -44,7 +44,7 @@ from app.lab.nn.mlp import (
     OutputName,
     RegularizationName,
 )
-from app.lab.nn.training import TrainConfig, record_schedule, snapshot_schedule, thumbnail_points
+from app.lab.nn.training import TrainConfig, record_schedule, snapshot_count, thumbnail_points
 from app.lab.nn.work import RunShape
 from app.web.schemas.datasets import DatasetSpec, GeneratedDataset, OwnPoints
 
@@ -380,6 +380,11 @@ class TrainRequest(TrainingOptions):
         return self
 
     @property
+    def networks(self) -> int:
+        """Networks this request trains (the limits count work per network)."""
+        return 1
+
+    @property
     def snapshot_values(self) -> int:
         """Numbers the snapshots hold: snapshots x (output units x grid^2 + hidden units x
         thumbnail^2)."""
@@ -387,7 +392,7 @@ class TrainRequest(TrainingOptions):
         per_snapshot = (
             sizes[-1] * self.grid**2 + sum(sizes[1:-1]) * thumbnail_points(self.grid) ** 2
         )
-        return len(snapshot_schedule(self.epochs, self.snapshots)) * per_snapshot
+        return snapshot_count(self.epochs, self.snapshots) * per_snapshot
 
     @model_validator(mode="after")
     def snapshots_fit(self) -> Self:
@@ -438,6 +443,11 @@ class SweepRequest(TrainingOptions):
         examples=[["identity", "tanh", "relu"]],
     )
     seeds: int = Field(100, ge=1, le=200, description="Seeds 0..seeds-1 per activation.")
+
+    @property
+    def networks(self) -> int:
+        """Networks this request trains (the limits count work per network)."""
+        return self.seeds * len(self.activations)
 
     @model_validator(mode="before")
     @classmethod
