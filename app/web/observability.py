@@ -55,8 +55,9 @@ STATIC_TEMPLATE = "/static/{path}"
 UNMATCHED = "unmatched"  # 404s for unknown paths share one label
 # HTTP parsers accept any token as a method; labels keep the standard ones and call the rest OTHER.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# A refusal (503) should take milliseconds: finer buckets at the low end than for requests.
-REFUSAL_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+# A refusal at once (workers and queue full) should take milliseconds, one that waited in the
+# queue until its deadline takes the time limit: fine buckets at the low end, up to a minute.
+REFUSAL_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 15, 30, 60)
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 RSS_REFRESH_S = 1.0
 
@@ -124,7 +125,8 @@ class Metrics:
         self.refusal_latency = Histogram(
             "actlab_training_refusal_duration_seconds",
             "Time to answer a training request refused as busy (503 with Retry-After), from "
-            "the request's arrival in the app to the end of the answer.",
+            "its arrival in the app to the end of the answer: milliseconds when refused at "
+            "once, about the time limit when it waited in the queue for its deadline.",
             buckets=REFUSAL_BUCKETS,
             registry=r,
         )
