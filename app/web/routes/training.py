@@ -13,11 +13,11 @@ from collections.abc import Hashable
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
-from app.lab.activations import get_activation
 from app.lab.nn.control import Control, TimeLimitExceeded
 from app.lab.nn.sweep import sweep
 from app.lab.nn.training import train
 from app.web.cache import ResultCache
+from app.web.custom import CheckedSweepRequest, CheckedTrainRequest
 from app.web.dependencies import ResultCacheDep, SettingsDep, WorkerPoolDep
 from app.web.limits import check_limits, time_limit_error
 from app.web.responses import OrjsonRoute, dumps, json_bytes
@@ -94,9 +94,9 @@ def train_bytes(control: Control, req: TrainRequest) -> bytes:
 
 
 def sweep_bytes(control: Control, req: SweepRequest) -> bytes:
-    choices = [(choice.name, dict(choice.params)) for choice in req.activations]
-    config = req.config(*choices[0])
-    pairs = [(get_activation(name), params) for name, params in choices]
+    first = req.activations[0]
+    config = req.config(first.name, dict(first.params), first.expression)
+    pairs = [(choice.activation(), dict(choice.params)) for choice in req.activations]
     return dumps(sweep_payload(config, req.seeds, sweep(config, pairs, req.seeds, control)))
 
 
@@ -123,7 +123,7 @@ async def cached_job(
     description=TRAIN_DOC,
 )
 async def train_network(
-    req: TrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedTrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> Response:
     """Train one network (in a worker process) and return its whole run as JSON."""
     check_limits(req, settings, 1)
@@ -138,7 +138,7 @@ async def train_network(
     description=SWEEP_DOC,
 )
 async def sweep_networks(
-    req: SweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedSweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> Response:
     """Train seeds 0..n-1 for each activation, stacked, and return the summaries as JSON."""
     check_limits(req, settings, req.seeds * len(req.activations))
@@ -153,7 +153,7 @@ async def sweep_networks(
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train.",
 )
 async def train_network_stream(
-    req: TrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedTrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> StreamingResponse:
     """/api/train as Server-Sent Events: progress while it trains, then the result."""
     check_limits(req, settings, 1)
@@ -168,7 +168,7 @@ async def train_network_stream(
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train/sweep.",
 )
 async def sweep_networks_stream(
-    req: SweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedSweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> StreamingResponse:
     """/api/train/sweep as Server-Sent Events: progress while it trains, then the result."""
     check_limits(req, settings, req.seeds * len(req.activations))
