@@ -62,6 +62,24 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
         False,
     ),
     (
+        "custom expressions",  # a program keeps every intermediate: counted, not assumed
+        {
+            "activations": [
+                {"name": "custom", "expression": "x * tanh(softplus(x))"},
+                {
+                    "name": "custom",
+                    "expression": "where(x > 0, x, a * (exp(x) - 1)) + sin(x) * cos(x) / (1 + x**2)",
+                    "params": {"a": 1.3},
+                },
+            ],
+            "seeds": 40,
+            "epochs": 1,
+            "hidden_layers": [64],
+            "dataset": {"name": "moons", "n_samples": 2000},
+        },
+        False,
+    ),
+    (
         "mini-batches",
         {
             "activations": ["mish"],
