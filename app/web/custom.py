@@ -22,9 +22,20 @@ from app.lab.activations import ParamValue
 from app.lab.expressions import CUSTOM_NAME, ExpressionError, ParamNameError
 from app.web.errors import error_item
 from app.web.schemas.analysis import GradientFlowRequest
+from app.web.schemas.expressions import ExpressionErrorResponse
 from app.web.schemas.training import SweepRequest, TrainRequest
 
 Loc = tuple[str | int, ...]
+# The 422 of the routes that take a custom expression: the error shape, with `ctx` on a refusal
+# of the expression text (as the expression routes answer).
+EXPRESSION_422: dict[int | str, dict[str, object]] = {
+    422: {
+        "model": ExpressionErrorResponse,
+        "description": "A field is missing, malformed or out of bounds, or a custom expression "
+        "is refused: `loc` names the field, `msg` the problem and the column, `ctx` the position "
+        "of the refused part.",
+    }
+}
 
 
 def _refuse(loc: Loc, msg: str, type_: str, ctx: dict[str, Any] | None = None) -> None:

@@ -13,7 +13,7 @@ from app.lab.activations import SATURATION_SLOPE, Activation, ParamValue
 from app.lab.nn import gradient_flow
 from app.lab.nn.control import Control, TimeLimitExceeded
 from app.lab.text import spelled
-from app.web.custom import CheckedGradientFlowRequest
+from app.web.custom import EXPRESSION_422, CheckedGradientFlowRequest
 from app.web.dependencies import ResultCacheDep, SettingsDep, WorkerPoolDep, resolve_params
 from app.web.errors import error_item
 from app.web.limits import over_limit
@@ -74,7 +74,7 @@ queue is full, a 422 past ACTLAB_TRAIN_TIME_LIMIT_S.
 @router.post(
     "/gradient-flow",
     response_model=GradientFlowResult,
-    responses=ERROR_RESPONSES,
+    responses={**ERROR_RESPONSES, **EXPRESSION_422},
     tags=["gradient flow"],
     description=GRADIENT_FLOW_DOC,
 )

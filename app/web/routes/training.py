@@ -17,7 +17,7 @@ from app.lab.nn.control import Control, TimeLimitExceeded
 from app.lab.nn.sweep import sweep
 from app.lab.nn.training import train
 from app.web.cache import ResultCache
-from app.web.custom import CheckedSweepRequest, CheckedTrainRequest
+from app.web.custom import EXPRESSION_422, CheckedSweepRequest, CheckedTrainRequest
 from app.web.dependencies import ResultCacheDep, SettingsDep, WorkerPoolDep
 from app.web.limits import check_limits, time_limit_error
 from app.web.responses import OrjsonRoute, dumps, json_bytes
@@ -118,7 +118,7 @@ async def cached_job(
 @router.post(
     "/train",
     response_model=TrainResponse,
-    responses=ERROR_RESPONSES,
+    responses={**ERROR_RESPONSES, **EXPRESSION_422},
     summary="Train one network",
     description=TRAIN_DOC,
 )
@@ -133,7 +133,7 @@ async def train_network(
 @router.post(
     "/train/sweep",
     response_model=SweepResponse,
-    responses=ERROR_RESPONSES,
+    responses={**ERROR_RESPONSES, **EXPRESSION_422},
     summary="Train from many seeds per activation",
     description=SWEEP_DOC,
 )
@@ -148,7 +148,7 @@ async def sweep_networks(
 @router.post(
     "/train/stream",
     response_class=StreamingResponse,
-    responses=SSE_RESPONSES,
+    responses={**SSE_RESPONSES, **EXPRESSION_422},
     summary="Train one network, streaming progress",
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train.",
 )
@@ -163,7 +163,7 @@ async def train_network_stream(
 @router.post(
     "/train/sweep/stream",
     response_class=StreamingResponse,
-    responses=SSE_RESPONSES,
+    responses={**SSE_RESPONSES, **EXPRESSION_422},
     summary="Sweep seeds, streaming progress",
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train/sweep.",
 )

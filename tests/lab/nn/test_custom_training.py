@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.lab import datasets
-from app.lab.activations import get_activation
+from app.lab.activations import Activation, ParamValue, get_activation
 from app.lab.expressions import compiled
 from app.lab.expressions.custom import temporaries, training_activation, used_params
 from app.lab.nn.sweep import sweep
@@ -77,7 +77,11 @@ def test_a_sweep_mixes_builtins_and_expressions_and_each_seed_is_its_single_run(
     base = xor_config("relu", epochs=300)
     swish = training_activation("x * sigmoid(beta * x)", {"beta": 1.7})
     bump = training_activation("exp(-x**2)", {})
-    pairs = [(get_activation("relu"), {}), (swish, {"beta": 1.7}), (bump, {})]
+    pairs: list[tuple[Activation, dict[str, ParamValue]]] = [
+        (get_activation("relu"), {}),
+        (swish, {"beta": 1.7}),
+        (bump, {}),
+    ]
     summaries = sweep(base, pairs, 4)
     assert [s.name for s in summaries] == ["relu", "custom", "custom"]
     single = train(replace(base, activation=swish, activation_params={"beta": 1.7}), seed=2)
