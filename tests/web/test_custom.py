@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.config import Settings
@@ -396,11 +396,7 @@ def _expressions() -> st.SearchStrategy[str]:
     return st.recursive(_LEAVES, extend, max_leaves=8)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,  # a worker's first sympy import takes a second or more
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@settings(max_examples=40, deadline=None)  # a worker's first sympy import takes seconds
 @given(expression=_expressions(), a=st.floats(-5, 5, allow_nan=False))
 def test_random_expressions_in_a_tiny_training_are_200_or_422(
     client: TestClient, expression: str, a: float

@@ -20,7 +20,7 @@ from app.lab.nn.initializers import DEFAULT_INIT, InitName
 from app.lab.text import spelled
 from app.lab.xor import Relation
 from app.web.schemas.activations import ParamValues
-from app.web.schemas.training import EXPRESSION_DESCRIPTION
+from app.web.schemas.training import expression_description
 
 
 def _known_activation(name: str) -> str:
@@ -68,9 +68,7 @@ class GradientFlowRequest(BaseModel):
     expression: str | None = Field(
         None,
         validate_default=True,  # so that "custom" without one is refused
-        description=EXPRESSION_DESCRIPTION.replace(
-            "the params beside it", f'activation_params["{CUSTOM_NAME}"]'
-        ),
+        description=expression_description(f'`activation_params["{CUSTOM_NAME}"]`'),
         examples=["x * sigmoid(beta * x)"],
     )
     activation_params: dict[str, ParamValues] = Field(

@@ -47,7 +47,7 @@ from app.lab.nn.mlp import (
     RegularizationName,
 )
 from app.lab.nn.training import TrainConfig, record_schedule, snapshot_schedule, thumbnail_points
-from app.lab.nn.work import RunShape
+from app.lab.nn.work import CUSTOM_TIME_FACTOR, RunShape
 from app.web.schemas.datasets import DatasetSpec, GeneratedDataset, OwnPoints
 
 if TYPE_CHECKING:
@@ -61,11 +61,17 @@ MAX_GRID_VALUES = 500_000  # snapshots x grid^2: 200 snapshots at 50 x 50, or 50
 # the API accepts (2.9 million, 17.5 MB, 4.5 MB gzipped).
 MAX_SNAPSHOT_VALUES = 3_000_000
 
-EXPRESSION_DESCRIPTION = (
-    f'With activation "{CUSTOM_NAME}" only, and then required: the activation as an expression '
-    "in x (the grammar of POST /api/expressions); its parameters' values go in the params beside "
-    f"it, every one the expression uses and no other. At most {MAX_LENGTH} characters."
-)
+
+def expression_description(params_field: str) -> str:
+    """The description of an `expression` field whose parameters go in `params_field`."""
+    return (
+        f'With activation "{CUSTOM_NAME}" only, and then required: the activation as an '
+        "expression in x (the grammar of POST /api/expressions); the value of every parameter "
+        f"it uses, and no other, goes in {params_field}. At most {MAX_LENGTH} characters. A "
+        "refused expression is a 422 at this field whose `ctx` gives the position."
+    )
+
+
 WeightValue = Annotated[float, Field(ge=-WEIGHT_LIMIT, le=WEIGHT_LIMIT, allow_inf_nan=False)]
 ParamValues = dict[str, float | str]
 
@@ -93,7 +99,7 @@ class ActivationChoice(BaseModel):
     expression: str | None = Field(
         None,
         validate_default=True,  # so that "custom" without one is refused
-        description=EXPRESSION_DESCRIPTION,
+        description=expression_description("`params`"),
         examples=["x * sigmoid(beta * x)"],
     )
 
@@ -423,7 +429,7 @@ class TrainRequest(TrainingOptions):
     expression: str | None = Field(
         None,
         validate_default=True,  # so that "custom" without one is refused
-        description=EXPRESSION_DESCRIPTION,
+        description=expression_description("`activation_params`"),
         examples=["where(x > 0, x, a * (exp(x) - 1))"],
     )
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Seed of the initial weights and shuffles.")
@@ -600,10 +606,12 @@ memory and answers a repeated request from there. epochs, and epochs x training 
 parameters x networks, are capped by the server's settings ({env_name("train_max_epochs")},
 {env_name("train_max_work")}); over the cap is a 422 that states it. Before it starts, a
 request's peak memory is estimated (an upper bound: 8 bytes x networks trained at once x (4 x
-training points x units + 2 x test points x units + 6 x all points x the widest layer), plus
-weights, curves and snapshots) and its time (a floor: 10 us per update step plus 0.5 ns per epoch
-x point x parameter x network); over {env_name("train_max_memory_mb")}, or a floor over the time
-limit, is a 422 stating both caps and the estimates. A run still going
+training points x units + 2 x test points x units + 6 x all points x the widest layer, or a
+custom expression's count of live arrays where it has more than 6), plus weights, curves and
+snapshots) and its time (a floor: 10 us per update step plus 0.5 ns per epoch x point x
+parameter x network, {CUSTOM_TIME_FACTOR:g}x that for a custom expression); over
+{env_name("train_max_memory_mb")}, or a floor over the time limit, is a 422 stating both caps
+and the estimates. A run still going
 {env_name("train_time_limit_s")} seconds after the request arrived is stopped (inside an epoch if
 need be): 422 (or, streaming, an `error` event) with the limit, within a second of it.
 
