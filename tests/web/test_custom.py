@@ -245,6 +245,13 @@ REFUSALS: list[tuple[str, dict[str, Any], list[Any], str, str]] = [
     ),
     (
         "/api/train",
+        {"activation": "custom", "expression": "a * x", "activation_params": {"a": True}},
+        ["body", "activation_params"],
+        "value_error",
+        "a: a parameter of an expression is a number, not true",
+    ),
+    (
+        "/api/train",
         {"activation": "custom", "expression": "x", "activation_params": {"x": 1}},
         ["body", "activation_params", "x"],
         "value_error",
@@ -317,6 +324,17 @@ REFUSALS: list[tuple[str, dict[str, Any], list[Any], str, str]] = [
         ["body", "expression"],
         "value_error",
         "only for",
+    ),
+    (
+        "/api/gradient-flow",
+        {
+            "activation": "custom",
+            "expression": "a * x",
+            "activation_params": {"custom": {"a": True}},
+        },
+        ["body", "activation_params"],
+        "value_error",
+        "custom.a: a parameter of an expression is a number, not true",
     ),
     (
         "/api/gradient-flow",

@@ -1,6 +1,6 @@
 """Request and response models for gradient flow at initialisation and the XOR proof."""
 
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -103,6 +103,20 @@ class GradientFlowRequest(BaseModel):
                 "activations, or leave the expression out"
             )
         return text
+
+    @field_validator("activation_params", mode="before")
+    @classmethod
+    def _custom_numbers(cls, params: Any) -> Any:
+        """The expression's parameters are numbers only, as POST /api/expressions takes them."""
+        custom = params.get(CUSTOM_NAME) if isinstance(params, dict) else None
+        if isinstance(custom, dict):
+            for name, value in custom.items():
+                if isinstance(value, bool):
+                    raise ValueError(
+                        f"{CUSTOM_NAME}.{name}: a parameter of an expression is a number, not "
+                        f"{str(value).lower()}"
+                    )
+        return params
 
     @model_validator(mode="after")
     def _names_given_once(self) -> Self:

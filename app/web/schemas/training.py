@@ -108,6 +108,11 @@ class ActivationChoice(BaseModel):
     def known(cls, name: str) -> str:
         return check_activation(name)
 
+    @field_validator("params", mode="before")
+    @classmethod
+    def numbers(cls, params: Any, info: ValidationInfo) -> Any:
+        return custom_numbers(info, "name", params)
+
     @field_validator("params")
     @classmethod
     def valid(cls, params: ParamValues, info: ValidationInfo) -> dict[str, float | str]:
@@ -160,6 +165,18 @@ def params_of(info: ValidationInfo, key: str, params: ParamValues) -> dict[str, 
     if name == CUSTOM_NAME:  # they depend on the expression: app.web.custom checks them
         return params
     return resolve_params(name, params)
+
+
+def custom_numbers(info: ValidationInfo, key: str, params: Any) -> Any:
+    """The raw params of a custom expression: numbers only, as POST /api/expressions takes them
+    (strictly: true is no 1.0 there, and would become one in the lax float | str below)."""
+    if info.data.get(key) == CUSTOM_NAME and isinstance(params, dict):
+        for name, value in params.items():
+            if isinstance(value, bool):
+                raise ValueError(
+                    f"{name}: a parameter of an expression is a number, not {str(value).lower()}"
+                )
+    return params
 
 
 def expression_of(info: ValidationInfo, key: str, text: str | None) -> str | None:
@@ -443,6 +460,11 @@ class TrainRequest(TrainingOptions):
     @classmethod
     def activation_known(cls, name: str) -> str:
         return check_activation(name)
+
+    @field_validator("activation_params", mode="before")
+    @classmethod
+    def numbers(cls, params: Any, info: ValidationInfo) -> Any:
+        return custom_numbers(info, "activation", params)
 
     @field_validator("activation_params")
     @classmethod
