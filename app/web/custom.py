@@ -13,7 +13,7 @@ parameters (app.web.schemas.training.build_activation).
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends
 from fastapi.exceptions import RequestValidationError
@@ -38,7 +38,7 @@ EXPRESSION_422: dict[int | str, dict[str, object]] = {
 }
 
 
-def _refuse(loc: Loc, msg: str, type_: str, ctx: dict[str, Any] | None = None) -> None:
+def _refuse(loc: Loc, msg: str, type_: str, ctx: dict[str, Any] | None = None) -> NoReturn:
     raise RequestValidationError([error_item(loc, msg, type_, ctx)])
 
 
@@ -63,7 +63,14 @@ def check_custom(
     except ParamNameError as err:
         loc = params_loc if err.param == "params" else (*params_loc, err.param)
         _refuse(loc, str(err), "value_error")
-    act = training_activation(text, values)
+    try:
+        act = training_activation(text, values)
+    except Exception as err:  # noqa: BLE001 - sympy's own failures are a 422, never a 500
+        # The plain derivatives hold only the grammar's functions and theirs, which the compiler
+        # evaluates; should sympy still produce something it does not, say so, as compile_text
+        # does, rather than let the worker fail on it.
+        msg = f"the algebra could not handle this ({type(err).__name__})"
+        _refuse(expression_loc, msg, "expression_unsupported", {"position": 0, "text": text})
     assert act.compiled is not None
     used = used_params(act.compiled)
     for name in values:

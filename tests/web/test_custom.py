@@ -389,6 +389,28 @@ def test_a_refused_expression_gives_its_position_as_the_expression_routes_do(
     assert error["ctx"] == {"position": 15, "text": "real"}
 
 
+def test_an_expression_the_training_compile_cannot_handle_is_a_422_not_a_500(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.lab.expressions import custom
+    from app.lab.expressions.numeric import CompileError
+
+    def refuse(text: str, params: dict[str, float]) -> custom.CustomActivation:
+        raise CompileError("Integral is not evaluated")
+
+    monkeypatch.setattr(custom, "training_activation", refuse)
+    r = client.post("/api/train", json={"activation": "custom", "expression": "cosh(x) / 2"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [
+        {
+            "loc": ["body", "expression"],
+            "msg": "the algebra could not handle this (CompileError)",
+            "type": "expression_unsupported",
+            "ctx": {"position": 0, "text": "cosh(x) / 2"},
+        }
+    ]
+
+
 # Expressions of the grammar, built from its pieces: the numbers, x, one parameter, operators,
 # where and the functions (catalogue names included). Any may be refused (a 422); none may fail.
 _LEAVES = st.sampled_from(["x", "a", "0", "1", "2.5", "-3", "1e3"])
