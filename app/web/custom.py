@@ -42,6 +42,13 @@ def _refuse(loc: Loc, msg: str, type_: str, ctx: dict[str, Any] | None = None) -
     raise RequestValidationError([error_item(loc, msg, type_, ctx)])
 
 
+def refused_expression(loc: Loc, err: ExpressionError) -> RequestValidationError:
+    """The 422 for a refused expression: at `loc`, its type expression_<kind>, and `ctx` with
+    the 0-based position and text of the refused part (the expression routes answer so too)."""
+    ctx = {"position": err.position, "text": err.text}
+    return RequestValidationError([error_item(loc, str(err), f"expression_{err.kind}", ctx)])
+
+
 def check_custom(
     text: str, given: Mapping[str, object], expression_loc: Loc, params_loc: Loc
 ) -> dict[str, ParamValue]:
@@ -58,8 +65,7 @@ def check_custom(
     try:
         custom_activation(text, values)  # the full pipeline, under its time budget
     except ExpressionError as err:
-        ctx = {"position": err.position, "text": err.text}
-        _refuse(expression_loc, str(err), f"expression_{err.kind}", ctx)
+        raise refused_expression(expression_loc, err) from None
     except ParamNameError as err:
         loc = params_loc if err.param == "params" else (*params_loc, err.param)
         _refuse(loc, str(err), "value_error")
