@@ -19,11 +19,11 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from app.config import Settings
-from app.lab.activations import get_activation
 from app.lab.nn.control import Control, TimeLimitExceeded
 from app.lab.nn.sweep import sweep
 from app.lab.nn.training import train
 from app.web.cache import ResultCache
+from app.web.custom import EXPRESSION_422, CheckedSweepRequest, CheckedTrainRequest
 from app.web.dependencies import ResultCacheDep, SettingsDep, WorkerPoolDep
 from app.web.limits import check_limits, time_limit_error
 from app.web.responses import OrjsonRoute, dumps, json_bytes
@@ -100,9 +100,9 @@ def train_bytes(control: Control, req: TrainRequest) -> bytes:
 
 
 def sweep_bytes(control: Control, req: SweepRequest) -> bytes:
-    choices = [(choice.name, dict(choice.params)) for choice in req.activations]
-    config = req.config(*choices[0])
-    pairs = [(get_activation(name), params) for name, params in choices]
+    first = req.activations[0]
+    config = req.config(first.name, dict(first.params), first.expression)
+    pairs = [(choice.activation(), dict(choice.params)) for choice in req.activations]
     return dumps(sweep_payload(config, req.seeds, sweep(config, pairs, req.seeds, control)))
 
 
@@ -124,12 +124,12 @@ async def cached_job(
 @router.post(
     "/train",
     response_model=TrainResponse,
-    responses=ERROR_RESPONSES,
+    responses={**ERROR_RESPONSES, **EXPRESSION_422},
     summary="Train one network",
     description=TRAIN_DOC,
 )
 async def train_network(
-    req: TrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedTrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> Response:
     """Train one network (in a worker process) and return its whole run as JSON."""
     check_limits(req, settings, req.networks)
@@ -139,12 +139,12 @@ async def train_network(
 @router.post(
     "/train/sweep",
     response_model=SweepResponse,
-    responses=ERROR_RESPONSES,
+    responses={**ERROR_RESPONSES, **EXPRESSION_422},
     summary="Train from many seeds per activation",
     description=SWEEP_DOC,
 )
 async def sweep_networks(
-    req: SweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedSweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> Response:
     """Train seeds 0..n-1 for each activation, stacked, and return the summaries as JSON."""
     check_limits(req, settings, req.networks)
@@ -154,12 +154,12 @@ async def sweep_networks(
 @router.post(
     "/train/stream",
     response_class=StreamingResponse,
-    responses=SSE_RESPONSES,
+    responses={**SSE_RESPONSES, **EXPRESSION_422},
     summary="Train one network, streaming progress",
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train.",
 )
 async def train_network_stream(
-    req: TrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedTrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> StreamingResponse:
     """/api/train as Server-Sent Events: progress while it trains, then the result."""
     check_limits(req, settings, req.networks)
@@ -169,12 +169,12 @@ async def train_network_stream(
 @router.post(
     "/train/sweep/stream",
     response_class=StreamingResponse,
-    responses=SSE_RESPONSES,
+    responses={**SSE_RESPONSES, **EXPRESSION_422},
     summary="Sweep seeds, streaming progress",
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train/sweep.",
 )
 async def sweep_networks_stream(
-    req: SweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedSweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> StreamingResponse:
     """/api/train/sweep as Server-Sent Events: progress while it trains, then the result."""
     check_limits(req, settings, req.networks)
