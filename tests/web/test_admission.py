@@ -95,6 +95,14 @@ def test_a_full_pool_refuses_a_valid_request_at_once_with_retry_after(
         (b"[" * 2000 + b"]" * 2000, "application/json", 422),
         (json.dumps(SMALL).encode(), "text/plain", 422),
         (b'{"activation": "nope"}', "application/json; charset=utf-8", 422),
+        # an expression is checked in the route's dependency (sympy, in a thread): the route
+        # refuses a bad one with its 422 even when the pool is full
+        (b'{"activation": "custom", "expression": "x +"}', "application/json", 422),
+        (
+            b'{"activation": "custom", "expression": "x", "activation_params": {"q": 1}}',
+            "application/json",
+            422,
+        ),
     ],
 )
 def test_what_the_route_would_refuse_otherwise_it_answers(
@@ -166,7 +174,23 @@ json_values: Any = st.recursive(
     max_leaves=8,
 )
 KEYS = [*TrainRequest.model_fields, "activations", "seeds"]
-VALUES = [0, 1, 5, -1, 10**9, "tanh", "relu", "xor", "spiral", [2], [4, 4], [], None, 0.5, "x"]
+VALUES = [
+    0,
+    1,
+    5,
+    -1,
+    10**9,
+    "tanh",
+    "relu",
+    "custom",
+    "x * tanh(x)",
+    "xor",
+    "spiral",
+    [2],
+    [],
+    None,
+    0.5,
+]
 bodies = (
     st.dictionaries(st.sampled_from(KEYS), st.sampled_from(VALUES) | json_values, max_size=4)
     | json_values

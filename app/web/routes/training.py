@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from app.config import Settings
+from app.lab.expressions import CUSTOM_NAME
 from app.lab.nn.control import Control, TimeLimitExceeded
 from app.lab.nn.sweep import sweep
 from app.lab.nn.training import train
@@ -204,6 +205,10 @@ class WaitingRoute:
             return None
         try:
             req = self.model.model_validate(data)
+            if uses_expression(req):
+                # compiled and checked (sympy, seconds) in the route's thread-pool dependency,
+                # before its limits: never here, on the event loop
+                return None
             check_limits(req, settings, req.networks)
         except (ValidationError, RequestValidationError, HTTPException):
             return None  # the route answers with its 422
@@ -211,6 +216,13 @@ class WaitingRoute:
         if results.get(key) is not None or (self.joins_pending and results.is_pending(key)):
             return None
         return busy
+
+
+def uses_expression(req: TrainRequest | SweepRequest) -> bool:
+    """Whether a custom expression is among the request's activations."""
+    if isinstance(req, SweepRequest):
+        return any(choice.name == CUSTOM_NAME for choice in req.activations)
+    return req.activation == CUSTOM_NAME
 
 
 def waiting_routes() -> Mapping[str, WaitingRoute]:
