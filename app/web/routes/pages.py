@@ -28,7 +28,7 @@ from app.lab.datasets import (
     generate,
 )
 from app.lab.nn.initializers import InitName
-from app.lab.nn.mlp import OptimizerName, RegularizationName
+from app.lab.nn.mlp import R2_TARGET, Head, OptimizerName, RegularizationName
 from app.web.assets import link, plotly_bundle
 from app.web.errors import error_item
 from app.web.formulas import to_mathml
@@ -161,6 +161,8 @@ DATASET_LABELS = {
     "spiral": "Spiral",
     "moons": "Moons",
     "spiral3": "Spiral, 3 classes (softmax)",
+    "reg-plane": "Plane (regression)",
+    "reg-gauss": "Multi Gaussian (regression)",
     OWN_POINTS: "Your points",
 }
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum (0.9)", "adam": "Adam"}
@@ -552,7 +554,14 @@ def _training_state(settings: Settings, fields: dict[str, dict[str, Any]]) -> di
         "fixed_datasets": list(FIXED_DATASETS),
         "saturated": SATURATION_SLOPE,
         "grid_step": 10.0**-GRID_DECIMALS,  # what snapshot surfaces are rounded to
+        # what a regression set (N_CLASSES 0) is trained with, and when it counts as learned
+        "regression": {**_regression_head(), "r2_target": R2_TARGET},
     }
+
+
+def _regression_head() -> dict[str, str]:
+    head = Head.for_classes(0)
+    return {"output": head.output, "loss": head.loss}
 
 
 @router.get("/train", response_class=HTMLResponse, name="train_page")
