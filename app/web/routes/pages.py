@@ -477,7 +477,7 @@ def _train_fields(settings: Settings) -> dict[str, dict[str, Any]]:
     return {
         "dataset": choice_rule(model, "dataset", "Dataset", _dataset_options(own_points=True)),
         **_data_fields(),
-        "points": field_rule(OwnPoints, "points", "Points"),
+        "points": field_rule(OwnPoints, "points", DATASET_LABELS[OWN_POINTS]),
         "features": field_rule(model, "features", "Input features"),
         "activation": choice_rule(model, "activation", "Hidden activation", _activation_options()),
         "hidden_layers": field_rule(model, "hidden_layers", "Hidden layers"),

@@ -9,7 +9,7 @@ import { drawNetwork, thumbnail } from "../network.js";
 import { init, startPage } from "../page.js";
 import { snapshotPlayer } from "../player.js";
 import { parseCSV, wirePointClicks } from "../points.js";
-import { controlsOf, readState, writeState } from "../state.js";
+import { controlsOf, HIDE_SUFFIX, readState, writeState } from "../state.js";
 import { datasetOf, decodePoint, encodePoint, parseRunFile, runFile, runFileName, trainCodec } from "../train.js";
 import { showLinearView } from "../xor-compare.js";
 import { boundaryFigure, classColour, classGlyph, curvesFigure, isRegression, REGRESSION_RANGE } from "../training-plots.js";
@@ -387,7 +387,9 @@ $("#load-run").addEventListener("change", async (event) => {
     player.stop();
     clearTimeout(settling);
     settling = null;
-    state = codec.stateFromBody(saved.request);
+    // a run file holds no lesson: the controls this link hides stay hidden
+    const lesson = Object.fromEntries(Object.entries(state).filter(([key]) => key.endsWith(HIDE_SUFFIX)));
+    state = { ...codec.stateFromBody(saved.request), ...lesson };
     writeState(SCHEMA, state, { push: true });
     syncControls();
     show(saved.result, saved.request, { animate: false });
