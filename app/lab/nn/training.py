@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.lab.activations import SATURATION_SLOPE, Activation, ParamValue
-from app.lab.datasets import Dataset, FeatureName, bounds, features
+from app.lab.datasets import REGRESSION_NAMES, Dataset, FeatureName, bounds, features
 from app.lab.nn.control import Control
 from app.lab.nn.initializers import DEFAULT_INIT, InitName, Layer
 from app.lab.nn.mlp import (
@@ -94,7 +94,7 @@ exceeds {_MARGIN} (p > 0.5 by more than rounding noise), else class 0; with soft
 of the largest logit when it beats the runner-up by more than {_MARGIN}, and as no class (never
 right) when the top two are closer: rounding noise is never a decision.
 
-**Regression** (reg-plane, reg-gauss; a linear output): accuracy, test_accuracy and the
+**Regression** ({", ".join(REGRESSION_NAMES)}; a linear output): accuracy, test_accuracy and the
 predicted classes are null, as there are no classes; r2 and test_r2 (and final.r2,
 final.test_r2) give R^2 = 1 - mse / var(y) over the training (test) set, which is 1 for a
 perfect fit, 0 for predicting the mean, negative when worse (constant targets: 1 for a perfect
