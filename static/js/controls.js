@@ -269,7 +269,8 @@ export function hideControls(fields, state) {
 
 // "Share as a lesson": one checkbox per control the page shows (its declared fields), the link
 // with the ticked ones hidden, and a copy button. current(): the page's URL state now. The
-// checkboxes exist only while the panel is open, so a control's label names one element.
+// panel's contents exist only while it is open, so a control's label names one element and a
+// closed panel holds nothing but its summary.
 export function lessonPanel(root, schema, fields, current) {
   // only a page whose schema declares the lesson keys (state.js lessonSchema) can share one
   // in the order the page shows them (the initial state's JSON has its keys sorted)
@@ -294,17 +295,24 @@ export function lessonPanel(root, schema, fields, current) {
   const refresh = () => {
     link.value = lessonLink(schema, fields, current(), ids.filter((id) => chosen.has(id)), window.location);
   };
+  const body = element("div", { class: "lesson-body" });
   const panel = element("details", { class: "lesson", id: "lesson" }, [
     element("summary", {}, ["Share as a lesson"]),
-    element("p", { class: "hint" }, ["Tick the controls a learner should not see. The link opens this exact view with them hidden; they keep the values shown now."]),
-    element("fieldset", { class: "lesson-hide" }, [element("legend", {}, ["Hide"]), checks]),
-    element("div", { class: "row lesson-share" }, [link, copy]),
-    status,
+    body,
   ]);
   panel.addEventListener("toggle", () => {
-    if (panel.open) buildChecks();
-    else checks.replaceChildren();
     status.textContent = "";
+    if (!panel.open) {
+      body.replaceChildren();
+      return;
+    }
+    buildChecks();
+    body.replaceChildren(
+      element("p", { class: "hint" }, ["Tick the controls a learner should not see. The link opens this exact view with them hidden; they keep the values shown now."]),
+      element("fieldset", { class: "lesson-hide" }, [element("legend", {}, ["Hide"]), checks]),
+      element("div", { class: "row lesson-share" }, [link, copy]),
+      status,
+    );
     refresh();
   });
   panel.addEventListener("change", () => setTimeout(refresh, 0));

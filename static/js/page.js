@@ -2,7 +2,7 @@
 // URL state, the theme, the export buttons, the first render, and then Plotly. Each page's entry
 // (static/js/pages/) declares its schema and handlers and calls startPage once.
 import { hideControls, lessonPanel } from "./controls.js";
-import { onNavigate, readState } from "./state.js";
+import { lessonControls, onNavigate, readState } from "./state.js";
 import { initialState, onThemeChange, plotlyReady, wireExports } from "./ui.js";
 
 // The page's data from app/web/routes/pages.py: catalogue, control rules by id, choices.
@@ -13,7 +13,7 @@ export const init = initialState();
 // A schema that declares lesson keys (state.js lessonSchema) makes the page a classroom page: a
 // link's `<field>_hide=1` hides that control, and "Share as a lesson" builds such links.
 export function startPage({ schema, extraKeys, navigated, themed, start }) {
-  const fields = init.fields ?? {};
+  const fields = lessonControls(init);
   const current = () => readState(schema, window.location.search, extraKeys);
   onNavigate(schema, (next) => {
     hideControls(fields, next);

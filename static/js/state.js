@@ -155,6 +155,10 @@ function clone(value) {
 export const HIDE_SUFFIX = "_hide";
 export const hideKey = (id) => `${id}${HIDE_SUFFIX}`;
 
+// What a lesson can hide on a page: its declared fields, and the controls that change only its
+// view (init.views: hiding one pins the view the link shows, say the snapshot).
+export const lessonControls = (init) => ({ ...(init.fields ?? {}), ...(init.views ?? {}) });
+
 // The schema properties of a page's lesson: one boolean per declared field, false by default
 // (so an ordinary link carries none of them).
 export const lessonSchema = (fields) =>

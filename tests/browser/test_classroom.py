@@ -117,3 +117,18 @@ def test_every_page_takes_a_lesson_link(page: Page) -> None:
     expect(page.locator("#lesson-hide-seeds")).to_be_checked()
     assert "seeds=5" in page.locator("#lesson-link").input_value()
     assert_clean(page)
+
+
+def test_a_lesson_pins_the_snapshot_by_hiding_the_player(page: Page) -> None:
+    open_page(page, f"{RUN}&frame=3&frame_hide=1&xor_hide=1", "boundary-chart")
+    settled(page)
+    expect(page.locator("#play")).to_be_hidden()
+    expect(page.locator("#frame")).to_be_hidden()
+    expect(page.locator("#linear-vs-nonlinear")).to_be_hidden()
+    assert "frame=3" in page.url
+    shown = page.evaluate("() => document.getElementById('loss-chart').layout.shapes[0].x0")
+    epochs = page.evaluate("() => document.getElementById('loss-chart').data[0].x.at(-1)")
+    assert 0 < shown < epochs  # the loss chart marks snapshot 3, not the last
+    page.get_by_text("Share as a lesson").click()
+    expect(page.locator("#lesson-hide-frame")).to_be_checked()
+    assert_clean(page)

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  accepts, bool, choice, controlsOf, HIDE_SUFFIX, hiddenIds, hideKey, lessonLink, lessonSchema, lessonState, list, many,
+  accepts, bool, choice, controlsOf, HIDE_SUFFIX, hiddenIds, hideKey, lessonControls, lessonLink, lessonSchema, lessonState,
+  list, many,
   num, readState, ruled, str, toSearch, withIds, writeState,
 } from "../../static/js/state.js";
 
@@ -134,4 +135,14 @@ test("the lesson link is the current view with exactly the ticked controls hidde
   // the state itself is not changed by building a link
   assert.deepEqual(hiddenIds(fields, state), ["optimizer"]);
   assert.deepEqual(hiddenIds(fields, lessonState(fields, state, ["epochs"])), ["epochs"]);
+});
+
+test("a lesson can also hide the controls that change only the view, which pins it", () => {
+  const init = { fields, views: { frame: { label: "Snapshot player" } } };
+  assert.deepEqual(Object.keys(lessonControls(init)), ["epochs", "learning_rate", "optimizer", "frame"]);
+  const withViews = { ...schema, frame: num(-1), ...lessonSchema(lessonControls(init)) };
+  const state = readState(withViews, "?frame=3&frame_hide=1");
+  assert.equal(state.frame, 3);
+  assert.deepEqual(hiddenIds(lessonControls(init), state), ["frame"]);
+  assert.deepEqual(Object.keys(lessonControls({ fields })), Object.keys(fields)); // no views: the fields
 });

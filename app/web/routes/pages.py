@@ -500,6 +500,16 @@ def _train_fields(settings: Settings) -> dict[str, dict[str, Any]]:
     }
 
 
+# The controls that change a page's view rather than its request: a lesson link can hide them
+# as it hides fields (`<id>_hide=1`), which pins the view the link shows (the snapshot, the open
+# section, the bands' layout). Keyed by the id the template marks (data-field), with a label.
+TRAIN_VIEWS = {
+    "frame": {"label": "Snapshot player"},
+    "xor": {"label": "Linear vs non-linear on XOR"},
+}
+SWEEP_VIEWS = {"bands": {"label": "Loss bands layout"}}
+
+
 # Where the Sweep page starts: a quick sweep, not the API's 100 seeds x 2000 epochs.
 SWEEP_DEFAULTS = {
     "activations": ["identity", "sigmoid", "tanh", "relu"],
@@ -568,6 +578,7 @@ def _regression_head() -> dict[str, str]:
 def train_page(request: Request) -> HTMLResponse:
     """The playground: data, network, training, animated decision boundary."""
     state = _training_state(request.app.state.settings, _train_fields(request.app.state.settings))
+    state["views"] = TRAIN_VIEWS
     return _render(request, "train_page", state)
 
 
@@ -577,4 +588,5 @@ def sweep_page(request: Request) -> HTMLResponse:
     settings = request.app.state.settings
     state = _training_state(settings, _sweep_fields(settings))
     state["default_activations"] = SWEEP_DEFAULTS["activations"]
+    state["views"] = SWEEP_VIEWS
     return _render(request, "sweep_page", state)

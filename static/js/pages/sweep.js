@@ -3,7 +3,7 @@ import { api } from "../api.js";
 import { bindFields, checkBoxes, checkCount, chipList, element, fieldIds, syncFields } from "../controls.js";
 import { init, startPage } from "../page.js";
 import { bandsFigure, convergeFigure, successFigure } from "../plots.js";
-import { choice, controlsOf, list, lessonSchema, readState, ruled, str, writeState } from "../state.js";
+import { choice, controlsOf, list, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
 import {
   $, OUT_OF_DATE, checkNumber, clearError, clearErrors, debounce, drawAll, fmt, freshness, isAbort, progress,
   reportError, showError, theme,
@@ -25,7 +25,7 @@ const SCHEMA = {
   lr: ruled(RULES.learning_rate),
   init: choice(RULES.init, { strict: false }),
   bands: str(Object.keys(BAND_VIEWS)[0], Object.keys(BAND_VIEWS)),
-  ...lessonSchema(RULES), // <field>_hide=1: a lesson link hides that control
+  ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
 };
 // Every box and select whose id is a rule's, bound to the property declared from that rule.
 const BOUND = controlsOf(SCHEMA);
