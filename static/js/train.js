@@ -7,7 +7,7 @@
 // generated data set, and the name of "your own points". A bare /train link therefore trains
 // what POST /api/train {} trains.
 import { ownParams } from "./controls.js";
-import { bool, choice, int, list, paramNames, readState, ruled } from "./state.js";
+import { bool, choice, int, lessonControls, lessonSchema, list, paramNames, readState, ruled } from "./state.js";
 
 export const RUN_FORMAT = "activation-lab/train-run";
 export const RUN_VERSION = 1;
@@ -50,6 +50,7 @@ export function trainCodec(init) {
     seed: ruled(rules.seed),
     frame: int(-1, { min: -1 }), // -1: the last snapshot
     xor: bool(false), // the "Linear vs non-linear on XOR" section is open
+    ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
   };
   // The link's keys read besides the schema's: the chosen activation's own parameters.
   const paramKeys = (s) => paramNames(byName[s.act]);

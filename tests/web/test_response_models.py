@@ -145,6 +145,25 @@ CASES: list[tuple[str, str, str, Any]] = [
             "dataset": SPIRAL3,
         },
     ),
+    # regression (issue 9): a linear output, null accuracies, the R^2 keys; a diverged one
+    (
+        "post",
+        "/api/train",
+        "/api/train",
+        {"dataset": {"name": "reg-gauss", "n_samples": 80}, "epochs": 30, "snapshots": 2},
+    ),
+    (
+        "post",
+        "/api/train",
+        "/api/train",  # diverges: null final state, R^2 curves cut before it
+        {"dataset": "reg-plane", "learning_rate": 5, "epochs": 50, "snapshots": 1},
+    ),
+    (
+        "post",
+        "/api/train/sweep",
+        "/api/train/sweep",  # R^2 bands and quartiles; identity diverges on some seeds
+        {"activations": ["identity", "tanh"], "seeds": 3, "epochs": 40, "dataset": "reg-plane"},
+    ),
     ("post", "/api/train/stream", "/api/train/stream", {"epochs": 30}),
     # custom expressions in training, sweeps and gradient flow (issue 11)
     (
@@ -198,6 +217,7 @@ CASES: list[tuple[str, str, str, Any]] = [
             "width": 4,
         },
     ),
+    ("post", "/api/train/stream", "/api/train/stream", {"epochs": 30, "dataset": "reg-gauss"}),
     (
         "post",
         "/api/train/sweep/stream",
@@ -212,6 +232,7 @@ ERRORS: list[tuple[str, str, Any, int]] = [
     ("get", "/api/activations/elu/curve?x_min=3&x_max=1", None, 422),
     ("post", "/api/train", {"epochs": 10**9}, 422),
     ("post", "/api/train", {"dataset": "nope"}, 422),
+    ("post", "/api/train", {"dataset": "reg-plane", "output": "sigmoid"}, 422),
     ("post", "/api/train/sweep", {"activations": []}, 422),
     ("post", "/api/gradient-flow", {"activation": "elu", "activation_params": {"x": {}}}, 422),
     ("post", "/api/softmax", {"logits": [1.0]}, 422),

@@ -19,8 +19,10 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from app.config import Settings
+from app.lab.datasets import REGRESSION_NAMES
 from app.lab.expressions import CUSTOM_NAME
 from app.lab.nn.control import Control, TimeLimitExceeded
+from app.lab.nn.mlp import R2_TARGET
 from app.lab.nn.sweep import sweep
 from app.lab.nn.training import train
 from app.web.cache import ResultCache
@@ -68,8 +70,10 @@ seed s gives exactly the numbers of POST /api/train with seed s (per_seed lists 
 activation: success_rate (share of seeds that converged), quartiles of epochs_to_converge (over
 converged seeds) and of the final loss (over seeds that did not diverge), the median loss curve
 with 10 % / 90 % bands over the seeds still live at each recorded epoch (null where none is), and
-the mean share of dead hidden units. `snapshots` and `grid` are accepted and unused.
-"""
+the mean share of dead hidden units. For a regression set (REGRESSION_NAMES) success means
+a training R^2 of R2_TARGET, and each activation also has r2_curve (the R^2 bands, as loss_curve's),
+final_r2 quartiles and per_seed.final_r2. `snapshots` and `grid` are accepted and unused.
+""".replace("R2_TARGET", f"{R2_TARGET:g}").replace("REGRESSION_NAMES", ", ".join(REGRESSION_NAMES))
     + SEMANTICS
 )
 

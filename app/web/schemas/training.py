@@ -40,11 +40,13 @@ from app.lab.nn.mlp import (
     MAX_HIDDEN_LAYERS,
     MAX_UNITS,
     Head,
+    HeadError,
     Layout,
     LossName,
     OptimizerName,
     OutputName,
     RegularizationName,
+    default_output,
 )
 from app.lab.nn.training import TrainConfig, record_schedule, snapshot_count, thumbnail_points
 from app.lab.nn.work import CUSTOM_TIME_FACTOR, RunShape
@@ -219,6 +221,26 @@ def resolve_head(
     return head.output, head.loss
 
 
+def classes_of(dataset: DatasetSpec, output: OutputName | None) -> int:
+    """Classes in the data (0: a regression set); own points count their labels."""
+    if isinstance(dataset, OwnPoints):
+        return datasets.n_classes_of_points(dataset.max_label, output == "sigmoid")
+    name = dataset if isinstance(dataset, str) else dataset.name
+    return datasets.N_CLASSES[name]
+
+
+def regression_head(info: ValidationInfo, output: OutputName | None) -> bool | None:
+    """Whether the data (validated before the head's fields) is a regression set or the output
+    is linear: the pairings refused at the head's own fields. None when the data was refused."""
+    if "dataset" not in info.data:
+        return None
+    return classes_of(info.data["dataset"], output) == 0 or output == "linear"
+
+
+def refused(err: HeadError) -> ValueError:
+    return ValueError(str(err))
+
+
 class TrainingOptions(BaseModel):
     """What /api/train and /api/train/sweep share: data, network, optimiser and output grid."""
 
@@ -245,13 +267,14 @@ class TrainingOptions(BaseModel):
     )
     output: OutputName | None = Field(
         None,
-        description="'sigmoid' (two classes, one unit) or 'softmax' (K units); null: sigmoid "
-        "for two classes, softmax for more.",
+        description="'sigmoid' (two classes, one unit), 'softmax' (K units) or 'linear' (one "
+        f"unit, the regression sets {', '.join(datasets.REGRESSION_NAMES)}); null: sigmoid for "
+        "two classes, softmax for more, linear for a regression set.",
     )
     loss: LossName | None = Field(
         None,
-        description="'bce' or 'mse' with sigmoid, 'cross_entropy' with softmax; null: bce or "
-        "cross_entropy.",
+        description="'bce' or 'mse' with sigmoid, 'cross_entropy' with softmax, 'mse' with "
+        "linear; null: bce, cross_entropy or mse.",
     )
     optimizer: OptimizerName = Field(
         "sgd", description="'sgd', 'momentum' (0.9) or 'adam' (0.9, 0.999, 1e-8)."
@@ -294,6 +317,31 @@ class TrainingOptions(BaseModel):
             raise ValueError(f"each feature at most once; repeated: {', '.join(repeated)}")
         return names
 
+    @field_validator("output")
+    @classmethod
+    def output_fits_data(cls, output: OutputName | None, info: ValidationInfo) -> OutputName | None:
+        """A regression set takes the linear output, and only a regression set does."""
+        if output is not None and regression_head(info, output):
+            try:
+                Head.for_classes(classes_of(info.data["dataset"], output), output)
+            except HeadError as err:
+                raise refused(err) from None
+        return output
+
+    @field_validator("loss")
+    @classmethod
+    def loss_fits_linear(cls, loss: LossName | None, info: ValidationInfo) -> LossName | None:
+        """The linear output is trained with mse alone."""
+        if loss is None or "output" not in info.data:  # no loss given, or the output refused
+            return loss
+        output = info.data["output"]
+        if regression_head(info, output):
+            try:
+                Head(output or default_output(classes_of(info.data["dataset"], output)), loss)
+            except HeadError as err:
+                raise refused(err) from None
+        return loss
+
     @model_validator(mode="after")
     def fits_together(self) -> Self:
         if self.snapshots * self.grid**2 > MAX_GRID_VALUES:
@@ -306,10 +354,7 @@ class TrainingOptions(BaseModel):
 
     @property
     def n_classes(self) -> int:
-        if isinstance(self.dataset, OwnPoints):
-            return datasets.n_classes_of_points(self.dataset.max_label, self.output == "sigmoid")
-        name = self.dataset if isinstance(self.dataset, str) else self.dataset.name
-        return datasets.N_CLASSES[name]
+        return classes_of(self.dataset, self.output)
 
     def head(self) -> tuple[OutputName, LossName]:
         if (

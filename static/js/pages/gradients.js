@@ -3,7 +3,7 @@ import { api } from "../api.js";
 import { bindFields, checkBoxes, chipList, fieldIds, syncFields } from "../controls.js";
 import { init, startPage } from "../page.js";
 import { layerFigure } from "../plots.js";
-import { controlsOf, list, readState, ruled, str, writeState } from "../state.js";
+import { controlsOf, list, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
 import { $, OUT_OF_DATE, clearErrors, drawAll, freshness, latest, reportError, theme } from "../ui.js";
 
 const labels = Object.fromEntries(init.catalogue.map((e) => [e.name, e.label]));
@@ -18,6 +18,7 @@ const SCHEMA = {
   batch: ruled(RULES.batch_size),
   seed: ruled(RULES.seed),
   stat: str(init.stats[0][0], init.stats.map(([value]) => value)),
+  ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
 };
 const BOUND = controlsOf(SCHEMA);
 // API field -> control id, for inline errors (the activation chips and init boxes have no rule).

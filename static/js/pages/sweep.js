@@ -3,7 +3,7 @@ import { api } from "../api.js";
 import { bindFields, checkBoxes, checkCount, chipList, element, fieldIds, syncFields } from "../controls.js";
 import { init, startPage } from "../page.js";
 import { bandsFigure, convergeFigure, successFigure } from "../plots.js";
-import { choice, controlsOf, list, readState, ruled, str, writeState } from "../state.js";
+import { choice, controlsOf, list, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
 import {
   $, OUT_OF_DATE, checkNumber, clearError, clearErrors, debounce, drawAll, fmt, freshness, isAbort, progress,
   reportError, showError, theme,
@@ -25,6 +25,7 @@ const SCHEMA = {
   lr: ruled(RULES.learning_rate),
   init: choice(RULES.init, { strict: false }),
   bands: str(Object.keys(BAND_VIEWS)[0], Object.keys(BAND_VIEWS)),
+  ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
 };
 // Every box and select whose id is a rule's, bound to the property declared from that rule.
 const BOUND = controlsOf(SCHEMA);
@@ -139,11 +140,28 @@ async function render() {
   const rows = Math.ceil(result.results.length / columns);
   el.style.height = panels && rows > 1 ? `${rows * 170 + 100}px` : "";
   const bands = bandsFigure(result.epochs, result.results, nameOf, t, { panels, columns });
-  await drawAll([
+  const drawn = [
     [$("#success-chart"), success],
     [$("#converge-chart"), converge],
     [el, bands],
-  ]);
+  ];
+  // A regression set (n_classes 0): success is a training R² at the server's target, and the
+  // R² bands come beside the loss bands.
+  const regression = result.setup.n_classes === 0;
+  const target = init.regression.r2_target;
+  $("#success-chart-title").textContent = regression
+    ? `Success rate (training R² reached ${target})`
+    : "Success rate (every training point right)";
+  $("#converge-chart-title").textContent = regression
+    ? `Epochs to reach R² ${target} (runs that did)`
+    : "Epochs to converge (runs that converged)";
+  $("#r2-bands").hidden = !regression;
+  if (regression) {
+    const r2 = $("#r2-bands-chart");
+    r2.style.height = el.style.height;
+    drawn.push([r2, bandsFigure(result.epochs, result.results, nameOf, t, { panels, columns, curve: "r2_curve" })]);
+  }
+  await drawAll(drawn);
 }
 
 bindFields(BOUND, (key, value) => {
