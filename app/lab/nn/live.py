@@ -169,7 +169,7 @@ class LiveSession:
         with np.errstate(all="ignore"):
             zs, _ = stack.forward(trainer.x)
             z = zs[-1]
-            loss: float | None = float(head.losses(z, trainer.y)[0])
+            loss = float(head.losses(z, trainer.y)[0])
             if trainer.stopped or not np.isfinite(loss) or not np.isfinite(z).all():
                 if trainer.diverged[0] < 0:
                     trainer.diverged[0] = trainer.epoch
