@@ -121,8 +121,10 @@ class LiveRunner:
         if isinstance(command, ExportCommand):
             return [text({"type": "history", "history": self.export()})]
         if isinstance(command, SpeedCommand):
+            self.record(command)
             self.speed = command.epochs_per_frame
-        elif isinstance(command, PlayCommand):
+            return []
+        if isinstance(command, PlayCommand):
             self.record(command)
             self.playing = True
             return []
@@ -148,6 +150,7 @@ class LiveRunner:
 
     def change(self, session: LiveSession, command: BaseModel) -> None:
         """set, edit, reset, regenerate: applied at the current epoch and recorded (resolved)."""
+        epoch = session.epoch  # a reset starts again at 0: it took effect at this epoch
         if isinstance(command, SetCommand):
             given = command.model_fields_set
             session.set(
@@ -170,7 +173,7 @@ class LiveRunner:
             session.reset(seed)
         elif isinstance(command, RegenerateCommand):
             command = self.regenerate(session, command)
-        self.record(command)
+        self.record(command, epoch)
 
     def regenerate(self, session: LiveSession, command: RegenerateCommand) -> RegenerateCommand:
         req = self.request
@@ -262,11 +265,10 @@ class LiveRunner:
             )
         return trained
 
-    def record(self, command: BaseModel) -> None:
+    def record(self, command: BaseModel, epoch: int | None = None) -> None:
         assert self.session is not None
-        self.history.append(
-            HistoryEntry.model_validate({"epoch": self.session.epoch, "command": command})
-        )
+        at = self.session.epoch if epoch is None else epoch
+        self.history.append(HistoryEntry.model_validate({"epoch": at, "command": command}))
 
     def export(self) -> dict[str, Any]:
         assert self.start_body is not None and self.session is not None
