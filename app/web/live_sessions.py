@@ -141,18 +141,24 @@ class LiveConnection:
         ]
         try:
             await asyncio.wait([*tasks, self.ending], return_when=asyncio.FIRST_COMPLETED)
+            for task in tasks:
+                task.cancel()
+            if self.ending.done():  # the server ends it: say why before anything else
+                await self.goodbye(*self.ending.result())
         finally:
             for task in tasks:
                 task.cancel()
+            if self.process is not None:
+                self.process.kill()  # at once; reaping it may wait, off the loop
             await asyncio.to_thread(self.stop_worker)
-        if self.ending.done():
-            code, message = self.ending.result()
-            try:
-                if message is not None:
-                    await self.websocket.send_text(orjson.dumps(message).decode())
-                await self.websocket.close(code)
-            except (WebSocketDisconnect, RuntimeError, OSError):
-                pass  # the client has gone already
+
+    async def goodbye(self, code: int, message: dict[str, Any] | None) -> None:
+        try:
+            if message is not None:
+                await self.websocket.send_text(orjson.dumps(message).decode())
+            await self.websocket.close(code)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass  # the client has gone already
 
     async def receive(self) -> None:
         ws = self.websocket
