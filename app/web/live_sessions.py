@@ -81,7 +81,7 @@ class LiveConnection:
     # --- the worker process ---------------------------------------------------------------------
 
     def start_worker(self) -> None:
-        ctx = self.sessions.pool._context()
+        ctx = self.sessions.pool.context()
         parent, child = ctx.Pipe()
         process: BaseProcess = ctx.Process(  # type: ignore[attr-defined]
             target=serve_live, args=(child, self.settings), daemon=True, name="actlab-live"
@@ -110,7 +110,9 @@ class LiveConnection:
 
     def queue(self, item: tuple[str, Any]) -> None:
         if item[0] == "exit":
-            self.end(CLOSE_ERROR, None)
+            msg = "the session's worker process ended unexpectedly; start a new session"
+            item = error_item([], msg, "worker_died")
+            self.end(CLOSE_ERROR, {"type": "error", "detail": [item]})
             return
         if item[0] == "frame" and self.outbox and self.outbox[-1][0] == "frame":
             self.outbox[-1] = item  # the client has not taken the last one yet: send the newest
@@ -177,7 +179,9 @@ class LiveConnection:
                 self.queue(("text", orjson.dumps(message_error(err))))
                 continue
             assert self.conn is not None
-            self.conn.send(command)
+            # in a thread: while the worker trains a long step, a large start body could fill
+            # the pipe, and a blocking send on the loop would stall every other request
+            await asyncio.to_thread(self.conn.send, command)
 
     @staticmethod
     def binary_refused() -> dict[str, Any]:

@@ -341,6 +341,10 @@ class WorkerPool:
             self._ctx = ctx
         return self._ctx
 
+    def context(self) -> BaseContext:
+        """The forkserver context the workers start from (live sessions start theirs there)."""
+        return self._context()
+
     def warm(self) -> None:
         """Start the forkserver (a second or more: numpy and the app's modules load), so the
         first job does not wait for it; the worker processes still start with their first job."""
