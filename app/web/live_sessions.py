@@ -111,8 +111,8 @@ class LiveConnection:
     def queue(self, item: tuple[str, Any]) -> None:
         if item[0] == "exit":
             msg = "the session's worker process ended unexpectedly; start a new session"
-            item = error_item([], msg, "worker_died")
-            self.end(CLOSE_ERROR, {"type": "error", "detail": [item]})
+            detail = [error_item([], msg, "worker_died")]
+            self.end(CLOSE_ERROR, {"type": "error", "detail": detail})
             return
         if item[0] == "frame" and self.outbox and self.outbox[-1][0] == "frame":
             self.outbox[-1] = item  # the client has not taken the last one yet: send the newest
