@@ -133,6 +133,33 @@ class Settings(BaseSettings):
         "timeout_graceful_shutdown); running trainings are cancelled at once with 503.",
     )
 
+    # Live training sessions (issue 9): WS /api/train/live, one worker process per session.
+    live_max_sessions: int = Field(
+        8,
+        ge=0,
+        le=1000,
+        description="Live training sessions at once in each uvicorn worker (each has a worker "
+        "process of its own); one more is refused with close code 1013 and a retry time.",
+    )
+    live_lifetime_s: float = Field(
+        3600.0, gt=0, description="A live session is closed this many seconds after it opened."
+    )
+    live_idle_s: float = Field(
+        600.0,
+        gt=0,
+        description="A live session whose client sent no command for this many seconds is "
+        "closed (playing or not).",
+    )
+    live_max_epochs: int = Field(
+        100_000,
+        ge=1,
+        le=10_000_000,
+        description="Most epochs one live session trains, every start, reset and replay counted.",
+    )
+    live_max_fps: float = Field(
+        30.0, gt=0, le=120, description="Most frames a second a playing live session sends."
+    )
+
     # Deployment and observability (issue 10): how uvicorn faces clients, and how it logs.
     http: Literal["h11", "httptools"] = Field(
         "h11",

@@ -18,8 +18,9 @@ from app.web.cache import BytesLRU, ResultCache
 from app.web.curve_fast_path import CurveFastPath, CurveRoute
 from app.web.curves import CurveStore
 from app.web.errors import install_error_handlers
+from app.web.live_sessions import LiveSessions
 from app.web.middleware import BodyLimitMiddleware, GZip, HeadAsGet
-from app.web.routes import activations, analysis, docs, expressions, pages, training
+from app.web.routes import activations, analysis, docs, expressions, live, pages, training
 from app.web.routes import assets as asset_routes
 from app.web.routes.pages import PAGES
 from app.web.security import SecurityHeadersMiddleware, content_security_policy, security_headers
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(activations.router)
     app.include_router(analysis.router)
     app.include_router(training.router)
+    app.include_router(live.router)
     app.include_router(pages.router)
     app.include_router(docs.router)
     app.include_router(asset_routes.router)
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # outermost and covers everything, the curve fast path and static files included.
     observability.install(app)
     app.state.worker_pool = WorkerPool(settings, on_queue=app.state.metrics.queue_length.set)
+    app.state.live_sessions = LiveSessions(settings, app.state.worker_pool, app.state.metrics)
     return app
 
 

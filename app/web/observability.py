@@ -143,6 +143,19 @@ class Metrics:
             registry=r,
             multiprocess_mode="livesum",
         )
+        self.live_sessions = Gauge(
+            "actlab_live_sessions",
+            "Live training sessions (WS /api/train/live) open now, each with its worker process.",
+            registry=r,
+            multiprocess_mode="livesum",
+        )
+        self.live_refused = Counter(
+            "actlab_live_sessions_refused",
+            "Live sessions refused: reason busy (ACTLAB_LIVE_MAX_SESSIONS open), origin_refused "
+            "(another site's page) or shutting_down.",
+            ["reason"],
+            registry=r,
+        )
         self.rss = Gauge(
             "actlab_worker_resident_memory_bytes",
             "Resident memory of the worker process (one series per pid with several workers).",

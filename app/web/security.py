@@ -17,7 +17,8 @@ Our own scripts set styles through CSSOM (`node.style`), never as an attribute.
 
 import base64
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -99,3 +100,36 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def host_name(netloc: str) -> str:
+    """The host of a Host header or URL authority, without the port, lower case."""
+    netloc = netloc.strip().lower()
+    if netloc.startswith("["):  # IPv6: [::1]:8000
+        return netloc.split("]", 1)[0] + "]"
+    return netloc.rsplit(":", 1)[0] if netloc.count(":") == 1 else netloc
+
+
+def origin_allowed(origin: str | None, host: str, allowed_hosts: Sequence[str]) -> bool:
+    """May a WebSocket with this Origin header open a live session (cross-site WebSocket
+    hijacking: browsers send cookies to any site's socket, so the server must check)?
+
+    No Origin: not a browser, nothing to hijack. Otherwise the Origin's host must be the host the
+    client connected to (the Host header, which TrustedHostMiddleware has already checked against
+    ACTLAB_ALLOWED_HOSTS) and itself be one of the allowed hosts. Ports are not compared: behind
+    nginx the Host header carries none (`proxy_set_header Host $host`).
+    """
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False
+    name = host_name(parts.netloc)
+    if name != host_name(host):
+        return False
+    for pattern in allowed_hosts:
+        if pattern == "*" or name == pattern:
+            return True
+        if pattern.startswith("*.") and name.endswith(pattern[1:]):
+            return True
+    return False

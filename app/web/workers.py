@@ -57,7 +57,7 @@ TYPICAL_JOB_WEIGHT = 0.2  # weight of the newest job in that moving average
 # the event loop (pages, curves, /healthz, admission's 503s) the CPU first and training the rest.
 WORKER_NICENESS = 10
 # Modules the forkserver imports once, so every worker forked from it starts with them loaded.
-PRELOAD = ["app.web.routes.training", "app.web.routes.analysis"]
+PRELOAD = ["app.web.routes.training", "app.web.routes.analysis", "app.web.live"]
 
 
 class Busy(HTTPException):
@@ -259,6 +259,8 @@ class WorkerPool:
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._idle: list[Worker] = []
         self._busy: dict[Worker, Callable[[tuple[Any, ...]], None]] = {}
+        # called by close() too: the live sessions (app.web.live_sessions) end with the pool
+        self.on_close: list[Callable[[], None]] = []
         # a pool dropped without close() (a test's app) still takes its processes with it
         weakref.finalize(self, _kill_all, self._idle, self._busy)
         POOLS.add(self)
@@ -355,6 +357,10 @@ class WorkerPool:
             ctx.set_forkserver_preload(PRELOAD)
             self._ctx = ctx
         return self._ctx
+
+    def context(self) -> BaseContext:
+        """The forkserver context the workers start from (live sessions start theirs there)."""
+        return self._context()
 
     def warm(self) -> None:
         """Start the forkserver (a second or more: numpy and the app's modules load), so the
@@ -462,6 +468,8 @@ class WorkerPool:
             worker.kill()
         for worker in idle:
             worker.retire()
+        for hook in self.on_close:
+            hook()
 
     def worker_pids(self) -> list[int]:
         """The live worker processes' ids (idle and busy), for tests and benchmarks."""

@@ -213,4 +213,10 @@ export const api = {
   gradientFlow: (body, signal) => postJSON("/api/gradient-flow", body, signal),
   xorLinear: () => getJSON("/api/xor/linear"),
   xorSolution: () => getJSON("/api/xor/solution"),
+  // The live training WebSocket (static/js/live.js speaks its protocol): same origin, ws or wss.
+  liveSocketUrl: (base = globalThis.location.href) => {
+    const url = new URL("/api/train/live", base);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    return url.href;
+  },
 };

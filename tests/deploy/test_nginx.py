@@ -17,7 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from websockets.exceptions import ConnectionClosed
 
+from tests.live_support import live_connect, recv_frame, recv_json
 from tests.nginx_support import SITE_CONF, Deployment, start_deployment, stop_deployment
 
 pytestmark = pytest.mark.nginx
@@ -174,9 +176,29 @@ def test_websocket_upgrade_reaches_the_app_on_the_live_endpoint(deployment: Depl
     with socket.create_connection(("127.0.0.1", deployment.port), timeout=10) as sock:
         sock.sendall(handshake)
         status_line = sock.recv(256).split(b"\r\n", 1)[0]
-    # The endpoint does not exist yet: the app refuses the WebSocket (403), which it can only do
-    # when nginx passed the Upgrade on; a plain GET of an unknown path would be a 404.
-    assert status_line == b"HTTP/1.1 403 Forbidden"
+    # only when nginx passed the Upgrade on does the app switch protocols
+    assert status_line == b"HTTP/1.1 101 Switching Protocols"
+
+
+def test_a_live_session_runs_through_nginx(deployment: Deployment) -> None:
+    """A browser-like client (Origin of the nginx site; nginx sends Host without the port)
+    starts, steps and plays a session through the proxy; another site's Origin is refused."""
+    url = f"ws://127.0.0.1:{deployment.port}/api/train/live"
+    origin = f"http://127.0.0.1:{deployment.port}"
+    with live_connect(url, origin) as ws:
+        ws.send(json.dumps({"type": "start", "body": {"hidden_layers": [4]}}))
+        assert recv_json(ws)["type"] == "started"
+        assert recv_frame(ws)[0]["epoch"] == 0
+        ws.send('{"type": "step", "n": 30}')
+        assert recv_frame(ws)[0]["epoch"] == 30
+        ws.send('{"type": "play"}')
+        frames = [recv_frame(ws)[0]["epoch"] for _ in range(10)]
+        assert frames == list(range(31, 41))
+    with live_connect(url, "https://evil.example") as ws:
+        assert recv_json(ws)["detail"][0]["type"] == "origin_refused"
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
 
 
 def test_a_slow_header_client_is_cut_off_while_a_normal_client_is_served(

@@ -224,6 +224,7 @@ CASES: list[tuple[str, str, str, Any]] = [
         "/api/train/sweep/stream",
         {"activations": ["tanh"], "seeds": 2, "epochs": 30},
     ),
+    ("get", "/api/train/live/schema", "/api/train/live/schema", None),
 ]
 STREAMED = {"/api/train/stream": "/api/train", "/api/train/sweep/stream": "/api/train/sweep"}
 ERRORS: list[tuple[str, str, Any, int]] = [

@@ -13,7 +13,13 @@ from app import cli
 from app.config import Settings
 from app.main import create_app
 from app.web.assets import plotly_bundle
-from app.web.security import PIXELATED, PLOTLY_PIXELATED_STYLE, PLOTLY_TAG_STYLES, csp_hash
+from app.web.security import (
+    PIXELATED,
+    PLOTLY_PIXELATED_STYLE,
+    PLOTLY_TAG_STYLES,
+    csp_hash,
+    origin_allowed,
+)
 
 PAGES = ["/", "/compare", "/train", "/sweep", "/gradients", "/softmax"]
 HEADERS = {
@@ -218,3 +224,24 @@ def test_the_console_script_hands_forwarded_allow_ips_to_uvicorn(
     monkeypatch.setenv("ACTLAB_FORWARDED_ALLOW_IPS", "10.1.2.3")
     cli.main([])
     assert calls["proxy_headers"] is True and calls["forwarded_allow_ips"] == "10.1.2.3"
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "allowed", "ok"),
+    [
+        (None, "lab.example.org", ["*"], True),  # not a browser: nothing to hijack
+        ("http://127.0.0.1:8080", "127.0.0.1", ["*"], True),  # nginx passes Host without port
+        ("https://lab.example.org", "lab.example.org", ["lab.example.org"], True),
+        ("https://a.lab.example.org", "a.lab.example.org", ["*.lab.example.org"], True),
+        ("http://[::1]:8000", "[::1]:8000", ["*"], True),
+        ("https://evil.example", "lab.example.org", ["*"], False),  # another site's page
+        ("https://evil.example", "evil.example", ["lab.example.org"], False),  # DNS rebinding
+        ("https://lab.example.org.evil.example", "lab.example.org", ["*"], False),
+        ("null", "lab.example.org", ["*"], False),  # sandboxed frames, file: pages
+        ("file://", "lab.example.org", ["*"], False),
+    ],
+)
+def test_a_live_socket_is_admitted_from_this_sites_pages_only(
+    origin: str | None, host: str, allowed: list[str], ok: bool
+) -> None:
+    assert origin_allowed(origin, host, allowed) is ok

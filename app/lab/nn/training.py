@@ -257,14 +257,7 @@ class Trainer:
         self.layout = config.layout
         self.head = config.head
         data = config.dataset
-        self.x = features(data.x_train, config.features)
-        self.labels = data.y_train
-        self.y = self.head.targets(data.y_train, data.n_classes)
-        self.x_test = None if data.x_test is None else features(data.x_test, config.features)
-        self.labels_test = data.y_test
-        self.y_test = (
-            None if data.y_test is None else self.head.targets(data.y_test, data.n_classes)
-        )
+        self.load_data(data)
         self.rngs = [np.random.default_rng(s) for s in self.seeds]
         if config.initial_weights is not None:
             theta = np.tile(self.layout.pack(config.initial_weights), (len(self.seeds), 1))
@@ -301,6 +294,23 @@ class Trainer:
             self.grid = Grid.over(data, config.features, config.grid)
             thumb = thumbnail_points(config.grid)
             self.thumbnails = Grid.over(data, config.features, thumb)
+        # per-epoch lookups in plain Python: indexing a numpy array yields a numpy scalar, and
+        # comparing those costs more than the rest of the bookkeeping of a small network's epoch
+        self.record_at: list[int] = self.record_index.tolist()
+        self.epoch = 0  # the state is that before update `epoch`
+        self.stopped = False  # every network diverged: step() trains no further
+
+    def load_data(self, data: Dataset) -> None:
+        """The training and test inputs and targets of `data` (a live session swaps them)."""
+        names = self.config.features
+        self.x = features(data.x_train, names)
+        self.labels = data.y_train
+        self.y = self.head.targets(data.y_train, data.n_classes)
+        self.x_test = None if data.x_test is None else features(data.x_test, names)
+        self.labels_test = data.y_test
+        self.y_test = (
+            None if data.y_test is None else self.head.targets(data.y_test, data.n_classes)
+        )
 
     # --- per-epoch steps ------------------------------------------------------------------------
 
@@ -387,24 +397,39 @@ class Trainer:
     # --- the loop --------------------------------------------------------------------------------
 
     def run(self) -> RunResult:
+        """Train every epoch of the configuration, then measure the final state."""
+        self.step(self.config.epochs)
+        return self.finish()
+
+    def step(self, n: int) -> int:
+        """Train n more epochs from self.epoch (the same loop however it is cut into steps);
+        returns the epochs trained, fewer than n once every network diverged (self.stopped).
+
+        A live session (app.lab.nn.live) steps a one-seed Trainer whose configuration may
+        change between steps: the learning rate, the regularisation and the batch size are
+        read at the start of each step. Epochs stay below config.epochs + 1 (the record table).
+        """
+        if self.stopped:
+            return 0
         config, stack, x, y, theta = self.config, self.stack, self.x, self.y, self.theta
         epochs, control, grad = config.epochs, self.control, stack.grad
         full_batch = config.effective_batch >= self.n_train
-        # per-epoch lookups in plain Python: indexing a numpy array yields a numpy scalar, and
-        # comparing those costs more than the rest of the bookkeeping of a small network's epoch
-        record_at = self.record_index.tolist()
+        record_at = self.record_at
         snapshot_at = self.snapshot_epochs if self.grid is not None else set()
         finite, step = self.finite, self.optimizer.step
-        for epoch in range(epochs):
+        first = epoch = self.epoch
+        for epoch in range(first, first + n):
             zs, inputs = stack.forward(x)
             if not finite(theta, zs[-1]):
                 if not self.check_divergence(epoch, zs):
+                    self.stopped = True
                     break
                 zs, inputs = stack.forward(x)  # the restarted rows' logits
             if self.waiting:
                 self.check_convergence(epoch, zs[-1])
             index = record_at[epoch]
             if index >= 0 and not self.record(epoch, index, zs):
+                self.stopped = True
                 break
             if epoch in snapshot_at:
                 self.snapshot(epoch, zs)
@@ -418,7 +443,10 @@ class Trainer:
                 self.minibatch_epoch()
             if control is not None:
                 control.tick(epoch + 1, epochs, self.latest_loss)
-        return self.finish()
+        else:
+            epoch = first + n
+        self.epoch = epoch
+        return epoch - first
 
     @property
     def n_train(self) -> int:

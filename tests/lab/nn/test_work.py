@@ -26,7 +26,10 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
             "hidden_layers": [64],
             "dataset": {"name": "circle", "n_samples": 2000},
         },
-        False,
+        # loose since the loop became Trainer.step: the last epoch's activations are freed
+        # before the final forward pass, so this one-epoch run's peak fell from over 111 MiB
+        # to 102 MiB and the (unchanged, still safe) estimate is 4.4x it
+        True,
     ),
     (
         "deep",
