@@ -27,6 +27,16 @@ from app.lab.datasets import (
     N_CLASSES,
     generate,
 )
+from app.lab.expressions import (
+    CUSTOM_NAME,
+    EXAMPLES,
+    GRAMMAR_FUNCTIONS,
+    MAX_LENGTH,
+    MAX_PARAM_NAME,
+    MAX_PARAMS,
+    PROBE_LIMIT,
+    available_functions,
+)
 from app.lab.nn.initializers import InitName
 from app.lab.nn.mlp import OptimizerName, RegularizationName
 from app.web.assets import link, plotly_bundle
@@ -76,7 +86,7 @@ PAGES = {
         "Explore an activation",
         "Pick a function and move its parameters: the curve, its first and second derivatives "
         f"and the vanishing-gradient zone (|f′| < {SATURATION_SLOPE:g}) follow live.",
-        ("pages/explore.js", "page.js", "controls.js"),
+        ("pages/explore.js", "page.js", "controls.js", "expression-editor.js"),
     ),
     "compare_page": Page(
         "compare.html",
@@ -84,7 +94,7 @@ PAGES = {
         "Compare activations",
         "Overlay any number of functions, each with its own parameters; switch between f, f′ "
         "and f″; read their properties side by side.",
-        ("pages/compare.js", "page.js", "controls.js"),
+        ("pages/compare.js", "page.js", "controls.js", "expression-editor.js"),
     ),
     "train_page": Page(
         "train.html",
@@ -133,7 +143,13 @@ PAGES = {
 }
 NAV = tuple((route, page.nav) for route, page in PAGES.items())
 # Modules every page imports; preloading them lets the browser fetch them in parallel.
-SHARED_MODULES = ("api.js", "state.js", "plots.js", "ui.js")
+SHARED_MODULES = (
+    "api.js",
+    "state.js",
+    "expressions.js",
+    "plots.js",
+    "ui.js",
+)  # state.js: expressions.js
 DEFAULT_FUNCTION = "gelu"
 
 INIT_LABELS = {
@@ -233,6 +249,39 @@ def _activation_options() -> list[tuple[str, str]]:
     return [(a.name, a.label) for a in ACTIVATIONS.values()]
 
 
+# The choice that opens the "Add your own" editor where an activation is picked.
+CUSTOM_LABEL = "Your own (type a formula)"
+
+
+def _activation_options_with_custom() -> list[tuple[str, str]]:
+    return [*_activation_options(), (CUSTOM_NAME, CUSTOM_LABEL)]
+
+
+def expression_facts() -> dict[str, Any]:
+    """What the "Add your own" editor needs (static/js/expression-editor.js): its one-click
+    examples, the grammar's limits and functions, and the reserved name, all from the domain."""
+    return {
+        "name": CUSTOM_NAME,
+        "label": CUSTOM_LABEL,
+        "examples": [
+            {
+                "name": e.name,
+                "label": e.label,
+                "expression": e.expression,
+                "params": [[name, value] for name, value in e.params],
+            }
+            for e in EXAMPLES
+        ],
+        "max_length": MAX_LENGTH,
+        "max_params": MAX_PARAMS,
+        "max_param_name": MAX_PARAM_NAME,
+        "probe_interval": [-PROBE_LIMIT, PROBE_LIMIT],
+        "functions": list(available_functions()),
+        "grammar_functions": list(GRAMMAR_FUNCTIONS),
+        "properties": list(PROPERTY_LABELS.items()),
+    }
+
+
 def _query_params(request: Request, act: Activation) -> dict[str, str]:
     """This entry's parameters as given in the query string, the rest left to defaults.
 
@@ -245,19 +294,23 @@ def _query_params(request: Request, act: Activation) -> dict[str, str]:
 
 @router.get("/", response_class=HTMLResponse, name="explore_page")
 def explore_page(request: Request) -> HTMLResponse:
-    """Explore one function: f, f', f'', parameters, formula card."""
-    try:
-        act = get_activation(request.query_params.get("fn", DEFAULT_FUNCTION))
-    except UnknownActivation:
-        act = get_activation(DEFAULT_FUNCTION)  # the script reports the bad name inline
-    try:
-        card = activation_card(act, _query_params(request, act))
-    except ParamError:
-        card = activation_card(act, {})  # the script reports the bad value at its control
+    """Explore one function: f, f', f'', parameters, formula card (or your own expression)."""
+    chosen = request.query_params.get("fn", DEFAULT_FUNCTION)
+    card: dict[str, Any] | None = None
+    if chosen != CUSTOM_NAME:  # your own: the editor shows its formulas once the server agrees
+        try:
+            act = get_activation(chosen)
+        except UnknownActivation:
+            act = get_activation(DEFAULT_FUNCTION)  # the script reports the bad name inline
+        try:
+            card = activation_card(act, _query_params(request, act))
+        except ParamError:
+            card = activation_card(act, {})  # the script reports the bad value at its control
     state = {
         "catalogue": catalogue(),
         "default_function": DEFAULT_FUNCTION,
         "fields": _x_range_fields(),
+        "expressions": expression_facts(),
         **_curve_facts(),
     }
     return _render(
@@ -265,8 +318,8 @@ def explore_page(request: Request) -> HTMLResponse:
         "explore_page",
         state,
         card=card,
-        options=_activation_options(),
-        selected=act.name,
+        options=_activation_options_with_custom(),
+        selected=CUSTOM_NAME if card is None else card["name"],
     )
 
 
@@ -298,9 +351,10 @@ def compare_page(request: Request) -> HTMLResponse:
         "default_functions": ["relu", "tanh", "sigmoid", "gelu"],
         "fields": _x_range_fields(),
         "properties": list(PROPERTY_LABELS.items()),
+        "expressions": expression_facts(),
         **_curve_facts(),
     }
-    return _render(request, "compare_page", state, options=_activation_options())
+    return _render(request, "compare_page", state, options=_activation_options_with_custom())
 
 
 @router.get("/softmax", response_class=HTMLResponse, name="softmax_page")
