@@ -16,15 +16,19 @@ import { checkNumber, clearError, clearErrors, debounce, showError } from "./ui.
 const TYPING_MS = 250; // one request per pause in typing, not one per key
 const NUMBER = { label: "The value", unit: "", integer: false, optional: false, min: null, max: null };
 
-// Answers by definition, shared by every editor of the page: an editor rebuilt (Compare's list
-// after an add or remove, back/forward) asks the server nothing it has already answered.
+// Answers by definition, refusals included, shared by every editor of the page: an editor
+// rebuilt (Compare's list after an add or remove, back/forward), or Enter pressed just before
+// the pause in typing ends, asks the server nothing it has asked already. A failure that is not
+// the server's answer about the formula (the network, a 503 given up on) is forgotten.
 const answers = new Map();
 
-async function describe(definition) {
+function describe(definition) {
   const key = JSON.stringify([definition.expression, paramValues(definition)]);
   if (!answers.has(key)) {
-    if (answers.size > 100) answers.clear();
-    answers.set(key, await api.describeExpression(definition.expression, paramValues(definition)));
+    if (answers.size > 200) answers.clear();
+    const asking = api.describeExpression(definition.expression, paramValues(definition));
+    answers.set(key, asking);
+    asking.catch((error) => error.status === 422 || answers.delete(key));
   }
   return answers.get(key);
 }
@@ -208,8 +212,10 @@ export function expressionEditor(container, {
     const mine = ++asked;
     const definition = copy(current);
     const text = definition.expression;
-    clearRefusal();
+    // The last message stays until the new one is known: no flicker while typing, and the
+    // "Declare" button does not vanish under a keyboard user's focus.
     let ok = checkRows();
+    if (!ok || [...text].length > facts.max_length) clearRefusal();
     if ([...text].length > facts.max_length) {
       showRefusal(text, {
         msg: `at most ${facts.max_length} characters; this has ${[...text].length}`,
@@ -224,12 +230,14 @@ export function expressionEditor(container, {
     try {
       const answer = await describe(definition);
       if (mine !== asked) return;
+      clearRefusal();
       accepted = { definition, result: answer };
       renderResult(answer);
       onValid(definition, answer);
     } catch (error) {
       if (mine !== asked) return;
       if (!error.errors) throw error;
+      clearRefusal();
       const rest = report(error, text);
       if (rest.length) showError(`${prefix}expr`, rest.map((item) => item.msg).join("; "));
       invalid(definition);
