@@ -107,6 +107,7 @@ PAGES = {
             "pages/train.js",
             "page.js",
             "controls.js",
+            "expression-editor.js",
             "train.js",
             "player.js",
             "points.js",
@@ -397,7 +398,13 @@ def gradients_page(request: Request) -> HTMLResponse:
         "seed": field_rule(model, "seed", "Seed"),
     }
     defaults = {"activations": d["activations"], "inits": d["inits"]}
-    state = {"catalogue": catalogue(), "defaults": defaults, "fields": fields, **options}
+    state = {
+        "catalogue": catalogue(),
+        "defaults": defaults,
+        "fields": fields,
+        "expressions": expression_facts(),
+        **options,
+    }
     return _render(request, "gradients_page", state, **options)
 
 
@@ -531,7 +538,9 @@ def _train_fields(settings: Settings) -> dict[str, dict[str, Any]]:
         **_data_fields(),
         "points": field_rule(OwnPoints, "points", "Points"),
         "features": field_rule(model, "features", "Input features"),
-        "activation": choice_rule(model, "activation", "Hidden activation", _activation_options()),
+        "activation": choice_rule(
+            model, "activation", "Hidden activation", _activation_options_with_custom()
+        ),
         "hidden_layers": field_rule(model, "hidden_layers", "Hidden layers"),
         "init": choice_rule(
             model, "init", "Initialisation", _options(get_args(InitName), INIT_LABELS)
@@ -606,6 +615,7 @@ def _training_state(settings: Settings, fields: dict[str, dict[str, Any]]) -> di
         "fixed_datasets": list(FIXED_DATASETS),
         "saturated": SATURATION_SLOPE,
         "grid_step": 10.0**-GRID_DECIMALS,  # what snapshot surfaces are rounded to
+        "expressions": expression_facts(),
     }
 
 
