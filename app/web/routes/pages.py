@@ -122,7 +122,7 @@ PAGES = {
         "Seed sweep",
         "One run can be lucky. Train the same network from many seeds per activation and "
         "compare how often each one solves the task, how fast, and how the loss spreads.",
-        ("pages/sweep.js", "page.js", "controls.js"),
+        ("pages/sweep.js", "page.js", "controls.js", "expression-editor.js"),
     ),
     "gradients_page": Page(
         "gradients.html",
@@ -131,7 +131,7 @@ PAGES = {
         "How the gradient reaching each layer of a deep, untrained network depends on the "
         "activation and the initialisation: sigmoid's shrinks layer by layer, ReLU with He init "
         "keeps it level.",
-        ("pages/gradients.js", "page.js", "controls.js"),
+        ("pages/gradients.js", "page.js", "controls.js", "expression-editor.js"),
     ),
     "softmax_page": Page(
         "softmax.html",
