@@ -246,7 +246,14 @@ def test_training_pages_offer_the_domain_choices(client: TestClient) -> None:
     assert values(fields["init"]) == ["xavier", "he", "lecun", "uniform"]
     assert values(fields["loss"]) == ["bce", "mse"]
     assert values(fields["regularization"]) == ["none", "l1", "l2"]
-    assert values(fields["activation"]) == list(ACTIVATIONS)
+    assert values(fields["activation"]) == [*ACTIVATIONS, CUSTOM_NAME]  # then your own
+
+
+@pytest.mark.parametrize("path", ["/train", "/sweep", "/gradients"])
+def test_every_page_that_picks_an_activation_has_the_editor(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    assert initial_state(html)["expressions"]["name"] == CUSTOM_NAME
+    assert '<template id="expression-editor">' in html
 
 
 def test_train_choices_are_the_domains_and_start_at_the_request_models_defaults(
