@@ -45,7 +45,10 @@ const charts = freshness(() => CHARTS.map((id) => $(id)), { delayMs: 0 });
 
 // --- your own activations ----------------------------------------------------------------------
 
-const definitionsOf = (s) => s.own.map((text) => decodeDefinition(text, { maxParams: FACTS.max_params }));
+// At most as many as a sweep takes activations (the catalogue's size): a link cannot make the
+// page build thousands of editors; the server's rule on the whole list still applies.
+const definitionsOf = (s) =>
+  s.own.slice(0, init.catalogue.length).map((text) => decodeDefinition(text, { maxParams: FACTS.max_params }));
 let owns = definitionsOf(state);
 let editors = [];
 // The editors' answers settle before a sweep starts: typing a formula is one sweep, not one a key.
