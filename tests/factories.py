@@ -4,7 +4,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.lab.activations import get_activation
-from app.lab.datasets import xor
+from app.lab.datasets import generate, xor
 from app.lab.nn.training import TrainConfig
 
 
@@ -23,5 +23,21 @@ def xor_config(activation: str = "tanh", **changes: Any) -> TrainConfig:
         optimizer="sgd",
         learning_rate=0.1,
         epochs=2000,
+    )
+    return replace(base, **changes)
+
+
+def regression_config(name: str = "reg-plane", **changes: Any) -> TrainConfig:
+    """A Playground regression set (500 points, half for training) on a tanh 2-8-8-1 network
+    with the linear output and mse, Adam at 0.01 for 1000 full-batch epochs; any field can be
+    changed by keyword."""
+    base = xor_config(
+        dataset=generate(name),  # type: ignore[arg-type]
+        hidden_layers=(8, 8),
+        output="linear",
+        loss="mse",
+        optimizer="adam",
+        learning_rate=0.01,
+        epochs=1000,
     )
     return replace(base, **changes)

@@ -1,10 +1,12 @@
-"""Toy 2-D classification data: the XOR truth table, the TensorFlow Playground's sets and more.
+"""Toy 2-D data: the XOR truth table, the TensorFlow Playground's sets (regression too) and more.
 
 Every generator is a pure function of its arguments: `generate(name, n_samples, noise,
 train_fraction, seed)` draws all points from `np.random.default_rng(seed)`, then shuffles them
 with the same generator and splits off the first floor(n_samples * train_fraction) as the
 training set, as the Playground does. Labels are class indices 0..K-1; where the Playground
-labels a point +1 it is class 1 here and -1 is class 0.
+labels a point +1 it is class 1 here and -1 is class 0. The regression sets (REGRESSION_NAMES)
+carry a real-valued target per point instead, the Playground's own number (about -1 to 1), and
+no classes: their N_CLASSES is 0.
 
 Coordinates are the raw (x1, x2) plane; `features(x, names)` maps them to the network's inputs
 (x1, x2, x1^2, x2^2, x1*x2, sin x1, sin x2, as in the Playground).
@@ -20,11 +22,27 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 Labels = NDArray[np.int64]
+# Class labels, or the real-valued targets of a regression set.
+Targets = NDArray[np.int64] | NDArray[np.float64]
 
-DatasetName = Literal["xor", "quadrants", "circle", "gaussians", "spiral", "moons", "spiral3"]
+DatasetName = Literal[
+    "xor",
+    "quadrants",
+    "circle",
+    "gaussians",
+    "spiral",
+    "moons",
+    "spiral3",
+    "reg-plane",
+    "reg-gauss",
+]
 DATASET_NAMES: tuple[DatasetName, ...] = get_args(DatasetName)
 GENERATED: tuple[DatasetName, ...] = tuple(name for name in DATASET_NAMES if name != "xor")
-N_CLASSES: dict[DatasetName, int] = dict.fromkeys(DATASET_NAMES, 2) | {"spiral3": 3}
+# The Playground's regression sets, under its own names: a number to fit per point, no classes.
+REGRESSION_NAMES: tuple[DatasetName, ...] = ("reg-plane", "reg-gauss")
+N_CLASSES: dict[DatasetName, int] = (
+    dict.fromkeys(DATASET_NAMES, 2) | {"spiral3": 3} | dict.fromkeys(REGRESSION_NAMES, 0)
+)
 MAX_CLASSES = 10  # labels a user's own points may carry: 0..9
 
 # The generators' knobs: defaults and the ranges the API admits (noise as the Playground's 0-50 %).
@@ -40,6 +58,7 @@ MAX_TRAIN_FRACTION = 0.9
 MAX_SEED = 2**32 - 1  # seeds of data and of networks: what the API and the pages accept
 MIN_OWN_POINTS = 2
 COORD_LIMIT = 1000.0  # |x1|, |x2| of a user's own points
+PLAYGROUND_RADIUS = 6.0  # the regression sets' points are U(-6, 6) per axis, as the Playground's
 
 FeatureName = Literal["x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2"]
 FEATURE_NAMES: tuple[FeatureName, ...] = get_args(FeatureName)
@@ -65,14 +84,20 @@ FEATURE_FORMULAS: dict[FeatureName, str] = {
 
 @dataclass(frozen=True)
 class Dataset:
-    """Raw 2-D points and integer labels; the test set is None when there is none."""
+    """Raw 2-D points and their labels (class indices; real targets when n_classes is 0, a
+    regression set); the test set is None when there is none."""
 
     name: str
     x_train: Array  # (n_train, 2)
-    y_train: Labels  # (n_train,)
+    y_train: Targets  # (n_train,)
     x_test: Array | None
-    y_test: Labels | None
+    y_test: Targets | None
     n_classes: int
+
+    @property
+    def regression(self) -> bool:
+        """A real-valued target per point rather than a class."""
+        return self.n_classes == 0
 
 
 # The XOR truth table in the project's order: (0,0)->0, (0,1)->1, (1,0)->1, (1,1)->0.
@@ -171,13 +196,43 @@ def moons(rng: np.random.Generator, n: int, noise: float) -> tuple[Array, Labels
     return x, np.repeat(np.array([0, 1]), [n0, n1])
 
 
-GENERATORS: dict[str, Callable[[np.random.Generator, int, float], tuple[Array, Labels]]] = {
+def reg_plane(rng: np.random.Generator, n: int, noise: float) -> tuple[Array, Array]:
+    """The Playground's regressPlane: x ~ U(-6, 6)^2, target (x1 + x2) / 10 (its linear scale
+    from [-10, 10] to [-1, 1], unclamped) of the point moved by U(-6, 6) * noise per axis."""
+    x = rng.uniform(-PLAYGROUND_RADIUS, PLAYGROUND_RADIUS, size=(n, 2))
+    moved = x + rng.uniform(-PLAYGROUND_RADIUS, PLAYGROUND_RADIUS, size=(n, 2)) * noise
+    return x, (moved[:, 0] + moved[:, 1]) / 10.0
+
+
+# regressGaussian's bumps: (centre x1, centre x2, sign).
+REG_GAUSSIANS: Array = np.array(
+    [[-4.0, 2.5, 1.0], [0.0, 2.5, -1.0], [4.0, 2.5, 1.0], [-4.0, -2.5, -1.0], [0.0, -2.5, 1.0],
+     [4.0, -2.5, -1.0]]
+)  # fmt: skip
+
+
+def reg_gauss(rng: np.random.Generator, n: int, noise: float) -> tuple[Array, Array]:
+    """The Playground's regressGaussian: x ~ U(-6, 6)^2; each of six bumps gives sign * max(0,
+    1 - d / 2) at distance d from its centre (its scale from [0, 2] to [1, 0], clamped), and the
+    target is the bump value largest in |.| (the first of equals), of the point moved by
+    U(-6, 6) * noise per axis."""
+    x = rng.uniform(-PLAYGROUND_RADIUS, PLAYGROUND_RADIUS, size=(n, 2))
+    moved = x + rng.uniform(-PLAYGROUND_RADIUS, PLAYGROUND_RADIUS, size=(n, 2)) * noise
+    d = np.hypot(moved[:, None, 0] - REG_GAUSSIANS[:, 0], moved[:, None, 1] - REG_GAUSSIANS[:, 1])
+    bumps = REG_GAUSSIANS[:, 2] * np.clip(1.0 - d / 2.0, 0.0, 1.0)
+    pick = np.argmax(np.abs(bumps), axis=1)
+    return x, bumps[np.arange(n), pick] + 0.0  # + 0.0: no -0.0 where every bump is 0
+
+
+GENERATORS: dict[str, Callable[[np.random.Generator, int, float], tuple[Array, Targets]]] = {
     "quadrants": quadrants,
     "circle": circle,
     "gaussians": gaussians,
     "spiral": lambda rng, n, noise: arms(rng, n, noise, 2),
     "moons": moons,
     "spiral3": lambda rng, n, noise: arms(rng, n, noise, 3),
+    "reg-plane": reg_plane,
+    "reg-gauss": reg_gauss,
 }
 
 

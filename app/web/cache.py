@@ -68,6 +68,10 @@ class ResultCache:
         """Store bytes computed elsewhere (a stream's result)."""
         self.store.put(key, value)
 
+    def is_pending(self, key: Hashable) -> bool:
+        """Whether get_or_compute_async is computing `key` now (a call for it would wait)."""
+        return key in self._pending_async
+
     async def get_or_compute_async(
         self, key: Hashable, compute: Callable[[], Awaitable[bytes]]
     ) -> bytes:

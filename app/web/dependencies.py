@@ -1,5 +1,10 @@
 """Lookups shared by routes: unknown names become one 404 here, not in each handler, and an
-activation's parameters are resolved (or refused with a 422 naming the parameter) in one place."""
+activation's parameters are resolved (or refused with a 422 naming the parameter) in one place.
+
+Every dependency is `async def` although none awaits: FastAPI runs a plain `def` dependency in
+its thread pool, and that hand-off (a thread woken per dependency per request) was a tenth of the
+cost of a refused training request and grew with the machine's load; these are all microseconds
+of pure Python, so the event loop runs them itself."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +28,7 @@ from app.web.schemas.activations import CurveQuery
 from app.web.workers import WorkerPool
 
 
-def activation_from_path(
+async def activation_from_path(
     name: Annotated[str, Path(description="Catalogue key, e.g. `gelu`.", examples=["gelu"])],
 ) -> Activation:
     """The catalogue entry named in the path, or 404."""
@@ -62,7 +67,7 @@ class ResolvedActivation:
     params: dict[str, ParamValue]
 
 
-def activation_with_query_params(act: ActivationDep, request: Request) -> ResolvedActivation:
+async def activation_with_query_params(act: ActivationDep, request: Request) -> ResolvedActivation:
     """The path's entry with every query parameter taken as one of its parameters."""
     given = dict(request.query_params.items())
     return ResolvedActivation(act, resolve_params(act, given, ("query",)))
@@ -71,7 +76,7 @@ def activation_with_query_params(act: ActivationDep, request: Request) -> Resolv
 CURVE_SAMPLING = frozenset(CurveQuery.model_fields)  # read once: model_fields is slow to access
 
 
-def curve_request(
+async def curve_request(
     act: ActivationDep, query: Annotated[CurveQuery, Query()], request: Request
 ) -> CurveRequest:
     """The path's entry sampled where CurveQuery says, its parameters from the other query keys.
@@ -86,22 +91,22 @@ ActivationParamsDep = Annotated[ResolvedActivation, Depends(activation_with_quer
 CurveRequestDep = Annotated[CurveRequest, Depends(curve_request)]
 
 
-def settings_from_app(request: Request) -> Settings:
+async def settings_from_app(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def curve_store_from_app(request: Request) -> CurveStore:
+async def curve_store_from_app(request: Request) -> CurveStore:
     store: CurveStore = request.app.state.curve_store
     return store
 
 
-def result_cache_from_app(request: Request) -> ResultCache:
+async def result_cache_from_app(request: Request) -> ResultCache:
     cache: ResultCache = request.app.state.result_cache
     return cache
 
 
-def worker_pool_from_app(request: Request) -> WorkerPool:
+async def worker_pool_from_app(request: Request) -> WorkerPool:
     pool: WorkerPool = request.app.state.worker_pool
     return pool
 

@@ -80,6 +80,11 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    return http_error_response(exc)
+
+
+def http_error_response(exc: StarletteHTTPException) -> Response:
+    """The app's answer to an HTTPException: {"detail": [...]} with its status and headers."""
     detail: object = exc.detail
     if isinstance(detail, str):  # Starlette's own 404/405 for unknown routes and methods
         detail = [error_item([], detail, "http_error")]

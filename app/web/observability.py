@@ -36,6 +36,7 @@ from prometheus_client import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
+from app.web.warmup import WARMUP_KEY
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 REQUEST_ID_HEADER = b"x-request-id"
@@ -54,6 +55,9 @@ STATIC_TEMPLATE = "/static/{path}"
 UNMATCHED = "unmatched"  # 404s for unknown paths share one label
 # HTTP parsers accept any token as a method; labels keep the standard ones and call the rest OTHER.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# A refusal at once (workers and queue full) should take milliseconds, one that waited in the
+# queue until its deadline takes the time limit: fine buckets at the low end, up to a minute.
+REFUSAL_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 15, 30, 60)
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 RSS_REFRESH_S = 1.0
 
@@ -117,6 +121,14 @@ class Metrics:
             "Training requests (train, sweep and their streams) being answered now.",
             registry=r,
             multiprocess_mode="livesum",
+        )
+        self.refusal_latency = Histogram(
+            "actlab_training_refusal_duration_seconds",
+            "Time to answer a training request refused as busy (503 with Retry-After), from "
+            "its arrival in the app to the end of the answer: milliseconds when refused at "
+            "once, about the time limit when it waited in the queue for its deadline.",
+            buckets=REFUSAL_BUCKETS,
+            registry=r,
         )
         self.trainings_refused = Counter(
             "actlab_trainings_refused",
@@ -198,7 +210,7 @@ class ObservabilityMiddleware:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get(WARMUP_KEY):
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
@@ -230,9 +242,10 @@ class ObservabilityMiddleware:
         finally:
             if is_training:
                 self.metrics.trainings_running.dec()
-                if status == 503:
-                    self.metrics.trainings_refused.labels(scope["path"], "busy").inc()
             elapsed = time.perf_counter() - start
+            if is_training and status == 503:
+                self.metrics.trainings_refused.labels(scope["path"], "busy").inc()
+                self.metrics.refusal_latency.observe(elapsed)
             route = route_template(scope)
             method = scope["method"] if scope["method"] in METHODS else "OTHER"
             self.metrics.record(method, route, status, elapsed)

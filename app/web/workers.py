@@ -147,7 +147,15 @@ def serve(conn: Connection) -> None:
 
 
 class Worker:
-    """One worker process and the parent's end of its pipe."""
+    """One worker process, the parent's end of its pipe and the thread that reads it.
+
+    The reader lives as long as the process (one thread per worker, started off the event loop
+    with the process): starting a thread per job made the loop wait for the new thread to be
+    scheduled, on a busy machine for milliseconds per admitted request, and the refusals of a
+    burst queued behind them. It hands each message to the current job's `post` (none between
+    jobs) and owns the pipe: on EOF (the process exited or was killed) it posts "exit" and closes
+    it, so no other thread closes the pipe under a blocked read.
+    """
 
     def __init__(self, ctx: BaseContext) -> None:
         parent, child = ctx.Pipe()
@@ -159,40 +167,42 @@ class Worker:
         self.process = process
         self.conn = parent
         self.jobs = 0
+        self.post: Callable[[tuple[Any, ...]], None] | None = None
+        self.gone = False  # the reader saw EOF: a job given to it now would wait forever
+        threading.Thread(target=self._read, name="actlab-worker-pipe", daemon=True).start()
 
     @property
     def pid(self) -> int | None:
         return self.process.pid
 
-    def kill(self, close_pipe: bool = True) -> None:
-        """SIGKILL: total, even inside a numpy call. A job's pipe is left to its reader thread,
-        which sees EOF and closes it (closing it under a blocked read is a race)."""
+    def _read(self) -> None:
+        """Hand every message to the job that is running; a large result is read here, off
+        the event loop."""
+        while True:
+            try:
+                msg = self.conn.recv()
+            except (EOFError, OSError):  # the worker exited, died or was killed
+                self.gone = True  # before reading post: _execute sets post, then reads gone
+                self.conn.close()
+                post = self.post
+                if post is not None:
+                    post(("exit", None, 0))
+                return
+            post = self.post
+            if post is not None:
+                post(msg)
+
+    def kill(self) -> None:
+        """SIGKILL: total, even inside a numpy call (the reader then sees EOF)."""
         if self.process.is_alive():
             self.process.kill()
-        if close_pipe:
-            self.conn.close()
 
     def retire(self) -> None:
-        """Ask an idle worker to exit (it frees its memory with it)."""
+        """Ask an idle worker to exit (it frees its memory with it; the reader sees EOF)."""
         try:
             self.conn.send(None)
         except OSError:
             pass
-        self.conn.close()
-
-
-def _pump(conn: Connection, post: Callable[[tuple[Any, ...]], None]) -> None:
-    """Read one job's messages in a thread (a large result is read off the event loop)."""
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):  # the worker died or was killed
-            conn.close()
-            post(("exit", None, 0))
-            return
-        post(msg)
-        if msg[0] != "progress":
-            return
 
 
 class Ticket:
@@ -269,13 +279,20 @@ class WorkerPool:
         seconds = math.ceil(self.typical_job_s * ahead / self.size)
         return min(max(seconds, 1), math.ceil(self.time_limit_s))
 
+    def refusal(self) -> Busy | None:
+        """The Busy that admit() would raise now (every worker and queue place taken), else None."""
+        if self._admitted < self.size + self.queue:
+            return None
+        return Busy(self.retry_after_s(), self._running, self._admitted - self._running)
+
     def admit(self) -> Ticket:
         """A place for one job, or Busy (503) at once when the workers and the queue are full."""
         if self.closing:
             raise ShuttingDown
         with self._lock:
-            if self._admitted >= self.size + self.queue:
-                raise Busy(self.retry_after_s(), self._running, self._admitted - self._running)
+            busy = self.refusal()
+            if busy is not None:
+                raise busy
             self._admitted += 1
         return Ticket(self, time.monotonic() + self.time_limit_s)
 
@@ -349,9 +366,8 @@ class WorkerPool:
         with self._lock:
             while self._idle:
                 worker = self._idle.pop()
-                if worker.process.is_alive():
+                if worker.process.is_alive() and not worker.gone:
                     return worker
-                worker.kill()
         # starting the forkserver the first time takes a second: never on the event loop
         return await asyncio.to_thread(Worker, self._context())
 
@@ -385,14 +401,17 @@ class WorkerPool:
         started = time.monotonic()
         finished = False
         self._busy[worker] = post
+        worker.post = post
         try:
             if self.closing:
                 raise ShuttingDown
             remaining = max(ticket.deadline - started, 0.0)
-            worker.conn.send((fn, args, remaining, interval))
-            threading.Thread(
-                target=_pump, args=(worker.conn, post), name="actlab-worker-pipe", daemon=True
-            ).start()
+            try:
+                if worker.gone:
+                    raise OSError("the pipe is closed")
+                worker.conn.send((fn, args, remaining, interval))
+            except OSError:
+                raise WorkerDied(f"worker process {worker.pid} exited before the job") from None
             while True:
                 timeout = ticket.deadline + KILL_GRACE_S - time.monotonic()
                 try:
@@ -408,6 +427,7 @@ class WorkerPool:
                 if kind == "exit":
                     raise WorkerDied(f"worker process {worker.pid} exited during the job")
                 finished = True
+                worker.post = None
                 self._checkin(worker, rest[0])
                 self._learn(time.monotonic() - started)
                 if kind == "time_limit":
@@ -420,7 +440,7 @@ class WorkerPool:
         finally:
             del self._busy[worker]
             if not finished:  # cancelled, past its deadline, shutting down: stop it now
-                worker.kill(close_pipe=False)
+                worker.kill()
 
     def _learn(self, seconds: float) -> None:
         self.jobs_done += 1
@@ -439,7 +459,7 @@ class WorkerPool:
             future.get_loop().call_soon_threadsafe(_fail, future, ShuttingDown())
         for worker, post in busy:
             post(("shutdown", None))
-            worker.kill(close_pipe=False)
+            worker.kill()
         for worker in idle:
             worker.retire()
 
@@ -491,4 +511,4 @@ def _kill_all(idle: list[Worker], busy: dict[Worker, Any]) -> None:
     for worker in idle:
         worker.kill()
     for worker in busy:
-        worker.kill(close_pipe=False)
+        worker.kill()

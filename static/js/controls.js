@@ -1,6 +1,7 @@
 // Parameter controls built from a catalogue entry: a labelled slider plus a number box for each
 // numeric parameter, a select for each choice parameter. Used by Explore, Compare and Train.
 // Number boxes bound to state keys, checked against the rules the server declares.
+import { hideKey, lessonLink } from "./state.js";
 import { checkNumber, clearError, showError, tooFew, tooMany } from "./ui.js";
 
 function element(tag, attributes = {}, children = []) {
@@ -246,4 +247,91 @@ export function syncFields({ numbers = {}, selects = {} }, state) {
   for (const [id, key] of Object.entries({ ...numbers, ...selects })) {
     document.getElementById(id).value = state[key] ?? "";
   }
+}
+
+// --- classroom links: hide the controls a lesson names, and the panel that builds one ---------
+
+// A declared field's control on the page: the element marked data-field="<id>" (a control made
+// of several parts), else the .field around the element with that id; null when the page shows
+// no control for it.
+export function controlOf(id) {
+  return document.querySelector(`[data-field="${id}"]`) ?? document.getElementById(id)?.closest(".field") ?? null;
+}
+
+// Hide exactly the controls the state's `<id>_hide` keys name (hidden leaves the layout and the
+// tab order); the values stay in the state, so the run is the link's.
+export function hideControls(fields, state) {
+  for (const id of Object.keys(fields)) {
+    const node = controlOf(id);
+    if (node) node.hidden = state[hideKey(id)] === true;
+  }
+}
+
+// "Share as a lesson": one checkbox per control the page shows (its declared fields), the link
+// with the ticked ones hidden, and a copy button. current(): the page's URL state now. The
+// panel's contents exist only while it is open, so a control's label names one element and a
+// closed panel holds nothing but its summary.
+export function lessonPanel(root, schema, fields, current) {
+  // only a page whose schema declares the lesson keys (state.js lessonSchema) can share one
+  // in the order the page shows them (the initial state's JSON has its keys sorted)
+  const ids = Object.keys(fields).filter((id) => hideKey(id) in schema && controlOf(id))
+    .sort((a, b) => (controlOf(a).compareDocumentPosition(controlOf(b)) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+  if (!root || !ids.length) return null;
+  const counts = {};
+  for (const id of ids) counts[fields[id].label] = (counts[fields[id].label] ?? 0) + 1;
+  const chosen = new Set(ids.filter((id) => current()[hideKey(id)] === true)); // from a lesson: its choices
+  const checks = element("div", { class: "row" });
+  const buildChecks = () => checks.replaceChildren(...ids.map((id) => {
+    const box = element("input", { type: "checkbox", id: `lesson-hide-${id}`, value: id });
+    box.checked = chosen.has(id);
+    box.addEventListener("change", () => (box.checked ? chosen.add(id) : chosen.delete(id)));
+    const label = fields[id].label ?? id;
+    const text = counts[label] > 1 ? `${label} (${id})` : `${label}${fields[id].unit ? ` ${fields[id].unit}` : ""}`;
+    return element("label", { class: "check" }, [box, ` ${text}`]);
+  }));
+  const link = element("input", { type: "text", id: "lesson-link", readonly: "", "aria-label": "Lesson link" });
+  const copy = element("button", { type: "button", id: "lesson-copy" }, ["Copy link"]);
+  const status = element("span", { class: "hint", id: "lesson-status", "aria-live": "polite" });
+  const refresh = () => {
+    link.value = lessonLink(schema, fields, current(), ids.filter((id) => chosen.has(id)), window.location);
+  };
+  const body = element("div", { class: "lesson-body" });
+  const panel = element("details", { class: "lesson", id: "lesson" }, [
+    element("summary", {}, ["Share as a lesson"]),
+    body,
+  ]);
+  panel.addEventListener("toggle", () => {
+    status.textContent = "";
+    if (!panel.open) {
+      body.replaceChildren();
+      return;
+    }
+    buildChecks();
+    body.replaceChildren(
+      element("p", { class: "hint" }, ["Tick the controls a learner should not see. The link opens this exact view with them hidden; they keep the values shown now."]),
+      element("fieldset", { class: "lesson-hide" }, [element("legend", {}, ["Hide"]), checks]),
+      element("div", { class: "row lesson-share" }, [link, copy]),
+      status,
+    );
+    refresh();
+  });
+  panel.addEventListener("change", () => setTimeout(refresh, 0));
+  copy.addEventListener("click", async () => {
+    refresh();
+    try {
+      await navigator.clipboard.writeText(link.value);
+      status.textContent = "Link copied.";
+    } catch {
+      link.select(); // no clipboard here: the link is selected, ready for Ctrl+C
+      status.textContent = "Select the link above and copy it (Ctrl+C).";
+    }
+  });
+  // The page's state changes as a learner works: open, the link follows it.
+  window.addEventListener("popstate", refresh);
+  document.addEventListener("change", (event) => {
+    if (!panel.contains(event.target)) setTimeout(refresh, 0);
+  });
+  root.append(panel);
+  refresh();
+  return panel;
 }

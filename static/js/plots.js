@@ -338,8 +338,10 @@ const withAlpha = (hex, alpha) => {
 // log axis. Overlaid, every band comes before every median, so each median line stays on top of
 // all the bands; each band is its activation's colour, faint. As panels (`columns` across), one
 // activation per panel on shared axes: bands that overlap in one chart stay readable apart.
-export function bandsFigure(epochs, results, labels, t, { panels = false, columns = 1 } = {}) {
-  const positive = (values) => values.map((v) => (v !== null && v > 0 ? v : null));
+// curve "r2_curve" (a regression sweep): the R² bands instead, on a linear axis up to 1.
+export function bandsFigure(epochs, results, labels, t, { panels = false, columns = 1, curve = "loss_curve" } = {}) {
+  const r2 = curve === "r2_curve";
+  const positive = r2 ? (values) => values : (values) => values.map((v) => (v !== null && v > 0 ? v : null));
   const axes = (i) => (panels && i > 0 ? { xaxis: `x${i + 1}`, yaxis: `y${i + 1}` } : {});
   const bands = [];
   const medians = [];
@@ -347,24 +349,27 @@ export function bandsFigure(epochs, results, labels, t, { panels = false, column
     const c = colour(t, i);
     const name = labels(r);
     const edge = { type: "scatter", mode: "lines", x: epochs, line: { width: 0, color: c }, showlegend: false, hoverinfo: "skip", legendgroup: name, ...axes(i) };
-    bands.push({ ...edge, name: `${name} p10`, y: positive(r.loss_curve.p10) });
-    bands.push({ ...edge, name: `${name} p90`, y: positive(r.loss_curve.p90), fill: "tonexty", fillcolor: withAlpha(c, panels ? 0.3 : 0.14) });
+    bands.push({ ...edge, name: `${name} p10`, y: positive(r[curve].p10) });
+    bands.push({ ...edge, name: `${name} p90`, y: positive(r[curve].p90), fill: "tonexty", fillcolor: withAlpha(c, panels ? 0.3 : 0.14) });
     medians.push({
       type: "scatter",
       mode: "lines",
       name,
       x: epochs,
-      y: positive(r.loss_curve.median),
+      y: positive(r[curve].median),
       line: { width: 2.5, color: c, dash: panels ? "solid" : LINE_DASHES[i % LINE_DASHES.length] },
       legendgroup: name,
       hovertemplate: "epoch %{x}: %{y:.3g}",
       ...axes(i),
     });
   });
-  const yTitle = "training loss (median over seeds)";
-  const ticks = logTicks(bands.flatMap((band) => band.y));
+  const yTitle = r2 ? "training R² (median over seeds)" : "training loss (median over seeds)";
+  const yType = r2 ? "linear" : "log";
+  // R² can start far below 0; from -1 up the learning shows
+  const lowest = Math.min(0, ...bands.flatMap((band) => band.y).filter((v) => v !== null));
+  const ticks = r2 ? { range: [Math.max(-1, lowest) - 0.03, 1.03] } : logTicks(bands.flatMap((band) => band.y));
   if (!panels) {
-    const layout = baseLayout(t, { xTitle: "epoch", yTitle, yType: "log", legendBelow: true });
+    const layout = baseLayout(t, { xTitle: "epoch", yTitle, yType, legendBelow: true });
     layout.yaxis = { ...layout.yaxis, ...ticks };
     return { traces: [...bands, ...medians], layout };
   }
@@ -392,9 +397,9 @@ export function bandsFigure(epochs, results, labels, t, { panels = false, column
     const suffix = i === 0 ? "" : String(i + 1);
     const axis = { gridcolor: t.grid, zerolinecolor: t.line, linecolor: t.line, tickfont: { size: 10 } };
     layout[`xaxis${suffix}`] = { ...axis, ...(i ? { matches: "x" } : {}) };
-    layout[`yaxis${suffix}`] = { ...axis, type: "log", exponentformat: "power", ...ticks, ...(i ? { matches: "y" } : {}) };
+    layout[`yaxis${suffix}`] = { ...axis, type: yType, exponentformat: "power", ...ticks, ...(i ? { matches: "y" } : {}) };
   });
-  layout.yaxis.title = { text: rows > 1 ? "loss" : yTitle, standoff: 6 };
+  layout.yaxis.title = { text: rows > 1 ? (r2 ? "R²" : "loss") : yTitle, standoff: 6 };
   layout[`xaxis${results.length === 1 ? "" : results.length}`].title = { text: "epoch", standoff: 4 };
   return { traces, layout };
 }

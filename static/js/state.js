@@ -157,3 +157,37 @@ export const paramNames = (entry) => (entry ? entry.params.map((p) => p.name) : 
 function clone(value) {
   return Array.isArray(value) ? [...value] : value;
 }
+
+// --- classroom links (a lesson) ---------------------------------------------------------------
+// The TensorFlow Playground's `*_hide` keys: `<id>_hide=1` in a link hides the control whose id is
+// <id>, the id of the field rule the server declares for it (init.fields: `learning_rate`,
+// `epochs`, `dataset`, ...). A page's hideable controls are exactly its declared fields, so the
+// keys come from there, never from a list in a script. A hidden control keeps the value the link
+// gives it: only the control goes, the state stays, and the run is the link's.
+export const HIDE_SUFFIX = "_hide";
+export const hideKey = (id) => `${id}${HIDE_SUFFIX}`;
+
+// What a lesson can hide on a page: its declared fields, and the controls that change only its
+// view (init.views: hiding one pins the view the link shows, say the snapshot).
+export const lessonControls = (init) => ({ ...(init.fields ?? {}), ...(init.views ?? {}) });
+
+// The schema properties of a page's lesson: one boolean per declared field, false by default
+// (so an ordinary link carries none of them).
+export const lessonSchema = (fields) =>
+  Object.fromEntries(Object.keys(fields).map((id) => [hideKey(id), bool(false)]));
+
+// The ids of the controls this state hides, in the fields' order.
+export const hiddenIds = (fields, state) => Object.keys(fields).filter((id) => state[hideKey(id)] === true);
+
+// The state a lesson link shares: the same view, with exactly the controls in `hide` hidden.
+export function lessonState(fields, state, hide) {
+  const wanted = new Set(hide);
+  const next = { ...state };
+  for (const id of Object.keys(fields)) next[hideKey(id)] = wanted.has(id);
+  return next;
+}
+
+// The lesson link for this state (`where`: {origin, pathname} of the page).
+export function lessonLink(schema, fields, state, hide, { origin, pathname }) {
+  return `${origin}${pathname}${toSearch(schema, lessonState(fields, state, hide))}`;
+}

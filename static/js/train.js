@@ -8,7 +8,7 @@
 // what POST /api/train {} trains.
 import { ownParams } from "./controls.js";
 import { paramValues } from "./expressions.js";
-import { bool, choice, definition, int, list, paramNames, readState, ruled } from "./state.js";
+import { bool, choice, definition, int, lessonControls, lessonSchema, list, paramNames, readState, ruled } from "./state.js";
 
 export const RUN_FORMAT = "activation-lab/train-run";
 export const RUN_VERSION = 1;
@@ -53,6 +53,7 @@ export function trainCodec(init) {
     seed: ruled(rules.seed),
     frame: int(-1, { min: -1 }), // -1: the last snapshot
     xor: bool(false), // the "Linear vs non-linear on XOR" section is open
+    ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
   };
   // The link's keys read besides the schema's: the chosen activation's own parameters.
   const paramKeys = (s) => paramNames(byName[s.act]);

@@ -14,6 +14,58 @@ export function classColour(t, k) {
 
 export const classGlyph = (k) => CLASS_GLYPHS[k % CLASS_GLYPHS.length];
 
+// A regression run (the API's setup.n_classes is 0 for a regression set): a real-valued output,
+// drawn with a continuous colour map, and R² where a classifier has accuracy.
+export const isRegression = (run) => run?.setup?.n_classes === 0;
+
+// The regression output and targets as the Playground colours them: orange at -1 through the
+// panel colour at 0 to blue at +1 (its colour scale's domain), clamped beyond.
+export const REGRESSION_RANGE = [-1, 1];
+export const divergingScale = (t) => [[0, t.class0], [0.5, t.panel], [1, t.class1]];
+
+// The training (or test) points coloured by their target value on the output's own scale.
+function valueTrace(points, t, { test }) {
+  const [cmin, cmax] = REGRESSION_RANGE;
+  return {
+    type: "scatter",
+    mode: "markers",
+    name: test ? "test points" : "training points",
+    x: points.x.map((p) => p[0]),
+    y: points.x.map((p) => p[1]),
+    customdata: points.y,
+    marker: {
+      symbol: test ? "circle-open" : "circle",
+      size: test ? 7 : 8,
+      color: points.y,
+      colorscale: divergingScale(t),
+      cmin,
+      cmax,
+      showscale: false,
+      line: { color: test ? t.muted : t.fg, width: test ? 1.5 : 0.75 },
+    },
+    hovertemplate: `target %{customdata:.2f}${test ? " (test)" : ""} at (%{x:.2f}, %{y:.2f})<extra></extra>`,
+  };
+}
+
+// The output over the grid on the diverging map, with its colour bar.
+function valueHeatmap(grid, z, t) {
+  const [zmin, zmax] = REGRESSION_RANGE;
+  return {
+    type: "heatmap",
+    name: "output",
+    x: grid.x1,
+    y: grid.x2,
+    z,
+    zmin,
+    zmax,
+    zsmooth: "best",
+    colorscale: divergingScale(t),
+    opacity: 0.85,
+    colorbar: { thickness: 10, outlinewidth: 0, title: { text: "output", side: "right" }, tickfont: { color: t.fg } },
+    hovertemplate: "output = %{z:.2f}<extra></extra>",
+  };
+}
+
 function pointTraces(points, t, { test }) {
   const classes = [...new Set(points.y)].sort((a, b) => a - b);
   return classes.map((k) => {
@@ -92,7 +144,10 @@ export function boundaryFigure(run, snapshot, t, { dataset = "", gridStep }) {
   const { grid, data } = run;
   const traces = [];
   const annotations = [];
-  if (snapshot && grid) {
+  const regression = isRegression(run);
+  if (snapshot && grid && regression) {
+    traces.push(valueHeatmap(grid, snapshot.output[0], t));
+  } else if (snapshot && grid) {
     const units = snapshot.output;
     if (units.length === 1) {
       const z = units[0];
@@ -155,8 +210,13 @@ export function boundaryFigure(run, snapshot, t, { dataset = "", gridStep }) {
       });
     }
   }
-  traces.push(...pointTraces(data.train, t, { test: false }));
-  if (data.test) traces.push(...pointTraces(data.test, t, { test: true }));
+  if (regression) {
+    traces.push(valueTrace(data.train, t, { test: false }));
+    if (data.test) traces.push(valueTrace(data.test, t, { test: true }));
+  } else {
+    traces.push(...pointTraces(data.train, t, { test: false }));
+    if (data.test) traces.push(...pointTraces(data.test, t, { test: true }));
+  }
   const layout = baseLayout(t, { xTitle: "x1", yTitle: "x2" });
   layout.hovermode = "closest";
   layout.yaxis.scaleanchor = "x";
@@ -208,22 +268,28 @@ export function logTicks(low, high, { fewest = 3 } = {}) {
   return [low, high];
 }
 
-// Loss or accuracy over epochs, train and test, with the shown snapshot marked.
+// The curves' names as the charts write them.
+export const CURVE_LABELS = { loss: "loss", accuracy: "accuracy", r2: "R²" };
+
+// Loss, accuracy or R² over epochs, train and test, with the shown snapshot marked.
 export function curvesFigure(run, which, epoch, t) {
   const train = run[which];
   const test = run[`test_${which}`];
+  const label = CURVE_LABELS[which];
   const mode = run.epochs.length < 3 ? "lines+markers" : "lines"; // a point or two: show them
   const traces = [
-    { type: "scatter", mode, name: `train ${which}`, x: run.epochs, y: train, line: { color: colour(t, 0), width: 2 } },
+    { type: "scatter", mode, name: `train ${label}`, x: run.epochs, y: train, line: { color: colour(t, 0), width: 2 } },
   ];
   if (test) {
-    traces.push({ type: "scatter", mode, name: `test ${which}`, x: run.epochs, y: test, line: { color: colour(t, 1), width: 2, dash: "dash" } });
+    traces.push({ type: "scatter", mode, name: `test ${label}`, x: run.epochs, y: test, line: { color: colour(t, 1), width: 2, dash: "dash" } });
   }
   const shown = [...train, ...(test ?? [])].filter((v) => v > 0 && Number.isFinite(v));
   // One distinct value (a run of an epoch or two) has no scale to log: a linear axis labels it.
   const log = which === "loss" && train.every((v) => v > 0) && new Set(shown).size > 1;
-  const layout = baseLayout(t, { xTitle: "epoch", yTitle: which, yType: log ? "log" : "linear" });
+  const layout = baseLayout(t, { xTitle: "epoch", yTitle: label, yType: log ? "log" : "linear" });
   if (which === "accuracy") layout.yaxis.range = [-0.03, 1.03];
+  // R² is at most 1; an untrained network can sit far below 0, which would flatten the rest
+  if (which === "r2") layout.yaxis.range = [Math.max(-1, Math.min(0, ...train, ...(test ?? []))) - 0.03, 1.03];
   if (run.epochs.at(-1) - run.epochs[0] < 5) layout.xaxis.dtick = 1; // whole epochs only
   if (log) {
     const ticks = logTicks(Math.min(...shown), Math.max(...shown));

@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  accepts, bool, choice, controlsOf, list, many, num, readState, ruled, str, toSearch, withIds, writeState,
+  accepts, bool, choice, controlsOf, HIDE_SUFFIX, hiddenIds, hideKey, lessonControls, lessonLink, lessonSchema, lessonState,
+  list, many,
+  num, readState, ruled, str, toSearch, withIds, writeState,
 } from "../../static/js/state.js";
 
 const rules = withIds({
@@ -89,4 +91,58 @@ test("writeState pushes a new entry or replaces the current one, never a same UR
   where.location.search = "?epochs=5";
   writeState(schema, s, { push: true }, where);
   assert.deepEqual(calls, [["push", "/train?epochs=5#x"], ["replace", "/train?epochs=5#x"]]);
+});
+
+// --- classroom links (issue 9) ----------------------------------------------------------------
+
+const fields = { epochs: rules.epochs, learning_rate: rules.learning_rate, optimizer: rules.optimizer };
+const lessonful = { ...schema, ...lessonSchema(fields) };
+
+test("a page's lesson keys are its declared fields with the Playground's _hide suffix", () => {
+  assert.equal(HIDE_SUFFIX, "_hide");
+  assert.deepEqual(Object.keys(lessonSchema(fields)), ["epochs_hide", "learning_rate_hide", "optimizer_hide"]);
+  assert.equal(hideKey("learning_rate"), "learning_rate_hide");
+});
+
+test("a plain link hides nothing and writes no lesson key", () => {
+  const state = readState(lessonful, "?epochs=50");
+  assert.deepEqual(hiddenIds(fields, state), []);
+  assert.equal(toSearch(lessonful, state), "?epochs=50");
+});
+
+test("learning_rate_hide=1 hides that control and keeps the link's value", () => {
+  const state = readState(lessonful, "?lr=0.5&learning_rate_hide=1&optimizer_hide=true");
+  assert.deepEqual(hiddenIds(fields, state), ["learning_rate", "optimizer"]); // the Playground writes true
+  assert.equal(state.lr, 0.5);
+  // the lesson survives the page writing its state back
+  assert.equal(toSearch(lessonful, state), "?lr=0.5&learning_rate_hide=1&optimizer_hide=1");
+});
+
+test("a key for a control the page does not declare is ignored", () => {
+  const state = readState(lessonful, "?seed_hide=1&foo_hide=1");
+  assert.deepEqual(hiddenIds(fields, state), []);
+  assert.equal(toSearch(lessonful, state), "");
+});
+
+test("the lesson link is the current view with exactly the ticked controls hidden", () => {
+  const state = readState(lessonful, "?epochs=50&optimizer_hide=1");
+  const where = { origin: "http://127.0.0.1:8000", pathname: "/train" };
+  assert.equal(
+    lessonLink(lessonful, fields, state, ["learning_rate", "epochs"], where),
+    "http://127.0.0.1:8000/train?epochs=50&epochs_hide=1&learning_rate_hide=1",
+  );
+  assert.equal(lessonLink(lessonful, fields, state, [], where), "http://127.0.0.1:8000/train?epochs=50");
+  // the state itself is not changed by building a link
+  assert.deepEqual(hiddenIds(fields, state), ["optimizer"]);
+  assert.deepEqual(hiddenIds(fields, lessonState(fields, state, ["epochs"])), ["epochs"]);
+});
+
+test("a lesson can also hide the controls that change only the view, which pins it", () => {
+  const init = { fields, views: { frame: { label: "Snapshot player" } } };
+  assert.deepEqual(Object.keys(lessonControls(init)), ["epochs", "learning_rate", "optimizer", "frame"]);
+  const withViews = { ...schema, frame: num(-1), ...lessonSchema(lessonControls(init)) };
+  const state = readState(withViews, "?frame=3&frame_hide=1");
+  assert.equal(state.frame, 3);
+  assert.deepEqual(hiddenIds(lessonControls(init), state), ["frame"]);
+  assert.deepEqual(Object.keys(lessonControls({ fields })), Object.keys(fields)); // no views: the fields
 });

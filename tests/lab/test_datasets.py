@@ -8,6 +8,7 @@ import pytest
 from app.lab import datasets
 from app.lab.datasets import (
     GENERATED,
+    REGRESSION_NAMES,
     DatasetName,
     FeatureName,
     bounds,
@@ -25,7 +26,10 @@ def test_xor_is_the_truth_table_in_order() -> None:
     assert data.x_test is None and data.y_test is None and data.n_classes == 2
 
 
-@pytest.mark.parametrize("name", GENERATED)
+CLASSIFIED = tuple(name for name in GENERATED if name not in REGRESSION_NAMES)
+
+
+@pytest.mark.parametrize("name", CLASSIFIED)
 def test_generated_sets_split_by_train_fraction_and_label_every_class(name: DatasetName) -> None:
     data = generate(name, n_samples=301, noise=0.2, train_fraction=0.3, seed=5)
     assert data.x_test is not None and data.y_test is not None
@@ -134,3 +138,89 @@ def test_n_classes_of_points_counts_labels_and_at_least_two() -> None:
     assert datasets.n_classes_of_points(0, two_classes=False) == 2
     assert datasets.n_classes_of_points(4, two_classes=False) == 5
     assert datasets.n_classes_of_points(1, two_classes=True) == 2
+
+
+class Draws:
+    """A generator that hands out the given uniform draws in order (the values a hand
+    computation starts from), checking each is one the real generator could have drawn."""
+
+    def __init__(self, *draws: list[list[float]]) -> None:
+        self.draws = [np.array(d) for d in draws]
+
+    def uniform(self, low: float, high: float, size: tuple[int, int]) -> np.ndarray:
+        value = self.draws.pop(0)
+        assert value.shape == size and low <= value.min() and value.max() <= high
+        return value
+
+
+def test_regression_sets_have_real_targets_and_no_classes() -> None:
+    assert REGRESSION_NAMES == ("reg-plane", "reg-gauss")
+    for name in REGRESSION_NAMES:
+        data = generate(name, n_samples=300, noise=0.1, train_fraction=0.5, seed=2)
+        assert data.regression and data.n_classes == 0 and datasets.N_CLASSES[name] == 0
+        assert data.y_train.dtype == np.float64 and data.x_train.shape == (150, 2)
+        assert data.y_test is not None and (data.y_test != np.round(data.y_test)).mean() > 0.3
+        assert np.abs(data.x_train).max() <= 6.0  # the Playground's U(-6, 6)
+    assert not generate("circle").regression
+
+
+def test_reg_plane_is_the_playgrounds_x_plus_y_over_ten() -> None:
+    # regressPlane: labelScale maps [-10, 10] linearly onto [-1, 1], unclamped, of x + y.
+    # (3, 1) -> 0.4; (-6, -6) -> -1.2; (2, 2) moved by (6, -6) * 0.5 to (5, -1) -> 0.4.
+    x, y = datasets.reg_plane(Draws([[3, 1], [-6, -6], [2, 2]], [[0, 0], [0, 0], [6, -6]]), 3, 0.5)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(x, [[3, 1], [-6, -6], [2, 2]])  # the point is not moved
+    np.testing.assert_allclose(y, [0.4, -1.2, 0.4], rtol=1e-15)
+
+
+def test_reg_plane_without_noise_is_exactly_the_plane() -> None:
+    x, y = all_points("reg-plane")
+    np.testing.assert_array_equal(y, (x[:, 0] + x[:, 1]) / 10.0)
+
+
+def playground_gauss_label(x: float, y: float) -> float:
+    """regressGaussian's getLabel, line by line from the Playground's dataset.ts."""
+    gaussians = [
+        [-4, 2.5, 1],
+        [0, 2.5, -1],
+        [4, 2.5, 1],
+        [-4, -2.5, -1],
+        [0, -2.5, 1],
+        [4, -2.5, -1],
+    ]
+    label = 0.0
+    for cx, cy, sign in gaussians:
+        d = math.hypot(x - cx, y - cy)
+        new_label = sign * min(1.0, max(0.0, 1.0 + (0.0 - 1.0) * d / 2.0))  # [0, 2] -> [1, 0]
+        if abs(new_label) > abs(label):
+            label = new_label
+    return label
+
+
+def test_reg_gauss_matches_the_playgrounds_bumps_by_hand() -> None:
+    # (-4, 2.5): the centre of a + bump -> 1. (0, 2.5): a - centre -> -1. (1, 2.5): 1 from the
+    # - bump at (0, 2.5) -> -(1 - 1/2) = -0.5 (3 from (4, 2.5): 0). (0.5, 1.5): sqrt(1.25) from
+    # (0, 2.5) -> -(1 - sqrt(1.25) / 2) = -0.440983. (0, 0): 2.5 from every centre or more -> 0.
+    # (3, 2.5) moved by (2, 0) * 0.5 to the + centre (4, 2.5) -> 1.
+    points = [[-4, 2.5], [0, 2.5], [1, 2.5], [0.5, 1.5], [0, 0], [3, 2.5]]
+    shift = [[0, 0]] * 5 + [[2, 0]]
+    x, y = datasets.reg_gauss(Draws(points, shift), 6, 0.5)  # type: ignore[arg-type]
+    expected = [1.0, -1.0, -0.5, -(1 - math.sqrt(1.25) / 2), 0.0, 1.0]
+    np.testing.assert_allclose(y, expected, rtol=1e-15, atol=0)
+    # the same by the Playground's own loop, at the point the label is taken (3, 2.5) moved
+    moved = [(-4.0, 2.5), (0.0, 2.5), (1.0, 2.5), (0.5, 1.5), (0.0, 0.0), (4.0, 2.5)]
+    assert [playground_gauss_label(a, b) for a, b in moved] == pytest.approx(expected, rel=1e-15)
+
+
+def test_reg_gauss_agrees_with_the_playgrounds_label_on_every_point() -> None:
+    data = generate("reg-gauss", n_samples=400, noise=0.3, seed=7)
+    assert data.y_test is not None
+    # noise moves the point the label is taken at, so recompute from the same draws
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-6, 6, size=(400, 2))
+    moved = x + rng.uniform(-6, 6, size=(400, 2)) * 0.3
+    expected = np.array([playground_gauss_label(a, b) for a, b in moved])
+    order = rng.permutation(400)
+    np.testing.assert_allclose(
+        np.concatenate([data.y_train, data.y_test]), expected[order], rtol=0, atol=1e-15
+    )  # to rounding: numpy's and math's hypot may differ in the last bit
+    assert set(np.sign(expected).tolist()) == {-1.0, 0.0, 1.0}

@@ -1,198 +1,211 @@
-"""Admission over HTTP: 503 with Retry-After when the pool is full (streams before they start),
-cached answers without a worker, the memory cap's 422, the deadline inside a one-epoch job."""
+"""The admission fast path against the routes it stands in for: with every worker and queue
+place taken, the same bodies get the same answers, byte for byte, with and without it."""
 
-import threading
-import time
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-import orjson
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
 
 from app.config import Settings
 from app.main import create_app
+from app.web.admission import AdmissionFastPath
+from app.web.routes.training import train_key, waiting_routes
+from app.web.schemas.training import TrainRequest
+from app.web.workers import WorkerPool
+from tests.web.test_observability import requests_by_route, scrape
 
-# Long enough to hold the only worker while the test asks for more (about 10 s alone; the test
-# cancels it by closing its stream).
-HOLDING = {"epochs": 20000, "hidden_layers": [16, 16], "dataset": {"name": "circle"}}
-QUICK = {"epochs": 30, "snapshots": 0}
+PATHS = sorted(waiting_routes())
+SMALL = {"epochs": 5, "snapshots": 0, "hidden_layers": [2]}
+# Headers that differ between any two answers.
+PER_ANSWER = {"x-request-id", "date"}
 
 
-@pytest.fixture
-def busy_client() -> Iterator[TestClient]:
-    """One worker and no queue: one training running fills the server."""
+def routed_only(app: FastAPI) -> FastAPI:
+    """The same app without the fast path: every training request goes through its route."""
+    fast_path: object = AdmissionFastPath
+    app.user_middleware = [m for m in app.user_middleware if m.cls is not fast_path]
+    return app
+
+
+def fill(pool: WorkerPool) -> None:
+    """Take every worker and queue place, as a burst of long trainings would."""
+    pool._admitted = pool.size + pool.queue
+
+
+def pool_of(client: TestClient) -> WorkerPool:
+    pool: WorkerPool = client.app.state.worker_pool  # type: ignore[attr-defined]
+    return pool
+
+
+@pytest.fixture(scope="module")
+def clients() -> Iterator[tuple[TestClient, TestClient]]:
+    config = Settings(train_workers=1, train_queue=1)
+    with (
+        TestClient(create_app(config)) as fast,
+        TestClient(routed_only(create_app(config))) as routed,
+    ):
+        for client in (fast, routed):
+            fill(pool_of(client))
+        yield fast, routed
+
+
+def stable(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k not in PER_ANSWER}
+
+
+def same_answer(
+    clients: tuple[TestClient, TestClient], path: str, body: bytes, content_type: str
+) -> int:
+    fast, routed = clients
+    headers = {"content-type": content_type}
+    expected = routed.post(path, content=body, headers=headers)
+    got = fast.post(path, content=body, headers=headers)
+    assert got.status_code == expected.status_code, (got.text, expected.text)
+    assert got.content == expected.content
+    assert stable(got.headers) == stable(expected.headers)
+    return got.status_code
+
+
+def test_a_full_pool_refuses_a_valid_request_at_once_with_retry_after(
+    clients: tuple[TestClient, TestClient],
+) -> None:
+    fast, _ = clients
+    for path in PATHS:
+        body = {"activations": ["relu"], "seeds": 2, **SMALL} if "sweep" in path else SMALL
+        assert same_answer(clients, path, json.dumps(body).encode(), "application/json") == 503
+    r = fast.post("/api/train", json=SMALL)
+    assert r.headers["retry-after"].isdigit()
+    assert r.json()["detail"][0]["type"] == "busy"
+
+
+# Bodies the routes answer with something else than busy, the fast path must pass them on.
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b'{"epochs": -1}', "application/json", 422),
+        (b'{"epochs": 1000000000}', "application/json", 422),  # over the cap
+        (b'{"epochs": NaN}', "application/json", 422),
+        (b'{"epochs": ', "application/json", 422),
+        (b"[]", "application/json", 422),
+        (b"[" * 2000 + b"]" * 2000, "application/json", 422),
+        (json.dumps(SMALL).encode(), "text/plain", 422),
+        (b'{"activation": "nope"}', "application/json; charset=utf-8", 422),
+        # an expression is checked in the route's dependency (sympy, in a thread): the route
+        # refuses a bad one with its 422 even when the pool is full
+        (b'{"activation": "custom", "expression": "x +"}', "application/json", 422),
+        (
+            b'{"activation": "custom", "expression": "x", "activation_params": {"q": 1}}',
+            "application/json",
+            422,
+        ),
+    ],
+)
+def test_what_the_route_would_refuse_otherwise_it_answers(
+    clients: tuple[TestClient, TestClient], body: bytes, content_type: str, status: int
+) -> None:
+    for path in PATHS:
+        assert same_answer(clients, path, body, content_type) == status
+
+
+def test_a_stored_result_is_served_even_when_the_pool_is_full() -> None:
+    """The fast path read the body, found the stored result and replayed the body to the
+    route, which answered from the cache."""
     with TestClient(create_app(Settings(train_workers=1, train_queue=0))) as client:
-        yield client
-
-
-def hold_the_worker(client: TestClient) -> tuple[threading.Event, threading.Thread]:
-    """A stream that keeps the only worker until the returned event is set."""
-    started, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with client.stream("POST", "/api/train/stream", json=HOLDING) as r:
-            assert r.status_code == 200
-            for line in r.iter_lines():
-                if line.startswith("data:") and '"epoch":0,' not in line:
-                    started.set()  # a progress report from the worker: it runs
-                if release.is_set():
-                    return
-
-    thread = threading.Thread(target=hold, daemon=True)
-    thread.start()
-    assert started.wait(60)
-    return release, thread
-
-
-def test_a_full_server_answers_503_with_retry_after_at_once(busy_client: TestClient) -> None:
-    release, holder = hold_the_worker(busy_client)
-    try:
-        start = time.monotonic()
-        r = busy_client.post("/api/train", json=QUICK)
-        elapsed = time.monotonic() - start
-        assert r.status_code == 503, r.text
-        assert 1 <= int(r.headers["retry-after"]) <= 60
-        [error] = r.json()["detail"]
-        assert error["loc"] == [] and error["type"] == "busy"
-        assert f"retry in {r.headers['retry-after']} s" in error["msg"]
-        assert elapsed < 1.0  # at once: it never waited for the worker
-        for path, body in [
-            ("/api/train/stream", QUICK),
-            ("/api/train/sweep", {"activations": ["relu"], "seeds": 2, "epochs": 5}),
-            ("/api/train/sweep/stream", {"activations": ["relu"], "seeds": 2, "epochs": 5}),
-            ("/api/gradient-flow", {"activation": "relu", "depth": 2, "width": 4}),
-        ]:
-            r = busy_client.post(path, json=body)
-            assert r.status_code == 503, (path, r.text)  # streams too: before the stream starts
-            assert r.headers["content-type"] == "application/json"
-            assert r.json()["detail"][0]["type"] == "busy"
-        # pages and curves are not trainings: they answer as ever
-        assert busy_client.get("/healthz").status_code == 200
-        assert busy_client.get("/api/activations/gelu/curve?points=11").status_code == 200
-    finally:
-        release.set()
-        holder.join(30)
-    assert busy_client.post("/api/train", json=QUICK).status_code == 200  # the slot came back
-    families = {f.name: f for f in text_string_to_metric_families(busy_client.get("/metrics").text)}
-    refused = {
-        (s.labels["route"], s.labels["reason"]): s.value
-        for s in families["actlab_trainings_refused"].samples
-        if s.name.endswith("_total")
-    }
-    assert refused[("/api/train", "busy")] == 1
-    assert refused[("/api/train/stream", "busy")] == 1
-
-
-def test_a_cached_answer_needs_no_worker(busy_client: TestClient) -> None:
-    first = busy_client.post("/api/train", json=QUICK)
-    assert first.status_code == 200
-    release, holder = hold_the_worker(busy_client)
-    try:
-        again = busy_client.post("/api/train", json=QUICK)
+        first = client.post("/api/train", json=SMALL)
+        assert first.status_code == 200
+        fill(pool_of(client))
+        again = client.post("/api/train", json=SMALL)
         assert again.status_code == 200 and again.content == first.content
-        with busy_client.stream("POST", "/api/train/stream", json=QUICK) as r:
-            assert r.status_code == 200
-            assert r.read() == b"event: result\ndata: " + first.content + b"\n\n"
-    finally:
-        release.set()
-        holder.join(30)
+        assert client.post("/api/train", json={**SMALL, "seed": 7}).status_code == 503
 
 
-def test_queued_requests_wait_for_a_worker_and_the_gauge_counts_them() -> None:
-    with TestClient(create_app(Settings(train_workers=1, train_queue=2))) as client:
-        release, holder = hold_the_worker(client)
-        answers: list[int] = []
-        waiting = [
-            threading.Thread(
-                target=lambda seed=seed: answers.append(
-                    client.post("/api/train", json={**QUICK, "seed": seed}).status_code
-                )
-            )
-            for seed in range(2)
-        ]
-        for thread in waiting:
-            thread.start()
-        pool = client.app.state.worker_pool  # type: ignore[attr-defined]
-        deadline = time.monotonic() + 10
-        while pool.waiting < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        metrics = client.get("/metrics").text
-        assert "actlab_training_queue_length 2.0" in metrics
-        assert client.post("/api/train", json={**QUICK, "seed": 9}).status_code == 503
-        release.set()
-        holder.join(30)
-        for thread in waiting:
-            thread.join(60)
-        assert answers == [200, 200]
-        assert "actlab_training_queue_length 0.0" in client.get("/metrics").text
+def test_a_request_joins_an_equal_one_being_computed_instead_of_being_refused() -> None:
+    routes = waiting_routes()
+    app = create_app(Settings(train_workers=1, train_queue=0))
+    with TestClient(app) as client:
+        pool = pool_of(client)
+        fill(pool)
+        results = client.app.state.result_cache  # type: ignore[attr-defined]
+        req = TrainRequest.model_validate(SMALL)
+        results._pending_async[train_key(req)] = object()  # an equal request is training
+        settings_ = client.app.state.settings  # type: ignore[attr-defined]
+        assert routes["/api/train"].refusal(SMALL, settings_, results, pool) is None
+        # a stream only uses a stored result: it is refused
+        assert routes["/api/train/stream"].refusal(SMALL, settings_, results, pool) is not None
+        del results._pending_async[train_key(req)]
+        assert routes["/api/train"].refusal(SMALL, settings_, results, pool) is not None
 
 
-def errors_of(r: Any) -> list[dict[str, Any]]:
-    assert r.status_code == 422, r.text
-    detail: list[dict[str, Any]] = r.json()["detail"]
-    return detail
-
-
-def test_a_request_over_the_memory_cap_is_422_stating_both_caps() -> None:
-    client = TestClient(create_app(Settings(train_max_memory_mb=16)))
-    big_sweep = {
-        "activations": ["relu"],
-        "seeds": 200,
-        "epochs": 1,
-        "hidden_layers": [27] * 8,
-        "dataset": {"name": "spiral", "n_samples": 2000, "train_fraction": 0.9},
+def test_refusals_are_counted_under_their_route() -> None:
+    with TestClient(create_app(Settings(train_workers=1, train_queue=0))) as client:
+        fill(pool_of(client))
+        assert client.post("/api/train", json=SMALL).status_code == 503
+        samples = scrape(client)
+    assert requests_by_route(samples)[("POST", "/api/train", "503")] == 1
+    refused = {
+        dict(labels)["route"]: value
+        for (name, labels), value in samples.items()
+        if name == "actlab_trainings_refused_total"
     }
-    for path in ("/api/train/sweep", "/api/train/sweep/stream"):
-        [error] = errors_of(client.post(path, json=big_sweep))
-        assert error["loc"] == ["body", "seeds"] and error["type"] == "value_error.limit"
-        assert "estimated to need 3081 MiB at its peak" in error["msg"]
-        assert "16 MiB per training (ACTLAB_TRAIN_MAX_MEMORY_MB)" in error["msg"]
-        assert "60 s (ACTLAB_TRAIN_TIME_LIMIT_S)" in error["msg"]
-    wide = {"hidden_layers": [64] * 8, "dataset": {"name": "spiral", "n_samples": 2000}}
-    [error] = errors_of(client.post("/api/train", json={**wide, "epochs": 10, "snapshots": 0}))
-    assert error["loc"] == ["body", "hidden_layers"]
-    snapshots = {"hidden_layers": [64, 64], "snapshots": 190, "grid": 50, "epochs": 400}
-    [error] = errors_of(client.post("/api/train", json=snapshots))
-    assert error["loc"] == ["body", "snapshots"]
-    assert client.post("/api/train", json=QUICK).status_code == 200  # small ones still run
+    assert refused == {"/api/train": 1}
+    assert samples[("actlab_training_refusal_duration_seconds_count", ())] == 1
 
 
-def test_a_request_whose_time_floor_is_over_the_limit_is_422_before_it_starts() -> None:
-    client = TestClient(create_app(Settings(train_time_limit_s=1)))
-    body = {"epochs": 2000, "batch_size": 1, "dataset": {"name": "circle", "n_samples": 2000}}
-    start = time.monotonic()
-    [error] = errors_of(client.post("/api/train", json=body))
-    assert time.monotonic() - start < 1.0  # refused without training
-    assert error["loc"] == ["body", "epochs"]
-    assert "at least 20 s" in error["msg"] and "1 s (ACTLAB_TRAIN_TIME_LIMIT_S)" in error["msg"]
+def test_the_routes_are_read_from_the_training_router() -> None:
+    assert PATHS == [
+        "/api/train",
+        "/api/train/stream",
+        "/api/train/sweep",
+        "/api/train/sweep/stream",
+    ]
+    assert {w.joins_pending for p, w in waiting_routes().items() if "stream" in p} == {False}
 
 
-# One epoch of 100 networks over 400 points, 8 layers of 27: seconds of numpy calls inside one
-# epoch, where the worker never looks at its clock; its time floor (0.11 s) is under the limit.
-ONE_LONG_EPOCH = {
-    "activations": ["relu"],
-    "seeds": 100,
-    "epochs": 1,
-    "hidden_layers": [27] * 8,
-    "dataset": {"name": "spiral", "n_samples": 800},
-}
+json_values: Any = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 10**7) | st.floats() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+KEYS = [*TrainRequest.model_fields, "activations", "seeds"]
+VALUES = [
+    0,
+    1,
+    5,
+    -1,
+    10**9,
+    "tanh",
+    "relu",
+    "custom",
+    "x * tanh(x)",
+    "xor",
+    "spiral",
+    [2],
+    [],
+    None,
+    0.5,
+]
+bodies = (
+    st.dictionaries(st.sampled_from(KEYS), st.sampled_from(VALUES) | json_values, max_size=4)
+    | json_values
+)
 
 
-def test_no_answer_comes_later_than_the_time_limit_plus_a_second() -> None:
-    limit = 0.5
-    client = TestClient(create_app(Settings(train_time_limit_s=limit)))
-    client.app.state.worker_pool.warm()  # type: ignore[attr-defined]
-    for path in ("/api/train/sweep", "/api/train/sweep/stream"):
-        start = time.monotonic()
-        r = client.post(path, json=ONE_LONG_EPOCH)
-        elapsed = time.monotonic() - start
-        assert elapsed < limit + 1.0, (path, elapsed)
-        if path.endswith("stream"):
-            kind, data = r.content.split(b"\n\n")[-2].split(b"\n")
-            assert kind == b"event: error"
-            detail = orjson.loads(data[len(b"data: ") :])["detail"]
-        else:
-            detail = errors_of(r)
-        assert "wall-time limit of 0.5 s" in detail[0]["msg"]
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(path=st.sampled_from(PATHS), body=bodies)
+@example(path="/api/train", body=SMALL)
+@example(path="/api/train/sweep", body={"activations": ["tanh", "tanh"]})
+@example(path="/api/train", body={"epochs": 10**7, "hidden_layers": [64] * 8})
+def test_random_bodies_get_the_routes_answer(
+    clients: tuple[TestClient, TestClient], path: str, body: Any
+) -> None:
+    status = same_answer(clients, path, json.dumps(body).encode(), "application/json")
+    event(f"status {status}")

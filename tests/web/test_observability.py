@@ -129,6 +129,11 @@ def test_a_training_is_running_while_answered_and_a_503_is_refused_busy() -> Non
     assert seen == [1]
     assert metrics.trainings_running._value.get() == 0
     assert metrics.trainings_refused.labels("/api/train", "busy")._value.get() == 1
+    [refusals] = list(metrics.refusal_latency.collect())
+    count = {s.name: s.value for s in refusals.samples}[
+        "actlab_training_refusal_duration_seconds_count"
+    ]
+    assert count == 1  # its time-to-refuse is observed too
 
 
 @pytest.mark.parametrize(

@@ -169,3 +169,43 @@ def compile_text(text: str, params: Collection[str] = ()) -> CompiledExpression:
     if isinstance(found, ExpressionError):
         raise found
     return found
+
+
+def _build_plain(text: str, names: tuple[str, ...]) -> CompiledExpression:
+    f = parse(text, names)
+    df = _drop_delta(f.diff(X))
+    exprs = (f, df, _drop_delta(df.diff(X)))
+    programs = tuple(_compile(expr, names) for expr in exprs)
+    return CompiledExpression(
+        text=text,
+        params=names,
+        exprs=exprs,
+        latex=(sp.latex(f), sp.latex(df), sp.latex(exprs[2])),
+        programs=(programs[0], programs[1], programs[2]),
+        switches=(),
+        simplified=(False, False, False),
+    )
+
+
+_plain_cache: OrderedDict[tuple[str, tuple[str, ...]], CompiledExpression] = OrderedDict()
+
+
+def compile_plain(text: str, params: Collection[str] = ()) -> CompiledExpression:
+    """f, f', f'' of an expression compile_text accepted, as differentiated and not simplified:
+    what training runs on. simplify works under a clock, so on a loaded machine (or in a worker
+    process at a lower priority) it may finish for one process and not for another, and the two
+    would compute a network with functions that differ in the last bits; the plain forms are the
+    same in every process, so a run stays a pure function of its request. No time budget: the
+    text passed compile_text's, which does this work and more. Cached as compile_text is."""
+    key = (text, tuple(sorted(params)))
+    with _cache_lock:
+        found = _plain_cache.get(key)
+        if found is not None:
+            _plain_cache.move_to_end(key)
+            return found
+    found = _build_plain(*key)
+    with _cache_lock:
+        _plain_cache[key] = found
+        while len(_plain_cache) > CACHE_ENTRIES:
+            _plain_cache.popitem(last=False)
+    return found

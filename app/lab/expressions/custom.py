@@ -7,7 +7,7 @@ from typing import ClassVar
 import numpy as np
 
 from app.lab.activations.base import Activation, Param, Params, Properties, Traits
-from app.lab.expressions.compiled import CompiledExpression, compile_text
+from app.lab.expressions.compiled import CompiledExpression, compile_plain, compile_text
 from app.lab.expressions.limits import CUSTOM_NAME, PROBE_LIMIT
 from app.lab.expressions.properties import estimate_traits
 
@@ -35,7 +35,31 @@ def custom_activation(text: str, params: Mapping[str, float] | None = None) -> C
     activation, by resolve().
     """
     params = dict(params or {})
-    compiled = compile_text(text, params)
+    return _activation(text, params, compile_text(text, params))
+
+
+def training_activation(text: str, params: Mapping[str, float]) -> CustomActivation:
+    """The activation training, sweeps and gradient flow run with: custom_activation's, but with
+    f, f', f'' as differentiated, never simplified (compiled.compile_plain says why), so every
+    process computes the same network. For a text custom_activation accepted."""
+    params = dict(params)
+    return _activation(text, params, compile_plain(text, params))
+
+
+def used_params(compiled: CompiledExpression) -> frozenset[str]:
+    """The parameters f depends on (a declared name the expression never uses is not one)."""
+    return frozenset(s.name for s in compiled.exprs[0].free_symbols) - {"x"}
+
+
+def temporaries(act: CustomActivation) -> int:
+    """Arrays of the input's size a call of f or f' (what training calls) holds at its peak."""
+    assert act.compiled is not None
+    return max(program.arrays for program in act.compiled.programs[:2])
+
+
+def _activation(
+    text: str, params: dict[str, float], compiled: CompiledExpression
+) -> CustomActivation:
     param_list = tuple(
         Param(name, params[name], description=f"declared in the expression, given {params[name]}")
         for name in compiled.params

@@ -122,6 +122,12 @@ class Program:
     result: int
     params: tuple[str, ...]
 
+    @property
+    def arrays(self) -> int:
+        """Arrays one call holds at its peak, at most: every computed slot stays alive until the
+        call returns, plus the result's copy (what the work model counts for memory)."""
+        return sum(fn is not None for fn, _, _ in self.steps) + 1
+
     def __call__(self, x: Array, **params: object) -> Array:
         x = np.asarray(x, dtype=np.float64)
         slots: list[Value] = []

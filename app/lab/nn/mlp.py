@@ -8,6 +8,8 @@ Semantics (the API documents the same):
   mean(-(y log p + (1 - y) log(1 - p))), computed from the logit as mean(log(1 + e^z) - y z)
   with no epsilon; loss "mse" is mean((p - y)^2), no 1/2.
 - output "softmax": K units, p = softmax(z); loss "cross_entropy" is mean(-log p_y).
+- output "linear": one unit whose value is z itself, for a real-valued target (regression);
+  loss "mse" is mean((z - y)^2), no 1/2. Its fit is R^2 = 1 - mse / var(y) (r_squared).
 - means are over the batch; gradients are gradients of that mean. Regularisation adds
   rate * sum|W| ("l1", gradient rate * sign W) or rate * sum W^2 / 2 ("l2", gradient rate * W)
   over the weights, never the biases; the reported loss is the data loss without it.
@@ -21,7 +23,7 @@ update every parameter with a few whole-matrix operations.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,7 +36,7 @@ Array = NDArray[np.float64]
 # bound once: the attribute lookups are measurable at a few microseconds per epoch
 _matmul = np.matmul
 _add_reduce = np.add.reduce
-OutputName = Literal["sigmoid", "softmax"]
+OutputName = Literal["sigmoid", "softmax", "linear"]
 LossName = Literal["bce", "mse", "cross_entropy"]
 OptimizerName = Literal["sgd", "momentum", "adam"]
 RegularizationName = Literal["none", "l1", "l2"]
@@ -46,7 +48,11 @@ REGULARIZATION_NAMES: tuple[RegularizationName, ...] = get_args(RegularizationNa
 LOSSES_OF: dict[OutputName, tuple[LossName, ...]] = {
     "sigmoid": ("bce", "mse"),
     "softmax": ("cross_entropy",),
+    "linear": ("mse",),
 }
+# A regression run counts as converged once its training R^2 reaches this (the fit a learner
+# would call "learned it"); a classification run once every training point is right.
+R2_TARGET = 0.95
 # The networks this trainer is made for: the Playground's scale (it allows 6 layers of 8).
 MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 64
@@ -124,8 +130,9 @@ class Head:
     """The output layer's squashing and the loss on top of it.
 
     sigmoid (one unit, two classes) is trained with bce or mse, softmax (K units) with
-    cross_entropy; any other pairing is refused here, so no caller can compute a loss whose
-    gradient does not match it (bce on a softmax would use the sigmoid's per-unit formula).
+    cross_entropy, linear (one unit, a real target: regression) with mse; any other pairing is
+    refused here, so no caller can compute a loss whose gradient does not match it (bce on a
+    softmax would use the sigmoid's per-unit formula).
     """
 
     output: OutputName
@@ -148,33 +155,53 @@ class Head:
     def for_classes(
         cls, n_classes: int, output: OutputName | None = None, loss: LossName | None = None
     ) -> "Head":
-        """The head for data with n_classes classes: sigmoid for two and softmax for more when
-        `output` is None, its first loss when `loss` is None; HeadError when they do not fit."""
-        chosen: OutputName = output or ("sigmoid" if n_classes == 2 else "softmax")
+        """The head for data with n_classes classes (0: a regression set): linear for none,
+        sigmoid for two and softmax for more when `output` is None, its first loss when `loss`
+        is None; HeadError when they do not fit."""
+        chosen: OutputName = output or default_output(n_classes)
+        if n_classes == 0 and chosen != "linear":
+            raise HeadError(
+                f"output {chosen!r} is for classes; this is a regression set (a real-valued "
+                "target per point): use 'linear'"
+            )
+        if n_classes > 0 and chosen == "linear":
+            raise HeadError(
+                f"output 'linear' is for the regression sets' real-valued targets; this data has "
+                f"{n_classes} classes: use {default_output(n_classes)!r}"
+            )
         if chosen == "sigmoid" and n_classes > 2:
             raise HeadError(
                 f"output 'sigmoid' is for two classes; this data has {n_classes}: use 'softmax'"
             )
         return cls(chosen, LOSSES_OF[chosen][0] if loss is None else loss)
 
+    @property
+    def classifies(self) -> bool:
+        """Outputs classes (sigmoid, softmax) rather than a real value (linear)."""
+        return self.output != "linear"
+
     def units(self, n_classes: int) -> int:
-        """Output units: one p(class 1) for sigmoid, one per class for softmax."""
-        return 1 if self.output == "sigmoid" else n_classes
+        """Output units: one p(class 1) for sigmoid, one per class for softmax, one value for
+        linear."""
+        return n_classes if self.output == "softmax" else 1
 
     def layout(self, n_inputs: int, hidden_layers: Sequence[int], n_classes: int) -> "Layout":
         """The network's layer sizes: inputs, hidden units, this head's output units."""
         return Layout((n_inputs, *hidden_layers, self.units(n_classes)))
 
-    def targets(self, labels: NDArray[np.int64], n_classes: int) -> Array:
+    def targets(self, labels: NDArray[Any], n_classes: int) -> Array:
         """Labels as the float targets y the loss compares with: (n, 1) or one-hot (n, K)."""
-        if self.output == "sigmoid":
-            return labels.astype(np.float64)[:, None]
-        return np.eye(n_classes)[labels]
+        if self.output != "softmax":
+            return np.asarray(labels, dtype=np.float64)[:, None]
+        return np.asarray(np.eye(n_classes)[labels], dtype=np.float64)
 
     def probabilities(self, z: Array) -> Array:
-        """p(class 1) (..., 1) for sigmoid, the class probabilities (..., K) for softmax."""
+        """p(class 1) (..., 1) for sigmoid, the class probabilities (..., K) for softmax; the
+        output value z itself (..., 1) for linear."""
         if self.output == "sigmoid":
             return np.asarray(expit(z), dtype=np.float64)
+        if self.output == "linear":
+            return np.array(z, dtype=np.float64)
         e = np.exp(z - z.max(axis=-1, keepdims=True))
         return np.asarray(e / e.sum(axis=-1, keepdims=True), dtype=np.float64)
 
@@ -200,10 +227,19 @@ class Head:
             return np.asarray(np.equal(z[..., 0] > DECISION_MARGIN, labels == 1))
         return np.asarray(self.predicted(z) == labels)
 
+    def solved(self, z: Array, y: Array, labels: NDArray[Any]) -> NDArray[np.bool_]:
+        """(S,) whether each network has learned the task: every point right (classes), or a
+        training R^2 of at least R2_TARGET (linear)."""
+        if self.classifies:
+            return np.asarray(np.logical_and.reduce(self.right(z, labels), axis=1))  # .all
+        return np.asarray(r_squared(self.losses(z, y), y) >= R2_TARGET)
+
     def losses(self, z: Array, y: Array) -> Array:
         """The batch-mean loss of each network: z (S, n, units) -> (S,)."""
         if self.loss == "bce":
             per_point = np.logaddexp(0.0, z) - y * z
+        elif self.output == "linear":
+            per_point = (z - y) ** 2
         elif self.loss == "mse":
             per_point = (expit(z) - y) ** 2
         else:
@@ -215,6 +251,10 @@ class Head:
     def delta(self, z: Array, y: Array) -> Array:
         """d(batch-mean loss)/dz, the same shape as z."""
         scale = 1.0 / z.shape[1]
+        if self.output == "linear":
+            d = z - y
+            d *= 2.0 * scale
+            return d
         if self.loss == "mse":
             p = expit(z)
             d = p - y
@@ -226,6 +266,23 @@ class Head:
         d -= y
         d *= scale
         return d
+
+
+def default_output(n_classes: int) -> OutputName:
+    """The output unit(s) data with n_classes classes gets by default (0: regression)."""
+    if n_classes == 0:
+        return "linear"
+    return "sigmoid" if n_classes == 2 else "softmax"
+
+
+def r_squared(mse: Array, targets: Array) -> Array:
+    """R^2 = 1 - mse / var(targets) elementwise (var: the mean squared deviation, so this is
+    1 - SS_res / SS_tot). Constant targets have no variance to explain: 1 for a perfect fit,
+    else 0 (scikit-learn's r2_score convention), so the number is always finite."""
+    var = float(np.var(targets))
+    if var == 0.0:
+        return np.where(mse == 0.0, 1.0, 0.0)
+    return np.asarray(1.0 - mse / var, dtype=np.float64)
 
 
 def bound(fn: Callable[..., Array], params: dict[str, ParamValue]) -> Callable[[Array], Array]:

@@ -8,7 +8,10 @@ n seeds); network s is computed exactly as a single run with seed s. Summaries a
   did not diverge (numpy's linear-interpolation percentiles);
 - the median loss curve with 10 % and 90 % bands, per recorded epoch over the seeds still live
   there (None where none is);
-- the mean over seeds of the share of hidden units that are dead at the end.
+- the mean over seeds of the share of hidden units that are dead at the end;
+- for a regression set (app.lab.nn.fit) also the R^2 curve's 10 %, median and 90 % bands and
+  the final R^2 quartiles over the seeds that did not diverge; success is then a training R^2
+  of at least app.lab.nn.mlp.R2_TARGET at some epoch.
 """
 
 from collections.abc import Sequence
@@ -18,7 +21,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.lab.activations import Activation, ParamValue
+from app.lab.datasets import Dataset
 from app.lab.nn.control import Control
+from app.lab.nn.fit import Fit, fit_of
 from app.lab.nn.training import RunResult, TrainConfig, run
 
 Array = NDArray[np.float64]
@@ -63,9 +68,19 @@ class ActivationSummary:
     loss_median: Array
     loss_p90: Array
     mean_dead_fraction: float | None
+    fit: Fit | None = None  # regression only
+    r2_bands: Array | None = None  # (3, R): p10, median, p90 of R^2
+    final_r2: Quartiles | None = None
 
     @classmethod
-    def of(cls, name: str, params: dict[str, ParamValue], result: RunResult) -> "ActivationSummary":
+    def of(
+        cls,
+        name: str,
+        params: dict[str, ParamValue],
+        result: RunResult,
+        data: Dataset | None = None,
+    ) -> "ActivationSummary":
+        fit = None if data is None else fit_of(result, data)
         converged = result.converged_epoch >= 0
         p10, median, p90 = bands(result.loss)
         dead = result.dead_fraction
@@ -81,6 +96,9 @@ class ActivationSummary:
             loss_median=median,
             loss_p90=p90,
             mean_dead_fraction=float(live_dead.mean()) if live_dead.size else None,
+            fit=fit,
+            r2_bands=None if fit is None else bands(fit.r2),
+            final_r2=None if fit is None else quartiles(fit.final_r2),
         )
 
 
@@ -97,5 +115,5 @@ def sweep(
             control.stage, control.stages = stage, len(activations)
         stage_config = replace(config, activation=act, activation_params=params, snapshots=0)
         result = run(stage_config, range(n_seeds), control)
-        summaries.append(ActivationSummary.of(act.name, params, result))
+        summaries.append(ActivationSummary.of(act.name, params, result, config.dataset))
     return summaries

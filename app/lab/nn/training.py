@@ -19,16 +19,18 @@ there and nothing after it is reported.
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from app.lab.activations import SATURATION_SLOPE, Activation, ParamValue
-from app.lab.datasets import Dataset, FeatureName, bounds, features
+from app.lab.datasets import REGRESSION_NAMES, Dataset, FeatureName, bounds, features
 from app.lab.nn.control import Control
 from app.lab.nn.initializers import DEFAULT_INIT, InitName, Layer
 from app.lab.nn.mlp import (
     DECISION_MARGIN,
+    R2_TARGET,
     Head,
     Layout,
     LossName,
@@ -62,14 +64,15 @@ SEMANTICS = f"""
 **Network.** Hidden layer l computes a_l = f(z_l) with z_l = a_(l-1) @ W_l + b_l, W_l of shape
 (in, out), a_0 = the chosen features of each point; every hidden layer uses `activation` with
 `activation_params`. The last layer is the output layer: one unit with a sigmoid for two classes
-(p = sigmoid(z) is the probability of class 1), K units with a softmax for K classes.
+(p = sigmoid(z) is the probability of class 1), K units with a softmax for K classes, one
+linear unit (its value is z) for a regression set's real-valued target.
 
 **Loss** (the batch mean; gradients are gradients of that mean): bce = mean(-(y log p + (1 - y)
 log(1 - p))), computed from the logit as mean(log(1 + e^z) - y z), no epsilon; mse =
-mean((p - y)^2), no 1/2; cross_entropy = mean(-log p_y). sigmoid takes bce or mse, softmax
-cross_entropy. Regularisation adds reg_rate * sum|W| (l1, gradient reg_rate * sign W) or
-reg_rate * sum W^2 / 2 (l2, gradient reg_rate * W) over the weights, not the biases; reported
-losses are the data loss without it.
+mean((p - y)^2), no 1/2 (with linear: mean((z - y)^2)); cross_entropy = mean(-log p_y).
+sigmoid takes bce or mse, softmax cross_entropy, linear mse. Regularisation adds reg_rate *
+sum|W| (l1, gradient reg_rate * sign W) or reg_rate * sum W^2 / 2 (l2, gradient reg_rate * W)
+over the weights, not the biases; reported losses are the data loss without it.
 
 **Optimisers.** sgd: W -= lr dW, b -= lr db. momentum: m = 0.9 m + g, theta -= lr m. adam:
 PyTorch's defaults (0.9, 0.999, eps 1e-8) with bias correction. batch_size null (or >= the
@@ -91,12 +94,19 @@ exceeds {_MARGIN} (p > 0.5 by more than rounding noise), else class 0; with soft
 of the largest logit when it beats the runner-up by more than {_MARGIN}, and as no class (never
 right) when the top two are closer: rounding noise is never a decision.
 
+**Regression** ({", ".join(REGRESSION_NAMES)}; a linear output): accuracy, test_accuracy and the
+predicted classes are null, as there are no classes; r2 and test_r2 (and final.r2,
+final.test_r2) give R^2 = 1 - mse / var(y) over the training (test) set, which is 1 for a
+perfect fit, 0 for predicting the mean, negative when worse (constant targets: 1 for a perfect
+fit, else 0), always finite.
+
 **Outcome.** epochs_to_converge: the first epoch (0..epochs) at which every training point is
-classified right; converged: there is one. A run diverges at the first epoch whose loss or
-weights are not all finite: it stops there, `diverged` is true, `diverged_epoch` says when, the
-curves end before it and the final state (final, predictions, weights, units) is null. Dead
-units output exactly 0 on every training input; saturated units have |f'(z)| < {_SLOPE} on every
-one and are not dead, so the two lists are disjoint and no unit is counted twice.
+classified right (regression: at which the training R^2 reaches {R2_TARGET:g}); converged: there
+is one. A run diverges at the first epoch whose loss or weights are not all finite: it stops
+there, `diverged` is true, `diverged_epoch` says when, the curves end before it and the final
+state (final, predictions, weights, units) is null. Dead units output exactly 0 on every
+training input; saturated units have |f'(z)| < {_SLOPE} on every one and are not dead, so the
+two lists are disjoint and no unit is counted twice.
 """
 
 
@@ -163,6 +173,13 @@ def snapshot_schedule(epochs: int, count: int) -> Ints:
     if count == 1:
         return np.array([epochs], dtype=np.int64)
     return np.unique(np.round(np.linspace(0.0, epochs, count)).astype(np.int64))
+
+
+def snapshot_count(epochs: int, count: int) -> int:
+    """len(snapshot_schedule(epochs, count)) without building it (request validation asks for
+    it on every training request, refused ones included). Evenly spaced points at most one
+    apart round onto every epoch 0..epochs, so only the epochs + 1 distinct ones are left."""
+    return min(count, 1 if count == 1 else epochs + 1)
 
 
 @dataclass(frozen=True)
@@ -308,7 +325,7 @@ class Trainer:
         return bool((self.diverged < 0).any())
 
     def check_convergence(self, epoch: int, z: Array) -> None:
-        correct = np.logical_and.reduce(self.head.right(z, self.labels), axis=1)  # .all, unwrapped
+        correct = self.head.solved(z, self.y, self.labels)
         if np.logical_or.reduce(correct):
             live = (self.converged < 0) & (self.diverged < 0)
             self.converged[correct & live] = epoch
@@ -335,8 +352,11 @@ class Trainer:
             self.test_accuracy[:, index] = self.share_right(z_test, self.labels_test)
         return bool((self.diverged < 0).any())
 
-    def share_right(self, z: Array, labels: Ints) -> Array:
-        """(S,) share of points classified right: .mean(axis=1)'s numbers without its wrapper."""
+    def share_right(self, z: Array, labels: NDArray[Any]) -> Array:
+        """(S,) share of points classified right: .mean(axis=1)'s numbers without its wrapper;
+        NaN for a regression head, which has no classes to be right about."""
+        if not self.head.classifies:
+            return np.full(len(self.seeds), np.nan)
         right = self.head.right(z, labels)
         return np.asarray(np.add.reduce(right, axis=1, dtype=np.float64) / right.shape[1])
 
@@ -429,13 +449,13 @@ class Trainer:
         if self.waiting:
             self.check_convergence(epochs, z)
         final_loss = np.where(live, losses, np.nan)
-        final_accuracy = np.where(live, (head.predicted(z) == self.labels).mean(axis=1), np.nan)
+        final_accuracy = np.where(live, self.share_right(z, self.labels), np.nan)
         final_test_loss = final_test_accuracy = None
         if self.x_test is not None and self.y_test is not None:
             z_test = stack.forward(self.x_test)[0][-1]
             final_test_loss = np.where(live, head.losses(z_test, self.y_test), np.nan)
-            right = head.predicted(z_test) == self.labels_test
-            final_test_accuracy = np.where(live, right.mean(axis=1), np.nan)
+            assert self.labels_test is not None
+            final_test_accuracy = np.where(live, self.share_right(z_test, self.labels_test), np.nan)
         df, params = config.activation.df, config.activation_params
         dead = [np.asarray((a == 0.0).all(axis=1)) for a in inputs[1:]]
         saturated = [
@@ -505,7 +525,7 @@ class TrainResult:
     initial_weights: list[Layer]
     weights: list[Layer] | None
     output: Array | None  # (n_train, units) head output at the final weights
-    predicted: Ints | None
+    predicted: Ints | None  # None for regression too
     affine: AffineMap | None
     diverged_epoch: int | None
     converged_epoch: int | None
@@ -524,7 +544,7 @@ def train(config: TrainConfig, seed: int = 0, control: Control | None = None) ->
         logits = result.final_logits[0]
         with np.errstate(all="ignore"):
             output = head.probabilities(logits)
-        predicted = head.predicted(logits)
+        predicted = head.predicted(logits) if head.classifies else None
         if config.activation.name == "identity" or not config.hidden_layers:
             affine = collapse_run(config, weights, output)
     return TrainResult(

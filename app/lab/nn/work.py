@@ -19,11 +19,17 @@ activation's own temporaries are per layer, so they scale with W, not U: most fu
 none beyond f(z), the costliest (sinc, soboleva_tanh) about 5 (n + m) W. The optimiser keeps up
 to six (S, P) arrays: theta, the initial theta, the gradient, adam's m and v, a scratch.
 
+A custom expression (app.lab.expressions) runs as a straight-line program of numpy calls that
+keeps every intermediate array until the call returns: its temporaries are counted from the
+program (RunShape.custom_temporaries, when more than ACTIVATION_FACTOR), not assumed.
+
 Time (seconds): a floor, not a forecast. Every update step costs at least STEP_FLOOR_S (a few
 numpy calls) and every epoch x point x parameter x network at least UNIT_FLOOR_S (a multiply-add
 in a matmul); measured runs take 3x to 30x longer (bench/bench_admission.py). A request whose
 floor is over the time limit cannot finish and is refused before it starts; the others run
-under the wall-time limit, enforced in the worker process.
+under the wall-time limit, enforced in the worker process. A custom expression evaluates its
+program step by step (2-10x a built-in's time for the activation alone, most for piecewise
+`where`), so the floor of a custom run (or sweep stage) is CUSTOM_TIME_FACTOR times as high.
 """
 
 import math
@@ -40,6 +46,12 @@ SNAPSHOT_BYTES_PER_VALUE = 24  # the float64 value, its rounded copy, and its JS
 BASE_BYTES = 4 * 2**20  # the request, the data set, the JSON of the curves: a few MiB at most
 STEP_FLOOR_S = 1e-5
 UNIT_FLOOR_S = 5e-10
+# How much longer a custom run takes than the built-in run it re-types, taken below the typical
+# figure so that the floor stays a floor: bench/bench_custom_training.py (six re-typed built-ins
+# from tanh(x) to where-ELU and mish, XOR 2-4-1 to spiral 400 at 32-32, best of 3, this 2-core
+# machine under load) measured whole-run ratios of 0.7-3.0, median 1.7, and the fastest custom
+# run 3.2x its floor; 1.5x the floor still sits 2x under that run.
+CUSTOM_TIME_FACTOR = 1.5
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,8 @@ class RunShape:
     recorded: int = 1  # recorded epochs per run
     snapshot_values: int = 0  # values the snapshots hold (single runs only)
     grid: int = 0  # the snapshot grid per axis; 0 without snapshots
+    custom_stages: int = 0  # of the stages, those that run a custom expression
+    custom_temporaries: int = 0  # arrays a custom expression's f or f' keeps alive at most
 
     @property
     def units(self) -> int:
@@ -98,7 +112,7 @@ def estimate(shape: RunShape) -> WorkEstimate:
     s, n, m = shape.networks, shape.n_train, shape.n_test
     units, widest = shape.units, shape.widest
     activations = TRAIN_FACTOR * n * units + TEST_FACTOR * m * units
-    activations += ACTIVATION_FACTOR * (n + m) * widest
+    activations += max(ACTIVATION_FACTOR, shape.custom_temporaries) * (n + m) * widest
     layers = len(shape.sizes) - 1
     network = BYTES * s * (activations + PARAMETER_COPIES * shape.n_params)
     network += BYTES * s * shape.recorded * (4 + layers)
@@ -109,4 +123,6 @@ def estimate(shape: RunShape) -> WorkEstimate:
     runs = shape.stages * s
     seconds = shape.stages * shape.epochs * shape.steps_per_epoch * STEP_FLOOR_S
     seconds += UNIT_FLOOR_S * shape.epochs * n * shape.n_params * runs
+    if shape.custom_stages:
+        seconds *= 1 + (CUSTOM_TIME_FACTOR - 1) * shape.custom_stages / shape.stages
     return WorkEstimate(network, snapshots, seconds)

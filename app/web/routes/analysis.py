@@ -9,10 +9,11 @@ from fastapi.exceptions import RequestValidationError
 from numpy.typing import NDArray
 
 from app.lab import xor
-from app.lab.activations import SATURATION_SLOPE, Activation, ParamValue, get_activation
+from app.lab.activations import SATURATION_SLOPE, Activation, ParamValue
 from app.lab.nn import gradient_flow
 from app.lab.nn.control import Control, TimeLimitExceeded
 from app.lab.text import spelled
+from app.web.custom import EXPRESSION_422, CheckedGradientFlowRequest
 from app.web.dependencies import ResultCacheDep, SettingsDep, WorkerPoolDep, resolve_params
 from app.web.errors import error_item
 from app.web.limits import over_limit
@@ -29,6 +30,7 @@ from app.web.schemas.analysis import (
 )
 from app.web.schemas.errors import ERROR_RESPONSES
 from app.web.schemas.payload import payload
+from app.web.schemas.training import build_activation
 
 router = APIRouter(prefix="/api", route_class=OrjsonRoute)
 
@@ -37,8 +39,8 @@ def _resolve(req: GradientFlowRequest) -> list[tuple[Activation, dict[str, Param
     """Each requested entry with its parameters validated; a 422 naming the parameter if not."""
     resolved = []
     for name in req.names:
-        act = get_activation(name)
         given = req.activation_params.get(name)
+        act = build_activation(name, req.expression, given or {})
         resolved.append((act, resolve_params(act, given, ("body", "activation_params", name))))
     return resolved
 
@@ -72,12 +74,15 @@ queue is full, a 422 past ACTLAB_TRAIN_TIME_LIMIT_S.
 @router.post(
     "/gradient-flow",
     response_model=GradientFlowResult,
-    responses=ERROR_RESPONSES,
+    responses={**ERROR_RESPONSES, **EXPRESSION_422},
     tags=["gradient flow"],
     description=GRADIENT_FLOW_DOC,
 )
 async def measure_gradient_flow(
-    req: GradientFlowRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedGradientFlowRequest,
+    settings: SettingsDep,
+    results: ResultCacheDep,
+    pool: WorkerPoolDep,
 ) -> Response:
     """Per-layer gradient norms and activation statistics of a deep MLP at initialisation."""
     if req.work > settings.gradient_flow_max_work:

@@ -21,6 +21,7 @@ from app.web.curves import sample
 
 if TYPE_CHECKING:
     from app.lab.expressions.custom import CustomActivation
+from app.web.custom import refused_expression
 from app.web.dependencies import CURVE_SAMPLING, resolve_params
 from app.web.errors import error_item
 from app.web.formulas import formula_mathml
@@ -56,16 +57,7 @@ def _activation(where: str, text: str, params: dict[str, float]) -> "CustomActiv
     try:
         return custom_activation(text, params)
     except ExpressionError as err:
-        raise RequestValidationError(
-            [
-                error_item(
-                    (where, EXPRESSION_FIELD),
-                    str(err),
-                    f"expression_{err.kind}",
-                    {"position": err.position, "text": err.text},
-                )
-            ]
-        ) from None
+        raise refused_expression((where, EXPRESSION_FIELD), err) from None
     except ParamNameError as err:
         loc = (where, err.param) if where == "query" else (where, "params", err.param)
         raise RequestValidationError([error_item(loc, str(err), "value_error")]) from None

@@ -38,7 +38,7 @@ from app.lab.expressions import (
     available_functions,
 )
 from app.lab.nn.initializers import InitName
-from app.lab.nn.mlp import OptimizerName, RegularizationName
+from app.lab.nn.mlp import R2_TARGET, Head, OptimizerName, RegularizationName
 from app.web.assets import link, plotly_bundle
 from app.web.errors import error_item
 from app.web.formulas import to_mathml
@@ -178,6 +178,8 @@ DATASET_LABELS = {
     "spiral": "Spiral",
     "moons": "Moons",
     "spiral3": "Spiral, 3 classes (softmax)",
+    "reg-plane": "Plane (regression)",
+    "reg-gauss": "Multi Gaussian (regression)",
     OWN_POINTS: "Your points",
 }
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum (0.9)", "adam": "Adam"}
@@ -536,7 +538,7 @@ def _train_fields(settings: Settings) -> dict[str, dict[str, Any]]:
     return {
         "dataset": choice_rule(model, "dataset", "Dataset", _dataset_options(own_points=True)),
         **_data_fields(),
-        "points": field_rule(OwnPoints, "points", "Points"),
+        "points": field_rule(OwnPoints, "points", DATASET_LABELS[OWN_POINTS]),
         "features": field_rule(model, "features", "Input features"),
         "activation": choice_rule(
             model, "activation", "Hidden activation", _activation_options_with_custom()
@@ -559,6 +561,16 @@ def _train_fields(settings: Settings) -> dict[str, dict[str, Any]]:
         "epochs": field_rule(model, "epochs", "Epochs", maximum=epochs),
         "seed": field_rule(model, "seed", "Seed"),
     }
+
+
+# The controls that change a page's view rather than its request: a lesson link can hide them
+# as it hides fields (`<id>_hide=1`), which pins the view the link shows (the snapshot, the open
+# section, the bands' layout). Keyed by the id the template marks (data-field), with a label.
+TRAIN_VIEWS = {
+    "frame": {"label": "Snapshot player"},
+    "xor": {"label": "Linear vs non-linear on XOR"},
+}
+SWEEP_VIEWS = {"bands": {"label": "Loss bands layout"}}
 
 
 # Where the Sweep page starts: a quick sweep, not the API's 100 seeds x 2000 epochs.
@@ -616,13 +628,21 @@ def _training_state(settings: Settings, fields: dict[str, dict[str, Any]]) -> di
         "saturated": SATURATION_SLOPE,
         "grid_step": 10.0**-GRID_DECIMALS,  # what snapshot surfaces are rounded to
         "expressions": expression_facts(),
+        # what a regression set (N_CLASSES 0) is trained with, and when it counts as learned
+        "regression": {**_regression_head(), "r2_target": R2_TARGET},
     }
+
+
+def _regression_head() -> dict[str, str]:
+    head = Head.for_classes(0)
+    return {"output": head.output, "loss": head.loss}
 
 
 @router.get("/train", response_class=HTMLResponse, name="train_page")
 def train_page(request: Request) -> HTMLResponse:
     """The playground: data, network, training, animated decision boundary."""
     state = _training_state(request.app.state.settings, _train_fields(request.app.state.settings))
+    state["views"] = TRAIN_VIEWS
     return _render(request, "train_page", state)
 
 
@@ -632,4 +652,5 @@ def sweep_page(request: Request) -> HTMLResponse:
     settings = request.app.state.settings
     state = _training_state(settings, _sweep_fields(settings))
     state["default_activations"] = SWEEP_DEFAULTS["activations"]
+    state["views"] = SWEEP_VIEWS
     return _render(request, "sweep_page", state)

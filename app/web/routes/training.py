@@ -8,16 +8,25 @@ pure function of its validated request, so it is kept in the app's ResultCache u
 (plain and streaming endpoints share it): a repeated request is answered from memory without a
 worker, and a stream then sends its single `result` event at once (app.web.sse)."""
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
 
-from app.lab.activations import get_activation
+from app.config import Settings
+from app.lab.datasets import REGRESSION_NAMES
+from app.lab.expressions import CUSTOM_NAME
 from app.lab.nn.control import Control, TimeLimitExceeded
+from app.lab.nn.mlp import R2_TARGET
 from app.lab.nn.sweep import sweep
 from app.lab.nn.training import train
 from app.web.cache import ResultCache
+from app.web.custom import EXPRESSION_422, CheckedSweepRequest, CheckedTrainRequest
 from app.web.dependencies import ResultCacheDep, SettingsDep, WorkerPoolDep
 from app.web.limits import check_limits, time_limit_error
 from app.web.responses import OrjsonRoute, dumps, json_bytes
@@ -34,7 +43,7 @@ from app.web.schemas.training_results import (
     train_payload,
 )
 from app.web.sse import SSE_RESPONSES, cached_stream
-from app.web.workers import Job, WorkerPool
+from app.web.workers import Busy, Job, WorkerPool
 
 router = APIRouter(prefix="/api", tags=["training"], route_class=OrjsonRoute)
 
@@ -61,8 +70,10 @@ seed s gives exactly the numbers of POST /api/train with seed s (per_seed lists 
 activation: success_rate (share of seeds that converged), quartiles of epochs_to_converge (over
 converged seeds) and of the final loss (over seeds that did not diverge), the median loss curve
 with 10 % / 90 % bands over the seeds still live at each recorded epoch (null where none is), and
-the mean share of dead hidden units. `snapshots` and `grid` are accepted and unused.
-"""
+the mean share of dead hidden units. For a regression set (REGRESSION_NAMES) success means
+a training R^2 of R2_TARGET, and each activation also has r2_curve (the R^2 bands, as loss_curve's),
+final_r2 quartiles and per_seed.final_r2. `snapshots` and `grid` are accepted and unused.
+""".replace("R2_TARGET", f"{R2_TARGET:g}").replace("REGRESSION_NAMES", ", ".join(REGRESSION_NAMES))
     + SEMANTICS
 )
 
@@ -94,9 +105,9 @@ def train_bytes(control: Control, req: TrainRequest) -> bytes:
 
 
 def sweep_bytes(control: Control, req: SweepRequest) -> bytes:
-    choices = [(choice.name, dict(choice.params)) for choice in req.activations]
-    config = req.config(*choices[0])
-    pairs = [(get_activation(name), params) for name, params in choices]
+    first = req.activations[0]
+    config = req.config(first.name, dict(first.params), first.expression)
+    pairs = [(choice.activation(), dict(choice.params)) for choice in req.activations]
     return dumps(sweep_payload(config, req.seeds, sweep(config, pairs, req.seeds, control)))
 
 
@@ -118,59 +129,117 @@ async def cached_job(
 @router.post(
     "/train",
     response_model=TrainResponse,
-    responses=ERROR_RESPONSES,
+    responses={**ERROR_RESPONSES, **EXPRESSION_422},
     summary="Train one network",
     description=TRAIN_DOC,
 )
 async def train_network(
-    req: TrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedTrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> Response:
     """Train one network (in a worker process) and return its whole run as JSON."""
-    check_limits(req, settings, 1)
+    check_limits(req, settings, req.networks)
     return json_bytes(await cached_job(results, pool, train_key(req), train_bytes, req))
 
 
 @router.post(
     "/train/sweep",
     response_model=SweepResponse,
-    responses=ERROR_RESPONSES,
+    responses={**ERROR_RESPONSES, **EXPRESSION_422},
     summary="Train from many seeds per activation",
     description=SWEEP_DOC,
 )
 async def sweep_networks(
-    req: SweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedSweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> Response:
     """Train seeds 0..n-1 for each activation, stacked, and return the summaries as JSON."""
-    check_limits(req, settings, req.seeds * len(req.activations))
+    check_limits(req, settings, req.networks)
     return json_bytes(await cached_job(results, pool, sweep_key(req), sweep_bytes, req))
 
 
 @router.post(
     "/train/stream",
     response_class=StreamingResponse,
-    responses=SSE_RESPONSES,
+    responses={**SSE_RESPONSES, **EXPRESSION_422},
     summary="Train one network, streaming progress",
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train.",
 )
 async def train_network_stream(
-    req: TrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedTrainRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> StreamingResponse:
     """/api/train as Server-Sent Events: progress while it trains, then the result."""
-    check_limits(req, settings, 1)
+    check_limits(req, settings, req.networks)
     return cached_stream(results, pool, train_key(req), train_bytes, (req,), req.epochs)
 
 
 @router.post(
     "/train/sweep/stream",
     response_class=StreamingResponse,
-    responses=SSE_RESPONSES,
+    responses={**SSE_RESPONSES, **EXPRESSION_422},
     summary="Sweep seeds, streaming progress",
     description=STREAM_DOC + "\n\nThe body is that of POST /api/train/sweep.",
 )
 async def sweep_networks_stream(
-    req: SweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+    req: CheckedSweepRequest, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
 ) -> StreamingResponse:
     """/api/train/sweep as Server-Sent Events: progress while it trains, then the result."""
-    check_limits(req, settings, req.seeds * len(req.activations))
+    check_limits(req, settings, req.networks)
     names = [choice.name for choice in req.activations]
     return cached_stream(results, pool, sweep_key(req), sweep_bytes, (req,), req.epochs, names)
+
+
+@dataclass(frozen=True)
+class WaitingRoute:
+    """What a training route does before it waits for a worker, as the admission fast path
+    (app.web.admission) predicts it: the body's model, the result cache's key, and whether an
+    equal request being computed is joined (the plain routes) or only a stored result is used
+    (the streams)."""
+
+    route: APIRoute
+    model: type[TrainRequest] | type[SweepRequest]
+    key: Callable[[Any], Hashable]
+    joins_pending: bool
+
+    def refusal(
+        self, data: Any, settings: Settings, results: ResultCache, pool: WorkerPool
+    ) -> Busy | None:
+        """The 503 this route answers now for the parsed JSON body `data`, or None when it
+        answers anything else (a 422, a stored or pending result, a place in the pool)."""
+        busy = pool.refusal()
+        if busy is None or pool.closing:
+            return None
+        try:
+            req = self.model.model_validate(data)
+            if uses_expression(req):
+                # compiled and checked (sympy, seconds) in the route's thread-pool dependency,
+                # before its limits: never here, on the event loop
+                return None
+            check_limits(req, settings, req.networks)
+        except (ValidationError, RequestValidationError, HTTPException):
+            return None  # the route answers with its 422
+        key = self.key(req)
+        if results.get(key) is not None or (self.joins_pending and results.is_pending(key)):
+            return None
+        return busy
+
+
+def uses_expression(req: TrainRequest | SweepRequest) -> bool:
+    """Whether a custom expression is among the request's activations."""
+    if isinstance(req, SweepRequest):
+        return any(choice.name == CUSTOM_NAME for choice in req.activations)
+    return req.activation == CUSTOM_NAME
+
+
+def waiting_routes() -> Mapping[str, WaitingRoute]:
+    """The training routes by path, read from this router (the endpoints above are the facts)."""
+    how: dict[Callable[..., Any], tuple[type[TrainRequest] | type[SweepRequest], Any, bool]] = {
+        train_network: (TrainRequest, train_key, True),
+        sweep_networks: (SweepRequest, sweep_key, True),
+        train_network_stream: (TrainRequest, train_key, False),
+        sweep_networks_stream: (SweepRequest, sweep_key, False),
+    }
+    found = {}
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.endpoint in how:
+            model, key, joins = how[route.endpoint]
+            found[route.path] = WaitingRoute(route, model, key, joins)
+    return found

@@ -1,20 +1,30 @@
 """Request and response models for gradient flow at initialisation and the XOR proof."""
 
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from app.lab.activations import ACTIVATIONS, SATURATION_SLOPE
 from app.lab.datasets import MAX_SEED
+from app.lab.expressions import CUSTOM_NAME
 from app.lab.nn.gradient_flow import LOSS_DEFINITION, MAX_BATCH_SIZE, MAX_DEPTH, MAX_WIDTH
 from app.lab.nn.initializers import DEFAULT_INIT, InitName
 from app.lab.text import spelled
 from app.lab.xor import Relation
 from app.web.schemas.activations import ParamValues
+from app.web.schemas.training import expression_description
 
 
 def _known_activation(name: str) -> str:
-    if name not in ACTIVATIONS:
+    if name not in ACTIVATIONS and name != CUSTOM_NAME:
         raise ValueError(f"unknown activation {name!r}; GET /api/activations lists them")
     return name
 
@@ -44,17 +54,27 @@ class GradientFlowRequest(BaseModel):
     )
 
     activation: ActivationName | None = Field(
-        None, description="One catalogue name; give this or `activations`, not both."
+        None,
+        description=f'One catalogue name, or "{CUSTOM_NAME}" with `expression`; give this or '
+        "`activations`, not both.",
     )
     activations: list[ActivationName] | None = Field(
         None,
         min_length=1,
         max_length=len(ACTIVATIONS),
-        description="Several catalogue names, each measured on the same inputs and weights.",
+        description="Several catalogue names, each measured on the same inputs and weights "
+        f'(one of them may be "{CUSTOM_NAME}", with `expression`).',
+    )
+    expression: str | None = Field(
+        None,
+        validate_default=True,  # so that "custom" without one is refused
+        description=expression_description(f'`activation_params["{CUSTOM_NAME}"]`'),
+        examples=["x * sigmoid(beta * x)"],
     )
     activation_params: dict[str, ParamValues] = Field(
         default_factory=dict,
-        description="Parameters per activation name (defaults for the ones left out).",
+        description="Parameters per activation name (defaults for the ones left out); "
+        f'"{CUSTOM_NAME}": the values of the expression\'s parameters.',
         examples=[{"leaky_relu": {"negative_slope": 0.1}}],
     )
     depth: int = Field(20, ge=1, le=MAX_DEPTH, description="Number of hidden layers.")
@@ -69,6 +89,34 @@ class GradientFlowRequest(BaseModel):
     )
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Seeds inputs, weights, readout, targets.")
     batch_size: int = Field(256, ge=1, le=MAX_BATCH_SIZE, description="Standard-normal inputs.")
+
+    @field_validator("expression")
+    @classmethod
+    def _expression_with_custom(cls, text: str | None, info: ValidationInfo) -> str | None:
+        """Given exactly when "custom" is among the names (app.web.custom compiles it)."""
+        names = [info.data.get("activation"), *(info.data.get("activations") or [])]
+        if CUSTOM_NAME in names and text is None:
+            raise ValueError(f'activation "{CUSTOM_NAME}" needs an expression')
+        if CUSTOM_NAME not in names and text is not None:
+            raise ValueError(
+                f'an expression is only for activation "{CUSTOM_NAME}"; name it among the '
+                "activations, or leave the expression out"
+            )
+        return text
+
+    @field_validator("activation_params", mode="before")
+    @classmethod
+    def _custom_numbers(cls, params: Any) -> Any:
+        """The expression's parameters are numbers only, as POST /api/expressions takes them."""
+        custom = params.get(CUSTOM_NAME) if isinstance(params, dict) else None
+        if isinstance(custom, dict):
+            for name, value in custom.items():
+                if isinstance(value, bool):
+                    raise ValueError(
+                        f"{CUSTOM_NAME}.{name}: a parameter of an expression is a number, not "
+                        f"{str(value).lower()}"
+                    )
+        return params
 
     @model_validator(mode="after")
     def _names_given_once(self) -> Self:

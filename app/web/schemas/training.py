@@ -4,7 +4,7 @@ Every check that can be made from the body alone is a validator here, so a bad b
 naming the field; the limits that come from settings are checked in the router.
 """
 
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import numpy as np
 from pydantic import (
@@ -21,6 +21,7 @@ from app.config import Settings
 from app.lab import datasets
 from app.lab.activations import (
     ACTIVATIONS,
+    Activation,
     ParamError,
     ParamValue,
     UnknownActivation,
@@ -32,21 +33,27 @@ from app.lab.datasets import (
     MAX_SEED,
     FeatureName,
 )
+from app.lab.expressions import CUSTOM_NAME, MAX_LENGTH
 from app.lab.nn import training
 from app.lab.nn.initializers import DEFAULT_INIT, InitName
 from app.lab.nn.mlp import (
     MAX_HIDDEN_LAYERS,
     MAX_UNITS,
     Head,
+    HeadError,
     Layout,
     LossName,
     OptimizerName,
     OutputName,
     RegularizationName,
+    default_output,
 )
-from app.lab.nn.training import TrainConfig, record_schedule, snapshot_schedule, thumbnail_points
-from app.lab.nn.work import RunShape
+from app.lab.nn.training import TrainConfig, record_schedule, snapshot_count, thumbnail_points
+from app.lab.nn.work import CUSTOM_TIME_FACTOR, RunShape
 from app.web.schemas.datasets import DatasetSpec, GeneratedDataset, OwnPoints
+
+if TYPE_CHECKING:
+    from app.lab.expressions.custom import CustomActivation
 
 WEIGHT_LIMIT = 1000.0
 MAX_GRID_VALUES = 500_000  # snapshots x grid^2: 200 snapshots at 50 x 50, or 50 at 100 x 100
@@ -55,6 +62,17 @@ MAX_GRID_VALUES = 500_000  # snapshots x grid^2: 200 snapshots at 50 x 50, or 50
 # response; the cap admits the Train page's default (50 snapshots at 50 x 50) with any network
 # the API accepts (2.9 million, 17.5 MB, 4.5 MB gzipped).
 MAX_SNAPSHOT_VALUES = 3_000_000
+
+
+def expression_description(params_field: str) -> str:
+    """The description of an `expression` field whose parameters go in `params_field`."""
+    return (
+        f'With activation "{CUSTOM_NAME}" only, and then required: the activation as an '
+        "expression in x (the grammar of POST /api/expressions); the value of every parameter "
+        f"it uses, and no other, goes in {params_field}. At most {MAX_LENGTH} characters. A "
+        "refused expression is a 422 at this field whose `ctx` gives the position."
+    )
+
 
 WeightValue = Annotated[float, Field(ge=-WEIGHT_LIMIT, le=WEIGHT_LIMIT, allow_inf_nan=False)]
 ParamValues = dict[str, float | str]
@@ -70,7 +88,8 @@ class LayerWeights(BaseModel):
 
 
 class ActivationChoice(BaseModel):
-    """A catalogue activation and its parameters (defaults filled in for the rest)."""
+    """A catalogue activation and its parameters (defaults filled in for the rest), or "custom"
+    with an expression and the values of its parameters."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -79,16 +98,35 @@ class ActivationChoice(BaseModel):
     params: ParamValues = Field(
         default_factory=dict, validate_default=True, examples=[{"negative_slope": 0.1}]
     )
+    expression: str | None = Field(
+        None,
+        validate_default=True,  # so that "custom" without one is refused
+        description=expression_description("`params`"),
+        examples=["x * sigmoid(beta * x)"],
+    )
 
     @field_validator("name")
     @classmethod
     def known(cls, name: str) -> str:
         return check_activation(name)
 
+    @field_validator("params", mode="before")
+    @classmethod
+    def numbers(cls, params: Any, info: ValidationInfo) -> Any:
+        return custom_numbers(info, "name", params)
+
     @field_validator("params")
     @classmethod
     def valid(cls, params: ParamValues, info: ValidationInfo) -> dict[str, float | str]:
         return params_of(info, "name", params)
+
+    @field_validator("expression")
+    @classmethod
+    def expression_fits(cls, text: str | None, info: ValidationInfo) -> str | None:
+        return expression_of(info, "name", text)
+
+    def activation(self) -> Activation:
+        return build_activation(self.name, self.expression, self.params)
 
 
 def choice_from_name(value: Any) -> Any:
@@ -103,6 +141,8 @@ ActivationItem = Annotated[
 
 
 def check_activation(name: str) -> str:
+    if name == CUSTOM_NAME:
+        return name
     try:
         get_activation(name)
     except UnknownActivation:
@@ -124,7 +164,52 @@ def params_of(info: ValidationInfo, key: str, params: ParamValues) -> dict[str, 
     name = info.data.get(key)
     if name is None:  # the name itself was rejected; that error says enough
         return params
+    if name == CUSTOM_NAME:  # they depend on the expression: app.web.custom checks them
+        return params
     return resolve_params(name, params)
+
+
+def custom_numbers(info: ValidationInfo, key: str, params: Any) -> Any:
+    """The raw params of a custom expression: numbers only, as POST /api/expressions takes them
+    (strictly: true is no 1.0 there, and would become one in the lax float | str below)."""
+    if info.data.get(key) == CUSTOM_NAME and isinstance(params, dict):
+        for name, value in params.items():
+            if isinstance(value, bool):
+                raise ValueError(
+                    f"{name}: a parameter of an expression is a number, not {str(value).lower()}"
+                )
+    return params
+
+
+def expression_of(info: ValidationInfo, key: str, text: str | None) -> str | None:
+    """The expression, given exactly when the activation validated under `key` is "custom".
+
+    Only this pairing is checked here: compiling the text takes sympy (seconds to import, up to
+    its time budget to compile), which must not run where FastAPI validates bodies, on the event
+    loop; app.web.custom compiles it in a thread and says what is wrong and where."""
+    name = info.data.get(key)
+    if name == CUSTOM_NAME and text is None:
+        raise ValueError(
+            f'activation "{CUSTOM_NAME}" needs an expression, e.g. "x * sigmoid(beta * x)"'
+        )
+    if name is not None and name != CUSTOM_NAME and text is not None:
+        raise ValueError(
+            f'an expression is only for activation "{CUSTOM_NAME}"; {name!r} is a catalogue '
+            'entry (leave the expression out, or name the activation "custom")'
+        )
+    return text
+
+
+def build_activation(name: str, expression: str | None, params: ParamValues) -> Activation:
+    """The catalogue entry, or the custom expression compiled for training (in this process:
+    a worker rebuilds it from the text and the parameters, cached by both)."""
+    if name != CUSTOM_NAME:
+        return get_activation(name)
+    assert expression is not None  # expression_of saw to it
+    # imported here, on the first custom run: sympy's import would slow every worker's start
+    from app.lab.expressions.custom import training_activation
+
+    return training_activation(expression, {k: float(v) for k, v in params.items()})
 
 
 def resolve_head(
@@ -134,6 +219,26 @@ def resolve_head(
     are the domain's: app.lab.nn.mlp.Head)."""
     head = Head.for_classes(n_classes, output, loss)
     return head.output, head.loss
+
+
+def classes_of(dataset: DatasetSpec, output: OutputName | None) -> int:
+    """Classes in the data (0: a regression set); own points count their labels."""
+    if isinstance(dataset, OwnPoints):
+        return datasets.n_classes_of_points(dataset.max_label, output == "sigmoid")
+    name = dataset if isinstance(dataset, str) else dataset.name
+    return datasets.N_CLASSES[name]
+
+
+def regression_head(info: ValidationInfo, output: OutputName | None) -> bool | None:
+    """Whether the data (validated before the head's fields) is a regression set or the output
+    is linear: the pairings refused at the head's own fields. None when the data was refused."""
+    if "dataset" not in info.data:
+        return None
+    return classes_of(info.data["dataset"], output) == 0 or output == "linear"
+
+
+def refused(err: HeadError) -> ValueError:
+    return ValueError(str(err))
 
 
 class TrainingOptions(BaseModel):
@@ -162,13 +267,14 @@ class TrainingOptions(BaseModel):
     )
     output: OutputName | None = Field(
         None,
-        description="'sigmoid' (two classes, one unit) or 'softmax' (K units); null: sigmoid "
-        "for two classes, softmax for more.",
+        description="'sigmoid' (two classes, one unit), 'softmax' (K units) or 'linear' (one "
+        f"unit, the regression sets {', '.join(datasets.REGRESSION_NAMES)}); null: sigmoid for "
+        "two classes, softmax for more, linear for a regression set.",
     )
     loss: LossName | None = Field(
         None,
-        description="'bce' or 'mse' with sigmoid, 'cross_entropy' with softmax; null: bce or "
-        "cross_entropy.",
+        description="'bce' or 'mse' with sigmoid, 'cross_entropy' with softmax, 'mse' with "
+        "linear; null: bce, cross_entropy or mse.",
     )
     optimizer: OptimizerName = Field(
         "sgd", description="'sgd', 'momentum' (0.9) or 'adam' (0.9, 0.999, 1e-8)."
@@ -211,6 +317,31 @@ class TrainingOptions(BaseModel):
             raise ValueError(f"each feature at most once; repeated: {', '.join(repeated)}")
         return names
 
+    @field_validator("output")
+    @classmethod
+    def output_fits_data(cls, output: OutputName | None, info: ValidationInfo) -> OutputName | None:
+        """A regression set takes the linear output, and only a regression set does."""
+        if output is not None and regression_head(info, output):
+            try:
+                Head.for_classes(classes_of(info.data["dataset"], output), output)
+            except HeadError as err:
+                raise refused(err) from None
+        return output
+
+    @field_validator("loss")
+    @classmethod
+    def loss_fits_linear(cls, loss: LossName | None, info: ValidationInfo) -> LossName | None:
+        """The linear output is trained with mse alone."""
+        if loss is None or "output" not in info.data:  # no loss given, or the output refused
+            return loss
+        output = info.data["output"]
+        if regression_head(info, output):
+            try:
+                Head(output or default_output(classes_of(info.data["dataset"], output)), loss)
+            except HeadError as err:
+                raise refused(err) from None
+        return loss
+
     @model_validator(mode="after")
     def fits_together(self) -> Self:
         if self.snapshots * self.grid**2 > MAX_GRID_VALUES:
@@ -223,10 +354,7 @@ class TrainingOptions(BaseModel):
 
     @property
     def n_classes(self) -> int:
-        if isinstance(self.dataset, OwnPoints):
-            return datasets.n_classes_of_points(self.dataset.max_label, self.output == "sigmoid")
-        name = self.dataset if isinstance(self.dataset, str) else self.dataset.name
-        return datasets.N_CLASSES[name]
+        return classes_of(self.dataset, self.output)
 
     def head(self) -> tuple[OutputName, LossName]:
         if (
@@ -256,8 +384,18 @@ class TrainingOptions(BaseModel):
             return GeneratedDataset(name=self.dataset).n_test
         return self.dataset.n_test
 
+    def custom_activations(self) -> "list[CustomActivation]":
+        """The custom expressions this request trains with, compiled for training."""
+        return []
+
     def run_shape(self, networks: int, stages: int = 1, snapshot_values: int = 0) -> RunShape:
         """The sizes app.lab.nn.work estimates this request's memory and time from."""
+        customs = self.custom_activations()
+        temporaries = 0
+        if customs:
+            from app.lab.expressions.custom import temporaries as count  # sympy is loaded
+
+            temporaries = max(count(act) for act in customs)
         return RunShape(
             sizes=self.layout().sizes,
             n_train=self.n_train,
@@ -269,6 +407,8 @@ class TrainingOptions(BaseModel):
             recorded=len(record_schedule(self.epochs)),
             snapshot_values=snapshot_values,
             grid=self.grid if snapshot_values else 0,
+            custom_stages=len(customs),
+            custom_temporaries=temporaries,
         )
 
     def layout(self) -> Layout:
@@ -282,13 +422,19 @@ class TrainingOptions(BaseModel):
             return GeneratedDataset(name=self.dataset).build()
         return self.dataset.build()
 
-    def config(self, activation: str, params: dict[str, ParamValue], **extra: Any) -> TrainConfig:
-        """The domain configuration for one activation."""
+    def config(
+        self,
+        activation: str,
+        params: dict[str, ParamValue],
+        expression: str | None = None,
+        **extra: Any,
+    ) -> TrainConfig:
+        """The domain configuration for one activation (a custom one compiled from expression)."""
         output, loss = self.head()
         return TrainConfig(
             dataset=self.build_dataset(),
             features=tuple(self.features),
-            activation=get_activation(activation),
+            activation=build_activation(activation, expression, params),
             activation_params=params,
             hidden_layers=tuple(self.hidden_layers),
             output=output,
@@ -329,14 +475,24 @@ class TrainRequest(TrainingOptions):
     )
 
     activation: str = Field(
-        "tanh", description="Catalogue name for every hidden layer.", examples=["tanh"]
+        "tanh",
+        description=f'Catalogue name for every hidden layer, or "{CUSTOM_NAME}" with an '
+        "`expression`.",
+        examples=["tanh"],
     )
     # validate_default, as in ActivationChoice: an omitted params still gets its defaults.
     activation_params: ParamValues = Field(
         default_factory=dict,
         validate_default=True,
-        description="Parameters of the activation; defaults fill the rest.",
+        description="Parameters of the activation; defaults fill the rest. With "
+        f'"{CUSTOM_NAME}": the value of every parameter the expression uses, by name.',
         examples=[{}],
+    )
+    expression: str | None = Field(
+        None,
+        validate_default=True,  # so that "custom" without one is refused
+        description=expression_description("`activation_params`"),
+        examples=["where(x > 0, x, a * (exp(x) - 1))"],
     )
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Seed of the initial weights and shuffles.")
     initial_weights: list[LayerWeights] | None = Field(
@@ -350,10 +506,26 @@ class TrainRequest(TrainingOptions):
     def activation_known(cls, name: str) -> str:
         return check_activation(name)
 
+    @field_validator("activation_params", mode="before")
+    @classmethod
+    def numbers(cls, params: Any, info: ValidationInfo) -> Any:
+        return custom_numbers(info, "activation", params)
+
     @field_validator("activation_params")
     @classmethod
     def params_valid(cls, params: ParamValues, info: ValidationInfo) -> dict[str, float | str]:
         return params_of(info, "activation", params)
+
+    @field_validator("expression")
+    @classmethod
+    def expression_fits(cls, text: str | None, info: ValidationInfo) -> str | None:
+        return expression_of(info, "activation", text)
+
+    def custom_activations(self) -> "list[CustomActivation]":
+        if self.activation != CUSTOM_NAME:
+            return []
+        act = build_activation(self.activation, self.expression, self.activation_params)
+        return [act]  # type: ignore[list-item]  # a CustomActivation, as the name says
 
     @model_validator(mode="after")
     def weights_fit(self) -> Self:
@@ -380,6 +552,11 @@ class TrainRequest(TrainingOptions):
         return self
 
     @property
+    def networks(self) -> int:
+        """Networks this request trains (the limits count work per network)."""
+        return 1
+
+    @property
     def snapshot_values(self) -> int:
         """Numbers the snapshots hold: snapshots x (output units x grid^2 + hidden units x
         thumbnail^2)."""
@@ -387,7 +564,7 @@ class TrainRequest(TrainingOptions):
         per_snapshot = (
             sizes[-1] * self.grid**2 + sum(sizes[1:-1]) * thumbnail_points(self.grid) ** 2
         )
-        return len(snapshot_schedule(self.epochs, self.snapshots)) * per_snapshot
+        return snapshot_count(self.epochs, self.snapshots) * per_snapshot
 
     @model_validator(mode="after")
     def snapshots_fit(self) -> Self:
@@ -407,7 +584,12 @@ class TrainRequest(TrainingOptions):
                 (np.array(layer.W, dtype=np.float64), np.array(layer.b, dtype=np.float64))
                 for layer in self.initial_weights
             ]
-        return self.config(self.activation, dict(self.activation_params), initial_weights=weights)
+        return self.config(
+            self.activation,
+            dict(self.activation_params),
+            self.expression,
+            initial_weights=weights,
+        )
 
 
 class SweepRequest(TrainingOptions):
@@ -434,16 +616,23 @@ class SweepRequest(TrainingOptions):
     activations: list[ActivationItem] = Field(
         min_length=1,
         max_length=len(ACTIVATIONS),
-        description="Names, or {name, params} objects, each trained from every seed.",
+        description="Names, or {name, params} objects, each trained from every seed; "
+        f'{{"name": "{CUSTOM_NAME}", "expression", "params"}} for an expression (as many as '
+        "you like, mixed with catalogue entries). `results` come in this order.",
         examples=[["identity", "tanh", "relu"]],
     )
     seeds: int = Field(100, ge=1, le=200, description="Seeds 0..seeds-1 per activation.")
+
+    @property
+    def networks(self) -> int:
+        """Networks this request trains (the limits count work per network)."""
+        return self.seeds * len(self.activations)
 
     @model_validator(mode="before")
     @classmethod
     def no_single_run_fields(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for key in ("activation", "activation_params", "seed", "initial_weights"):
+            for key in ("activation", "activation_params", "expression", "seed", "initial_weights"):
                 if key in data:
                     raise ValueError(
                         f"a sweep has no {key!r}: it runs seeds 0..seeds-1 from fresh initial "
@@ -456,11 +645,18 @@ class SweepRequest(TrainingOptions):
     def listed_once(cls, choices: list[ActivationChoice]) -> list[ActivationChoice]:
         seen = set()
         for choice in choices:
-            key = (choice.name, tuple(sorted(choice.params.items())))
+            key = (choice.name, choice.expression, tuple(sorted(choice.params.items())))
             if key in seen:
                 raise ValueError(f"activation {choice.name!r} with these params is listed twice")
             seen.add(key)
         return choices
+
+    def custom_activations(self) -> "list[CustomActivation]":
+        return [
+            choice.activation()  # type: ignore[misc]  # a CustomActivation, as the name says
+            for choice in self.activations
+            if choice.name == CUSTOM_NAME
+        ]
 
 
 def describe_work(epochs: int, n_train: int, n_params: int, n_seeds: int) -> str:
@@ -487,10 +683,12 @@ memory and answers a repeated request from there. epochs, and epochs x training 
 parameters x networks, are capped by the server's settings ({env_name("train_max_epochs")},
 {env_name("train_max_work")}); over the cap is a 422 that states it. Before it starts, a
 request's peak memory is estimated (an upper bound: 8 bytes x networks trained at once x (4 x
-training points x units + 2 x test points x units + 6 x all points x the widest layer), plus
-weights, curves and snapshots) and its time (a floor: 10 us per update step plus 0.5 ns per epoch
-x point x parameter x network); over {env_name("train_max_memory_mb")}, or a floor over the time
-limit, is a 422 stating both caps and the estimates. A run still going
+training points x units + 2 x test points x units + 6 x all points x the widest layer, or a
+custom expression's count of live arrays where it has more than 6), plus weights, curves and
+snapshots) and its time (a floor: 10 us per update step plus 0.5 ns per epoch x point x
+parameter x network, {CUSTOM_TIME_FACTOR:g}x that for a custom expression); over
+{env_name("train_max_memory_mb")}, or a floor over the time limit, is a 422 stating both caps
+and the estimates. A run still going
 {env_name("train_time_limit_s")} seconds after the request arrived is stopped (inside an epoch if
 need be): 422 (or, streaming, an `error` event) with the limit, within a second of it.
 

@@ -14,8 +14,9 @@ from pydantic import BaseModel, Field
 
 from app.lab.activations import SATURATION_SLOPE
 from app.lab.datasets import Dataset
+from app.lab.nn.fit import fit_of
 from app.lab.nn.initializers import Layer
-from app.lab.nn.mlp import DECISION_MARGIN
+from app.lab.nn.mlp import DECISION_MARGIN, R2_TARGET
 from app.lab.nn.sweep import ActivationSummary, Quartiles
 from app.lab.nn.training import TrainConfig, TrainResult
 from app.lab.text import spelled
@@ -35,7 +36,9 @@ class Setup(BaseModel):
         description="Inputs, hidden units per layer, output units.", examples=[[2, 4, 1]]
     )
     n_parameters: int = Field(examples=[17])
-    n_classes: int = Field(examples=[2])
+    n_classes: int = Field(
+        description="0 for a regression set (a real target per point).", examples=[2]
+    )
     n_train: int = Field(examples=[4])
     n_test: int = Field(examples=[0])
     batch_size: int = Field(description="Effective mini-batch size.", examples=[4])
@@ -50,7 +53,9 @@ class TrainSetup(Setup):
 
 class Points(BaseModel):
     x: list[list[float]] = Field(description="Raw points [x1, x2].")
-    y: list[int] = Field(description="Class labels.")
+    y: list[int] | list[float] = Field(
+        description="Class labels; for a regression set the real-valued targets."
+    )
 
 
 class Data(BaseModel):
@@ -58,28 +63,35 @@ class Data(BaseModel):
     test: Points | None = Field(description="null for xor and your own points.")
 
 
+R2_ONLY = "Regression sets only (absent otherwise):"
+
+
 class Final(BaseModel):
     """Metrics of the final weights (after the last update, at epoch = epochs)."""
 
     epoch: int
     loss: float
-    accuracy: float
+    accuracy: float | None = Field(description="null for a regression set.")
     test_loss: float | None
     test_accuracy: float | None
+    r2: float | None = Field(None, description=f"{R2_ONLY} R^2 on the training set.")
+    test_r2: float | None = Field(None, description=f"{R2_ONLY} R^2 on the test set, or null.")
 
 
 class Predictions(BaseModel):
     """The final network on every training point, in the order of data.train."""
 
     output: list[list[float]] = Field(
-        description="Per point: [p(class 1)] for sigmoid, [p_0, ..., p_K-1] for softmax."
+        description="Per point: [p(class 1)] for sigmoid, [p_0, ..., p_K-1] for softmax, "
+        "[value] for linear."
     )
-    predicted: list[int] = Field(
+    predicted: list[int] | None = Field(
         description=f"Class: 1 where the logit exceeds {spelled(DECISION_MARGIN)} (p > 0.5 by "
         "more than rounding), else 0 (sigmoid); the argmax, or -1 (undecided, never right) "
-        f"where the top two logits are within {spelled(DECISION_MARGIN)} (softmax)."
+        f"where the top two logits are within {spelled(DECISION_MARGIN)} (softmax); null for "
+        "linear (regression: no classes)."
     )
-    correct: list[bool]
+    correct: list[bool] | None = Field(description="null for linear.")
 
 
 class Weights(BaseModel):
@@ -99,7 +111,8 @@ class SnapshotOut(BaseModel):
     loss: float = Field(description="Training loss at that state.")
     output: list[list[list[float]]] = Field(
         description="[unit][i][j]: the output unit's probability at (grid.x1[j], grid.x2[i]), "
-        f"rounded to {GRID_STEP}; one unit (p of class 1) for sigmoid, K for softmax."
+        f"rounded to {GRID_STEP}; one unit (p of class 1) for sigmoid, K for softmax, one "
+        "(the predicted value) for linear."
     )
     hidden: list[list[list[list[float]]]] = Field(
         description="[layer][unit][i][j]: each hidden unit's output over thumbnail_grid, "
@@ -125,9 +138,15 @@ class TrainResponse(BaseModel):
     data: Data
     epochs: list[int] = Field(description="Recorded epochs (0-based).")
     loss: list[float] = Field(description="Training loss before update epochs[k].")
-    accuracy: list[float]
+    accuracy: list[float] | None = Field(description="null for a regression set.")
     test_loss: list[float] | None = Field(description="null without a test set.")
     test_accuracy: list[float] | None
+    r2: list[float] | None = Field(
+        None, description=f"{R2_ONLY} training R^2 = 1 - loss / var(y) at epochs[k]."
+    )
+    test_r2: list[float] | None = Field(
+        None, description=f"{R2_ONLY} test R^2 at epochs[k]; null without a test set."
+    )
     grad_norms: list[list[float]] = Field(
         description="[layer][k]: ||d objective / d W_layer||_F at epochs[k], output layer last."
     )
@@ -135,7 +154,8 @@ class TrainResponse(BaseModel):
         description="Every training point was right at some epoch. A point is right when its "
         f"logit clears the decision boundary by more than {spelled(DECISION_MARGIN)} (for "
         "softmax: the winner beats the runner-up by that much), so rounding noise around "
-        "p = 0.5 is never a decision."
+        f"p = 0.5 is never a decision. For a regression set: the training R^2 reached "
+        f"{R2_TARGET:g}."
     )
     epochs_to_converge: int | None = Field(description="The first such epoch (0..epochs).")
     diverged: bool
@@ -184,19 +204,30 @@ class PerSeed(BaseModel):
     epochs_to_converge: list[int | None]
     diverged_epoch: list[int | None]
     final_loss: list[float | None] = Field(description="null for a diverged seed.")
-    final_accuracy: list[float | None]
+    final_accuracy: list[float | None] = Field(description="null for a regression set.")
+    final_r2: list[float | None] | None = Field(
+        None, description=f"{R2_ONLY} null for a diverged seed."
+    )
     dead_fraction: list[float | None] = Field(description="null without hidden units.")
 
 
 class ActivationSweep(BaseModel):
     activation: str
     activation_params: dict[str, float | str]
-    success_rate: float = Field(description="Share of seeds that converged.")
+    success_rate: float = Field(
+        description=f"Share of seeds that converged (regression: reached R^2 {R2_TARGET:g})."
+    )
     converged: int
     diverged: int
     epochs_to_converge: QuartilesOut | None = Field(description="Over converged seeds.")
     final_loss: QuartilesOut | None = Field(description="Over seeds that did not diverge.")
     loss_curve: LossBands
+    r2_curve: LossBands | None = Field(
+        None, description=f"{R2_ONLY} the training R^2 curve's bands, as loss_curve's."
+    )
+    final_r2: QuartilesOut | None = Field(
+        None, description=f"{R2_ONLY} over seeds that did not diverge."
+    )
     mean_dead_fraction: float | None = Field(
         description="Mean over non-diverged seeds of the share of dead hidden units."
     )
@@ -266,21 +297,36 @@ def train_payload(config: TrainConfig, result: TrainResult) -> dict[str, Any]:
     """The JSON body of /api/train, as numpy arrays and plain values."""
     run = result.run
     live = result.diverged_epoch is None
+    fit = fit_of(run, config.dataset)
+    # regression: no accuracy (null) and the R^2 keys, which classification answers never carry
+    r2: dict[str, Any] = {}
+    final_r2: dict[str, Any] = {}
+    keep = np.isfinite(run.loss[0])
+    if fit is not None:
+        r2["r2"] = fit.r2[0][keep]
+        r2["test_r2"] = None if fit.test_r2 is None else fit.test_r2[0][keep]
+        final_r2["r2"] = fit.final_r2[0]
+        final_r2["test_r2"] = None if fit.final_test_r2 is None else fit.final_test_r2[0]
     final = predictions = None
-    if live and result.output is not None and result.predicted is not None:
+    if live and result.output is not None:
         final = payload(
             Final,
             epoch=config.epochs,
             loss=run.final_loss[0],
-            accuracy=run.final_accuracy[0],
+            accuracy=None if fit is not None else run.final_accuracy[0],
             test_loss=None if run.final_test_loss is None else run.final_test_loss[0],
-            test_accuracy=None if run.final_test_accuracy is None else run.final_test_accuracy[0],
+            test_accuracy=None
+            if run.final_test_accuracy is None or fit is not None
+            else run.final_test_accuracy[0],
+            **final_r2,
         )
         predictions = payload(
             Predictions,
             output=result.output,
             predicted=result.predicted,
-            correct=result.predicted == config.dataset.y_train,
+            correct=None
+            if result.predicted is None
+            else result.predicted == config.dataset.y_train,
         )
     affine = None
     if result.affine is not None:
@@ -320,9 +366,10 @@ def train_payload(config: TrainConfig, result: TrainResult) -> dict[str, Any]:
             data=data_payload(config.dataset),
             epochs=result.epochs,
             loss=result.loss,
-            accuracy=result.accuracy,
+            accuracy=None if fit is not None else result.accuracy,
             test_loss=result.test_loss,
-            test_accuracy=result.test_accuracy,
+            test_accuracy=None if fit is not None else result.test_accuracy,
+            **r2,
             grad_norms=result.grad_norms,
             converged=result.converged_epoch is not None,
             epochs_to_converge=result.converged_epoch,
@@ -358,6 +405,14 @@ def sweep_payload(
     for s in summaries:
         run = s.run
         converged = run.converged_epoch >= 0
+        # regression: the R^2 keys, which classification answers never carry
+        r2: dict[str, Any] = {}
+        per_seed_r2: dict[str, Any] = {}
+        if s.fit is not None and s.r2_bands is not None:
+            p10, median, p90 = s.r2_bands
+            r2["r2_curve"] = payload(LossBands, p10=p10, median=median, p90=p90)
+            r2["final_r2"] = quartiles_payload(s.final_r2)
+            per_seed_r2["final_r2"] = s.fit.final_r2
         results.append(
             payload(
                 ActivationSweep,
@@ -369,6 +424,7 @@ def sweep_payload(
                 epochs_to_converge=quartiles_payload(s.epochs_to_converge),
                 final_loss=quartiles_payload(s.final_loss),
                 loss_curve=payload(LossBands, p10=s.loss_p10, median=s.loss_median, p90=s.loss_p90),
+                **r2,
                 mean_dead_fraction=s.mean_dead_fraction,
                 per_seed=payload(
                     PerSeed,
@@ -377,6 +433,7 @@ def sweep_payload(
                     diverged_epoch=optional_ints(run.diverged_epoch),
                     final_loss=run.final_loss,
                     final_accuracy=run.final_accuracy,
+                    **per_seed_r2,
                     dead_fraction=run.dead_fraction,
                 ),
             )

@@ -8,7 +8,7 @@ import { expressionEditor } from "../expression-editor.js";
 import { decodeDefinition, encodeDefinition, exampleDefinition, paramValues, propertyText } from "../expressions.js";
 import { init, startPage } from "../page.js";
 import { VIEWS, colour, multiplesFigure, overlayFigure } from "../plots.js";
-import { controlsOf, many, readState, ruled, str, writeState } from "../state.js";
+import { controlsOf, many, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
 import { $, $$, OUT_OF_DATE, clearError, clearErrors, debounce, drawAll, freshness, latest, reportError, theme } from "../ui.js";
 
 const byName = Object.fromEntries(init.catalogue.map((entry) => [entry.name, entry]));
@@ -18,6 +18,7 @@ const SCHEMA = {
   view: str(VIEWS[0], VIEWS),
   xmin: ruled(RULES.xmin),
   xmax: ruled(RULES.xmax),
+  ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
 };
 const RANGE = controlsOf(SCHEMA);
 const POINTS = init.curve_points; // as on Explore: same requests, same server-side cache entries

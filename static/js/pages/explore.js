@@ -8,7 +8,7 @@ import { expressionEditor } from "../expression-editor.js";
 import { exampleDefinition, paramValues } from "../expressions.js";
 import { init, startPage } from "../page.js";
 import { VIEWS, curveFigure } from "../plots.js";
-import { controlsOf, definition, list, paramNames, readState, ruled, str, writeState } from "../state.js";
+import { controlsOf, definition, list, paramNames, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
 import { $, OUT_OF_DATE, clearErrors, debounce, draw, freshness, latest, reportError, theme } from "../ui.js";
 
 const byName = Object.fromEntries(init.catalogue.map((entry) => [entry.name, entry]));
@@ -20,6 +20,7 @@ const SCHEMA = {
   xmin: ruled(RULES.xmin),
   xmax: ruled(RULES.xmax),
   show: list(VIEWS),
+  ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
 };
 const RANGE = controlsOf(SCHEMA);
 // The link's keys this page reads besides SCHEMA's: the chosen function's own parameters.

@@ -6,8 +6,8 @@ import { expressionEditor } from "../expression-editor.js";
 import { exampleDefinition, paramValues } from "../expressions.js";
 import { init, startPage } from "../page.js";
 import { layerFigure } from "../plots.js";
-import { controlsOf, definition, list, readState, ruled, str, writeState } from "../state.js";
-import { $, $$, OUT_OF_DATE, clearError, debounce, drawAll, freshness, latest, reportError, theme } from "../ui.js";
+import { controlsOf, definition, list, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
+import { $, $$, OUT_OF_DATE, clearError, clearErrors, debounce, drawAll, freshness, latest, reportError, theme } from "../ui.js";
 
 const labels = Object.fromEntries(init.catalogue.map((e) => [e.name, e.label]));
 const INITS = init.inits.map(([value]) => value);
@@ -22,6 +22,7 @@ const SCHEMA = {
   seed: ruled(RULES.seed),
   stat: str(init.stats[0][0], init.stats.map(([value]) => value)),
   expr: definition({ maxParams: init.expressions.max_params }), // your own, or null
+  ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
 };
 const CUSTOM = init.expressions.name;
 const BOUND = controlsOf(SCHEMA);

@@ -3,7 +3,7 @@ import { api } from "../api.js";
 import { checkBox, element, fieldIds } from "../controls.js";
 import { jacobianFigure, softmaxFigure } from "../plots.js";
 import { init, startPage } from "../page.js";
-import { list, readState, ruled, writeState } from "../state.js";
+import { list, lessonControls, lessonSchema, readState, ruled, writeState } from "../state.js";
 import {
   $, OUT_OF_DATE, checkNumber, clearErrors, drawAll, fmt, freshness, latest, reportError, showError, theme, tooFew,
   tooMany,
@@ -14,6 +14,7 @@ const RULES = init.fields;
 const SCHEMA = {
   z: list(init.default_logits, Number),
   t: ruled(RULES.temperature),
+  ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
 };
 let state = readState(SCHEMA);
 let result = null;

@@ -6,7 +6,7 @@ import { expressionEditor } from "../expression-editor.js";
 import { decodeDefinition, encodeDefinition, exampleDefinition, paramValues } from "../expressions.js";
 import { init, startPage } from "../page.js";
 import { bandsFigure, convergeFigure, successFigure } from "../plots.js";
-import { choice, controlsOf, list, many, readState, ruled, str, writeState } from "../state.js";
+import { choice, controlsOf, list, many, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
 import {
   $, $$, OUT_OF_DATE, checkNumber, clearError, debounce, drawAll, fmt, freshness, isAbort, progress,
   reportError, showError, theme,
@@ -29,6 +29,7 @@ const SCHEMA = {
   init: choice(RULES.init, { strict: false }),
   bands: str(Object.keys(BAND_VIEWS)[0], Object.keys(BAND_VIEWS)),
   own: many([]), // your own, one definition each (expressions.js): own=beta:1.7|x*sigmoid(beta*x)
+  ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
 };
 const FACTS = init.expressions;
 // Every box and select whose id is a rule's, bound to the property declared from that rule.
@@ -222,11 +223,28 @@ async function render() {
   const rows = Math.ceil(result.results.length / columns);
   el.style.height = panels && rows > 1 ? `${rows * 170 + 100}px` : "";
   const bands = bandsFigure(result.epochs, result.results, nameOf, t, { panels, columns });
-  await drawAll([
+  const drawn = [
     [$("#success-chart"), success],
     [$("#converge-chart"), converge],
     [el, bands],
-  ]);
+  ];
+  // A regression set (n_classes 0): success is a training R² at the server's target, and the
+  // R² bands come beside the loss bands.
+  const regression = result.setup.n_classes === 0;
+  const target = init.regression.r2_target;
+  $("#success-chart-title").textContent = regression
+    ? `Success rate (training R² reached ${target})`
+    : "Success rate (every training point right)";
+  $("#converge-chart-title").textContent = regression
+    ? `Epochs to reach R² ${target} (runs that did)`
+    : "Epochs to converge (runs that converged)";
+  $("#r2-bands").hidden = !regression;
+  if (regression) {
+    const r2 = $("#r2-bands-chart");
+    r2.style.height = el.style.height;
+    drawn.push([r2, bandsFigure(result.epochs, result.results, nameOf, t, { panels, columns, curve: "r2_curve" })]);
+  }
+  await drawAll(drawn);
 }
 
 bindFields(BOUND, (key, value) => {

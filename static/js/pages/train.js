@@ -11,10 +11,10 @@ import { drawNetwork, thumbnail } from "../network.js";
 import { init, startPage } from "../page.js";
 import { snapshotPlayer } from "../player.js";
 import { parseCSV, wirePointClicks } from "../points.js";
-import { controlsOf, readState, writeState } from "../state.js";
+import { controlsOf, HIDE_SUFFIX, readState, writeState } from "../state.js";
 import { datasetOf, decodePoint, encodePoint, parseRunFile, runFile, runFileName, trainCodec } from "../train.js";
 import { showLinearView } from "../xor-compare.js";
-import { boundaryFigure, classColour, classGlyph, curvesFigure } from "../training-plots.js";
+import { boundaryFigure, classColour, classGlyph, curvesFigure, isRegression, REGRESSION_RANGE } from "../training-plots.js";
 import {
   $, $$, clearErrors, download, drawAll, fmt, freshness, isAbort, progress, reportError, setExportData, showError,
   theme,
@@ -27,7 +27,10 @@ const OWN = init.own_points;
 const RULES = init.fields;
 const MAX_POINTS = RULES.points.max_items;
 const MAX_CLASSES = init.max_classes;
+// What a regression set is trained with and when it counts as learned: the server's facts.
+const REGRESSION = init.regression;
 const DATASET_LABELS = Object.fromEntries(RULES.dataset.choices);
+const LOSS_LABELS = Object.fromEntries(RULES.loss.choices);
 const codec = trainCodec(init);
 const { schema: SCHEMA, paramKeys: PARAM_KEYS, classesOf, requestBody } = codec;
 // Every box and select whose id is a rule's, bound to the property declared from that rule.
@@ -56,8 +59,15 @@ function syncControls() {
     ? `Points, noise, train % and data seed are fixed for the 4-point truth table; pick “${DATASET_LABELS.quadrants}” for noisy XOR.`
     : "Points, noise, train % and data seed are fixed by your own points; pick a generated dataset to set them.");
   const classes = classesOf(state);
-  $("#loss").disabled = classes > 2;
-  explainFixed("loss-hint", classes > 2 ? `${classes} classes: a softmax output, trained with cross-entropy.` : "");
+  const regression = classes === 0;
+  $("#loss").disabled = classes !== 2;
+  // The loss the data fixes is the one shown; the link keeps its own for when it applies again.
+  if (regression) $("#loss").value = REGRESSION.loss;
+  explainFixed("loss-hint", regression
+    ? `A regression set: each point's target is a number, not a class, so the output is one ${REGRESSION.output} unit trained with ${LOSS_LABELS[REGRESSION.loss] ?? REGRESSION.loss}.`
+    : classes > 2 ? `${classes} classes: a softmax output, trained with cross-entropy.` : "");
+  $("#click-classes-row").hidden = regression;
+  explainFixed("click-hint", regression ? `Clicking adds class points; pick a classification dataset to draw your own.` : "");
   buildClassPicker(classes);
   buildParams();
   buildLayers();
@@ -271,6 +281,17 @@ function show(result, body, { animate }) {
 
 // The chart's note and the class picker follow the data of the run shown.
 function describeData() {
+  const regression = isRegression(run);
+  // R² where a classifier has accuracy
+  $("#accuracy-chart-title").textContent = regression ? "R²" : "Accuracy";
+  $("#boundary-chart-title").textContent = regression ? "Network output" : "Decision boundary";
+  $("#accuracy-chart").setAttribute("aria-label", regression ? "R²" : "Accuracy");
+  if (regression) {
+    const [low, high] = REGRESSION_RANGE;
+    noteOf("boundary-chart").textContent =
+      `Background: the network's output value, orange at ${low} through neutral at 0 to blue at ${high} (the colour bar); markers: each point coloured by its target value on the same scale; hollow markers are test points.`;
+    return;
+  }
   const classes = run.setup.n_classes;
   const markers = Array.from({ length: classes }, (_, k) => `${classGlyph(k)} class ${k}`).join(", ");
   const background = classes === 2
@@ -287,7 +308,14 @@ function describeOutcome() {
   const s = run.setup;
   let text;
   let ok = false;
-  if (run.diverged) {
+  if (!run.diverged && isRegression(run)) {
+    const f = run.final;
+    const fit = `training loss (MSE) ${fmt(f.loss)}, R² ${fmt(f.r2, 3)}${f.test_r2 !== null ? `, test R² ${fmt(f.test_r2, 3)}` : ""}`;
+    ok = run.converged;
+    text = run.converged
+      ? `Learned: the training R² reached ${REGRESSION.r2_target} at epoch ${run.epochs_to_converge}. Final ${fit}.`
+      : `Not learned in ${s.epochs} epoch${s.epochs === 1 ? "" : "s"} (learned: a training R² of ${REGRESSION.r2_target}): final ${fit}.`;
+  } else if (run.diverged) {
     text = `The run diverged at epoch ${run.diverged_epoch}: the loss or a weight stopped being a finite number (learning rate ${runRequest.learning_rate} is likely too high for this ${run.setup.activation} network). The curves stop just before it; the boundary shows the last finite snapshot. Try a smaller learning rate.`;
   } else if (run.converged) {
     ok = true;
@@ -327,7 +355,7 @@ async function renderFrame() {
   const snapshot = run.snapshots[player.frame];
   const boundary = boundaryFigure(run, snapshot, t, { dataset: datasetOf(runRequest, OWN), gridStep: init.grid_step });
   const loss = curvesFigure(run, "loss", snapshot?.epoch, t);
-  const accuracy = curvesFigure(run, "accuracy", snapshot?.epoch, t);
+  const accuracy = curvesFigure(run, isRegression(run) ? "r2" : "accuracy", snapshot?.epoch, t);
   await drawAll([[$("#boundary-chart"), boundary], [$("#loss-chart"), loss], [$("#accuracy-chart"), accuracy]]);
   renderNetwork(snapshot, t);
 }
@@ -365,7 +393,7 @@ function usePoints(points) {
 }
 
 wirePointClicks($("#boundary-chart"), {
-  ready: () => Boolean(run),
+  ready: () => Boolean(run) && classesOf(state) > 0, // a regression set's points are not classes
   onPoint: ([x1, x2]) => {
     const label = Number(document.querySelector('input[name="click-class"]:checked').value);
     const points = currentPoints();
@@ -412,7 +440,9 @@ $("#load-run").addEventListener("change", async (event) => {
     player.stop();
     clearTimeout(settling);
     settling = null;
-    state = codec.stateFromBody(saved.request);
+    // a run file holds no lesson: the controls this link hides stay hidden
+    const lesson = Object.fromEntries(Object.entries(state).filter(([key]) => key.endsWith(HIDE_SUFFIX)));
+    state = { ...codec.stateFromBody(saved.request), ...lesson };
     writeState(SCHEMA, state, { push: true });
     syncControls();
     show(saved.result, saved.request, { animate: false });

@@ -19,9 +19,19 @@ from app.lab.nn.mlp import (
     collapse,
     init_theta,
     penalty,
+    r_squared,
 )
 
-HEADS = [Head("sigmoid", "bce"), Head("sigmoid", "mse"), Head("softmax", "cross_entropy")]
+HEADS = [
+    Head("sigmoid", "bce"),
+    Head("sigmoid", "mse"),
+    Head("softmax", "cross_entropy"),
+    Head("linear", "mse"),
+]
+
+
+def head_id(head: Head) -> str:
+    return f"{head.output}-{head.loss}"
 
 
 def test_heads_are_exactly_the_pairs_the_domain_allows() -> None:
@@ -53,6 +63,8 @@ def test_softmax_with_bce_is_refused_with_the_fitting_loss_named() -> None:
         (3, None, None, Head("softmax", "cross_entropy")),
         (2, "softmax", None, Head("softmax", "cross_entropy")),
         (2, "sigmoid", "mse", Head("sigmoid", "mse")),
+        (0, None, None, Head("linear", "mse")),
+        (0, "linear", "mse", Head("linear", "mse")),
     ],
 )
 def test_head_for_classes_fills_in_output_and_loss(
@@ -69,6 +81,67 @@ def test_sigmoid_for_three_classes_is_refused() -> None:
 def test_head_layout_has_one_sigmoid_unit_or_one_softmax_unit_per_class() -> None:
     assert Head("sigmoid", "bce").layout(2, (4, 3), 2).sizes == (2, 4, 3, 1)
     assert Head("softmax", "cross_entropy").layout(5, (), 3).sizes == (5, 3)
+    assert Head("linear", "mse").layout(2, (4,), 0).sizes == (2, 4, 1)
+
+
+@pytest.mark.parametrize(
+    ("n_classes", "output", "message"),
+    [
+        (0, "sigmoid", "output 'sigmoid' is for classes; this is a regression set"),
+        (0, "softmax", "output 'softmax' is for classes; this is a regression set"),
+        (2, "linear", "this data has 2 classes: use 'sigmoid'"),
+        (3, "linear", "this data has 3 classes: use 'softmax'"),
+    ],
+)
+def test_regression_data_takes_the_linear_output_and_only_it_does(
+    n_classes: int, output: str, message: str
+) -> None:
+    with pytest.raises(HeadError, match=message):
+        Head.for_classes(n_classes, output)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("loss", ["bce", "cross_entropy"])
+def test_linear_with_a_class_loss_is_refused(loss: str) -> None:
+    with pytest.raises(
+        HeadError, match=f"output 'linear' is trained with loss 'mse', not '{loss}'"
+    ):
+        Head("linear", loss)  # type: ignore[arg-type]
+
+
+def test_linear_mse_is_the_mean_squared_residual_and_its_gradient() -> None:
+    head = Head("linear", "mse")
+    z = np.array([[[0.5], [-1.0], [2.0]]])
+    y = np.array([[1.0], [0.0], [2.5]])
+    # ((0.5 - 1)^2 + (-1 - 0)^2 + (2 - 2.5)^2) / 3 = (0.25 + 1 + 0.25) / 3 = 0.5
+    assert head.losses(z, y)[0] == pytest.approx(0.5, rel=1e-15)
+    # d/dz_i = 2 (z_i - y_i) / 3
+    np.testing.assert_allclose(head.delta(z, y), [[[-1 / 3], [-2 / 3], [-1 / 3]]], rtol=1e-15)
+    # the output is the value itself, unsquashed
+    assert head.probabilities(z).tolist() == z.tolist()
+
+
+def test_r_squared_against_a_hand_value() -> None:
+    # y = (1, 2, 3, 4): mean 2.5, var = (2.25 + 0.25 + 0.25 + 2.25) / 4 = 1.25;
+    # predictions (1, 2, 3, 5): mse = 1 / 4, so R^2 = 1 - 0.25 / 1.25 = 0.8
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    mse = np.mean((np.array([1.0, 2.0, 3.0, 5.0]) - y) ** 2)
+    assert r_squared(np.array([mse]), y).tolist() == pytest.approx([0.8], rel=1e-15)
+    # the mean as prediction explains nothing; a perfect fit everything
+    assert r_squared(np.array([1.25, 0.0]), y).tolist() == [0.0, 1.0]
+
+
+def test_r_squared_of_constant_targets_stays_finite() -> None:
+    y = np.full(5, 0.3)
+    assert r_squared(np.array([0.0, 0.02]), y).tolist() == [1.0, 0.0]
+
+
+def test_a_regression_network_is_solved_at_the_r2_target() -> None:
+    head = Head("linear", "mse")
+    y = np.array([[1.0], [2.0], [3.0], [4.0]])  # var 1.25: R^2 >= 0.95 means mse <= 0.0625
+    close = y[None] + np.array([[[0.25], [-0.25], [0.0], [0.0]]])  # mse 0.03125: R^2 0.975
+    far = y[None] + np.array([[[0.5], [-0.5], [0.0], [0.0]]])  # mse 0.125: R^2 0.9
+    solved = head.solved(np.concatenate([close, far]), y, y[:, 0])
+    assert solved.tolist() == [True, False]
 
 
 def test_layout_puts_all_weights_before_all_biases() -> None:
@@ -102,6 +175,8 @@ def test_init_theta_draws_app_init_layers_from_each_generator() -> None:
 
 
 def targets_for(head: Head, n: int, rng: np.random.Generator) -> np.ndarray:
+    if head.output == "linear":  # a regression set's real targets
+        return head.targets(rng.uniform(-1.2, 1.2, n), 0)
     k = 1 if head.output == "sigmoid" else 3
     labels = rng.integers(0, 2 if k == 1 else 3, n)
     return head.targets(labels, 3)
@@ -114,11 +189,11 @@ def objective(stack: Stack, x: np.ndarray, y: np.ndarray, kind: str, rate: float
     return float((stack.head.losses(z, y) + rate * reg).sum())
 
 
-@pytest.mark.parametrize("head", HEADS, ids=lambda h: h.loss)
+@pytest.mark.parametrize("head", HEADS, ids=head_id)
 @pytest.mark.parametrize("act", ACTIVATIONS.values(), ids=lambda a: a.name)
 def test_backprop_matches_central_differences(act: Activation, head: Head) -> None:
     rng = np.random.default_rng(0)
-    n_out = 1 if head.output == "sigmoid" else 3
+    n_out = 3 if head.output == "softmax" else 1
     layout = Layout((2, 3, 2, n_out))
     x = rng.normal(size=(5, 2))
     y = targets_for(head, 5, rng)
@@ -139,7 +214,10 @@ def test_backprop_matches_central_differences(act: Activation, head: Head) -> No
             down = objective(stack, x, y, kind, rate)
             theta[idx] = saved
             numeric[idx] = (up - down) / (2 * h)
-        np.testing.assert_allclose(stack.grad, numeric, rtol=1e-5, atol=1e-7, err_msg=kind)
+        # The difference quotient loses eps * |objective| / h to rounding: a linear output's
+        # mse is unbounded (exponential's units reach the thousands), the others' are O(1).
+        atol = 1e-7 * max(1.0, objective(stack, x, y, kind, rate))
+        np.testing.assert_allclose(stack.grad, numeric, rtol=1e-5, atol=atol, err_msg=kind)
 
 
 def test_losses_at_known_points() -> None:
@@ -213,13 +291,13 @@ def test_collapse_gives_the_affine_map_of_linear_layers() -> None:
     )
 
 
-@pytest.mark.parametrize("head", HEADS, ids=lambda h: h.loss)
+@pytest.mark.parametrize("head", HEADS, ids=head_id)
 @pytest.mark.parametrize("act", ACTIVATIONS.values(), ids=lambda a: a.name)
 def test_a_stack_of_one_computes_its_network_bit_for_bit_as_a_stack_of_many(
     act: Activation, head: Head
 ) -> None:
     rng = np.random.default_rng(1)
-    n_out = 1 if head.output == "sigmoid" else 3
+    n_out = 3 if head.output == "softmax" else 1
     layout = Layout((2, 9, 5, n_out))
     n = 37  # more than 8 points: numpy's pairwise summation, not a plain loop, sums the biases
     x = rng.normal(size=(n, 2))

@@ -13,6 +13,7 @@ from app.lab.nn.training import (
     TrainConfig,
     record_schedule,
     run,
+    snapshot_count,
     snapshot_schedule,
     train,
 )
@@ -168,6 +169,12 @@ def test_record_schedule_keeps_every_epoch_up_to_1000_then_1000_spread() -> None
     spread = record_schedule(5000)
     assert len(spread) == 1000 and spread[0] == 0 and spread[-1] == 4999
     assert (np.diff(spread) > 0).all()
+
+
+def test_snapshot_count_is_the_length_of_the_schedule() -> None:
+    for epochs in range(1, 260):
+        for count in range(0, 300):
+            assert snapshot_count(epochs, count) == len(snapshot_schedule(epochs, count))
 
 
 def test_snapshot_schedule_spans_start_to_final_state() -> None:

@@ -231,8 +231,16 @@ def test_training_pages_offer_the_domain_choices(client: TestClient) -> None:
         "spiral",
         "moons",
         "spiral3",
+        "reg-plane",
+        "reg-gauss",
         "points",
     ]
+    # regression sets: no classes, and the head the domain gives them
+    assert state["n_classes"]["reg-gauss"] == 0
+    assert state["regression"] == {"output": "linear", "loss": "mse", "r2_target": 0.95}
+    # the view controls a lesson link can hide besides the fields
+    assert list(state["views"]) == ["frame", "xor"]
+    assert list(initial_state(client.get("/sweep").text)["views"]) == ["bands"]
     assert [f for f, _ in state["features"]] == [
         "x1",
         "x2",

@@ -310,6 +310,23 @@ BAD_BODIES = [
     ),
     ({"regularisation": "l2"}, ["body", "regularisation"], "not permitted"),
     ({"seed": -1}, ["body", "seed"], "0"),
+    # regression (issue 9): the data decides the head, and the refusal is at the field
+    ({"dataset": "reg-plane", "output": "sigmoid"}, ["body", "output"], "use 'linear'"),
+    ({"dataset": "reg-gauss", "output": "softmax"}, ["body", "output"], "regression set"),
+    ({"dataset": "reg-plane", "loss": "bce"}, ["body", "loss"], "'mse', not 'bce'"),
+    (
+        {"dataset": {"name": "reg-gauss", "noise": 0.2}, "loss": "cross_entropy"},
+        ["body", "loss"],
+        "'mse', not 'cross_entropy'",
+    ),
+    ({"dataset": "reg-plane", "output": "linear", "loss": "bce"}, ["body", "loss"], "'mse'"),
+    ({"output": "linear"}, ["body", "output"], "this data has 2 classes: use 'sigmoid'"),
+    ({"dataset": "spiral3", "output": "linear"}, ["body", "output"], "use 'softmax'"),
+    (
+        {"dataset": {"points": [[0, 0, 0], [1, 1, 1]]}, "output": "linear"},
+        ["body", "output"],
+        "regression sets",
+    ),
 ]
 
 
@@ -568,3 +585,92 @@ def test_train_fills_in_the_defaults_of_a_parameterised_activation() -> None:
         omitted.content
     )
     assert len(c.app.state.result_cache.store) == 1  # type: ignore[attr-defined]
+
+
+REG_GAUSS = {"name": "reg-gauss", "n_samples": 200, "noise": 0.0}
+
+
+def test_a_regression_run_has_r2_and_no_accuracy(client: TestClient) -> None:
+    body = {
+        "dataset": "reg-plane",
+        "hidden_layers": [8, 8],
+        "optimizer": "adam",
+        "learning_rate": 0.01,
+        "epochs": 1000,
+        "snapshots": 3,
+        "grid": 10,
+    }
+    r = client.post("/api/train", json=body)
+    assert r.status_code == 200, r.text
+    run = r.json()
+    setup = run["setup"]
+    assert (setup["output"], setup["loss"], setup["n_classes"]) == ("linear", "mse", 0)
+    assert setup["layer_sizes"] == [2, 8, 8, 1]
+    assert run["accuracy"] is None and run["test_accuracy"] is None
+    final = run["final"]
+    assert final["accuracy"] is None and final["test_accuracy"] is None
+    assert final["r2"] > 0.95 and final["test_r2"] > 0.95
+    assert len(run["r2"]) == len(run["test_r2"]) == len(run["loss"]) == 1000
+    assert run["r2"][-1] == pytest.approx(final["r2"], abs=1e-3)  # one update apart
+    assert run["predictions"]["predicted"] is None and run["predictions"]["correct"] is None
+    # the targets are the Playground's (x1 + x2) / 10, and R^2 is 1 - mse / var(y)
+    xs, ys = run["data"]["train"]["x"], run["data"]["train"]["y"]
+    assert ys == pytest.approx([(a + b) / 10 for a, b in xs], rel=1e-12)
+    mean = sum(ys) / len(ys)
+    var = sum((y - mean) ** 2 for y in ys) / len(ys)
+    assert final["r2"] == pytest.approx(1 - final["loss"] / var, rel=1e-12)
+    assert run["converged"] and 0 < run["epochs_to_converge"] < 1000
+    k = run["epochs"].index(run["epochs_to_converge"])
+    assert run["r2"][k] >= 0.95 > run["r2"][k - 1]
+    # the snapshot is the output's value over the grid, not a probability
+    surface = [v for row in run["snapshots"][-1]["output"][0] for v in row]
+    assert min(surface) < -0.9 and max(surface) > 0.9
+
+
+def test_classification_answers_carry_no_r2_keys(client: TestClient) -> None:
+    run = client.post("/api/train", json={"epochs": 10, "snapshots": 0}).json()
+    assert "r2" not in run and "test_r2" not in run and "r2" not in run["final"]
+    sweep = client.post("/api/train/sweep", json={"activations": ["tanh"], "seeds": 2, "epochs": 5})
+    (result,) = sweep.json()["results"]
+    assert "r2_curve" not in result and "final_r2" not in result["per_seed"]
+
+
+def test_a_regression_stream_ends_with_the_plain_result(client: TestClient) -> None:
+    body = {"dataset": REG_GAUSS, "epochs": 300, "snapshots": 2}
+    with client.stream("POST", "/api/train/stream", json=body) as r:
+        assert r.status_code == 200
+        events = sse_events(r.read())
+    assert events[-1][0] == "result"
+    plain = client.post("/api/train", json=body)
+    assert events[-1][1] == plain.content and "r2" in plain.json()
+
+
+def test_a_regression_sweep_bands_r2_over_seeds(client: TestClient) -> None:
+    body = {
+        "dataset": "reg-plane",
+        "activations": ["tanh"],
+        "seeds": 5,
+        "epochs": 400,
+        "hidden_layers": [8, 8],
+        "optimizer": "adam",
+        "learning_rate": 0.01,
+    }
+    r = client.post("/api/train/sweep", json=body)
+    assert r.status_code == 200, r.text
+    (result,) = r.json()["results"]
+    per_seed = result["per_seed"]
+    assert per_seed["final_accuracy"] == [None] * 5
+    r2 = per_seed["final_r2"]
+    assert all(v > 0.9 for v in r2)
+    assert result["final_r2"]["median"] == pytest.approx(sorted(r2)[2], rel=1e-12)
+    bands = result["r2_curve"]
+    assert (
+        len(bands["median"]) == 400 and bands["p10"][-1] <= bands["median"][-1] <= bands["p90"][-1]
+    )
+    # the last band value is R^2 one update before the end
+    assert bands["median"][-1] == pytest.approx(result["final_r2"]["median"], abs=1e-3)
+    assert result["success_rate"] == sum(per_seed["converged"]) / 5
+    # seed 3 of the sweep is the single run of seed 3
+    single = {k: v for k, v in body.items() if k not in ("activations", "seeds")}
+    alone = client.post("/api/train", json={**single, "activation": "tanh", "seed": 3}).json()
+    assert alone["final"]["r2"] == r2[3]

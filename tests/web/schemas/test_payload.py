@@ -3,7 +3,7 @@
 import pytest
 
 from app.web.schemas.payload import PayloadError, payload
-from app.web.schemas.training_results import GridAxes, QuartilesOut
+from app.web.schemas.training_results import Final, GridAxes, QuartilesOut
 
 
 def test_payload_keeps_the_values_and_their_order() -> None:
@@ -27,3 +27,15 @@ def test_a_renamed_field_is_refused() -> None:
         PayloadError, match=r"undeclared keys \['mid'\], missing fields \['median'\]"
     ):
         payload(QuartilesOut, q25=1.0, mid=2.0, q75=3.0)
+
+
+def test_a_field_with_a_default_may_be_left_out_and_is_then_absent() -> None:
+    # Final's r2 and test_r2 are for regression answers only
+    body = payload(Final, epoch=3, loss=0.5, accuracy=1.0, test_loss=None, test_accuracy=None)
+    assert "r2" not in body and "test_r2" not in body
+    full = payload(
+        Final, epoch=3, loss=0.5, accuracy=None, test_loss=None, test_accuracy=None, r2=0.9
+    )
+    assert full["r2"] == 0.9 and "test_r2" not in full
+    with pytest.raises(PayloadError, match=r"missing fields \['loss'\]"):
+        payload(Final, epoch=3, accuracy=1.0, test_loss=None, test_accuracy=None)
