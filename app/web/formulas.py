@@ -4,7 +4,7 @@ import re
 from functools import lru_cache
 
 from latex2mathml.converter import convert
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # latex2mathml keeps the escape in \text{negative\_slope}; TeX prints a plain underscore there.
 _TEXT_BLOCK = re.compile(r"\\text\{([^{}]*)\}")
@@ -33,3 +33,12 @@ def to_mathml(tex: str) -> Markup:
     except Exception as exc:  # latex2mathml raises many unrelated types for bad input
         raise FormulaError(f"cannot convert {tex!r}: {exc}") from exc
     return Markup(_PRIMED.sub(_PRIME_OPERATOR, mathml))
+
+
+def formula_mathml(tex: str) -> str:
+    """MathML for TeX that sympy printed from someone's expression: the conversion, or, should
+    latex2mathml not understand it, the TeX itself as text inside a math block (never a 500)."""
+    try:
+        return str(to_mathml(tex))
+    except FormulaError:
+        return f'<math display="block"><mtext>{escape(tex)}</mtext></math>'

@@ -80,7 +80,8 @@ function normaliseDetail(detail, status) {
       const loc = Array.isArray(d.loc) ? d.loc : [];
       // The field is the last named part of loc: ["query", "alpha"], ["body", "params", "alpha"].
       const named = loc.filter((part) => typeof part === "string" && part !== "body");
-      return { field: named.length > 1 ? named[named.length - 1] : named[0] ?? "", loc, msg: d.msg, type: d.type };
+      // ctx: where a refused expression goes wrong ({position, text}), for the editor to mark.
+      return { field: named.length > 1 ? named[named.length - 1] : named[0] ?? "", loc, msg: d.msg, type: d.type, ctx: d.ctx ?? null };
     });
   }
   const msg = typeof detail === "string" ? detail : `request failed (HTTP ${status})`;
@@ -198,6 +199,10 @@ export const api = {
   activation: (name, params) => getJSON(`/api/activations/${enc(name)}${query(params)}`),
   curve: (name, params, { xMin, xMax, points }) =>
     getJSON(`/api/activations/${enc(name)}/curve${query({ x_min: xMin, x_max: xMax, points, ...params })}`),
+  // Your own activation: its TeX, MathML and estimated properties, or a 422 saying where it is wrong.
+  describeExpression: (expression, params) => postJSON("/api/expressions", { expression, params, mathml: true }),
+  customCurve: (expression, params, { xMin, xMax, points }) =>
+    getJSON(`/api/activations/custom/curve${query({ expression, x_min: xMin, x_max: xMax, points, ...params })}`),
   evaluate: (name, x, params) => postJSON(`/api/activations/${enc(name)}/evaluate`, { x, params }),
   softmax: (logits, temperature) => postJSON("/api/softmax", { logits, temperature, jacobian: true }),
   // The formula card is HTML rendered on the server (MathML), not JSON.

@@ -19,7 +19,7 @@ function element(tag, attributes = {}, children = []) {
 export { element };
 
 // Slider bounds: the parameter's own where it has them, a sensible window where it is open.
-function sliderBounds(param) {
+export function sliderBounds(param) {
   const span = Math.max(1, Math.abs(Number(param.default)) * 2);
   const lo = param.min ?? Number(param.default) - 2 * span;
   const hi = param.max ?? Number(param.default) + 2 * span;

@@ -7,6 +7,8 @@
 // Anything else in a link (utm_source, fbclid, ...) is ignored: it never reaches the API, and
 // the next writeState leaves it out, so a shared view does not carry someone's tracking tag on.
 
+import { decodeDefinition, encodeDefinition, sameDefinition } from "./expressions.js";
+
 const READABLE = { "%2C": ",", "%3A": ":", "%28": "(", "%29": ")", "%3B": ";", "%7C": "|" };
 
 function encode(value) {
@@ -89,6 +91,16 @@ export const many = (fallback) => ({
   repeated: true,
   format: String,
   equal: (a, b) => a.length === b.length && a.every((v, i) => v === b[i]),
+});
+
+// Your own activation ({expression, params}, expressions.js) in one key: "beta:1.7|x*sigmoid(beta*x)".
+// Whatever a link holds is read as a definition, however broken: the editor shows the server's
+// refusal at its place, the page never breaks. Absent: null (the page picks a start).
+export const definition = ({ maxParams = Infinity } = {}) => ({
+  fallback: null,
+  parse: (raw) => decodeDefinition(raw, { maxParams }),
+  format: encodeDefinition,
+  equal: (a, b) => a === b || sameDefinition(a, b),
 });
 
 const NONE = () => [];

@@ -7,7 +7,8 @@
 // generated data set, and the name of "your own points". A bare /train link therefore trains
 // what POST /api/train {} trains.
 import { ownParams } from "./controls.js";
-import { bool, choice, int, lessonControls, lessonSchema, list, paramNames, readState, ruled } from "./state.js";
+import { paramValues } from "./expressions.js";
+import { bool, choice, definition, int, lessonControls, lessonSchema, list, paramNames, readState, ruled } from "./state.js";
 
 export const RUN_FORMAT = "activation-lab/train-run";
 export const RUN_VERSION = 1;
@@ -21,11 +22,12 @@ const inUnits = (value, rule) =>
   value === null || value === undefined ? rule.default : Number((value * rule.scale).toPrecision(12));
 
 // The codec for one page's initial state `init`: {fields, catalogue, n_classes, own_points,
-// fixed_datasets}.
+// fixed_datasets, expressions}. Your own activation (act=custom) is `expr`, its definition.
 export function trainCodec(init) {
   const rules = init.fields;
   const byName = Object.fromEntries(init.catalogue.map((e) => [e.name, e]));
   const own = init.own_points;
+  const custom = init.expressions.name;
   // The URL's keys. Those declared from a rule are bound to the control of the rule's id.
   // A name outside the choices (activation, init, optimizer) is kept, so the API's answer is
   // shown at the control; a bad data set, loss or regularisation falls back to the default.
@@ -38,6 +40,7 @@ export function trainCodec(init) {
     pts: list([]),
     feats: list(rules.features.default),
     act: choice(rules.activation, { strict: false }),
+    expr: definition({ maxParams: init.expressions.max_params }),
     layers: list(rules.hidden_layers.default, Number),
     init: choice(rules.init, { strict: false }),
     opt: choice(rules.optimizer, { strict: false }),
@@ -78,7 +81,7 @@ export function trainCodec(init) {
       dataset,
       features: s.feats,
       activation: s.act,
-      activation_params: ownParams(byName[s.act], s.extra),
+      activation_params: s.act === custom ? paramValues(s.expr ?? { params: [] }) : ownParams(byName[s.act], s.extra),
       hidden_layers: s.layers,
       optimizer: s.opt,
       learning_rate: s.lr,
@@ -89,6 +92,7 @@ export function trainCodec(init) {
       init: s.init,
       seed: s.seed,
     };
+    if (s.act === custom) body.expression = s.expr?.expression ?? "";
     // More classes than two: a softmax output, whose loss is cross-entropy (the API's default).
     if (classesOf(s) === 2) body.loss = s.loss;
     return body;
@@ -112,7 +116,10 @@ export function trainCodec(init) {
     Object.assign(next, {
       feats: body.features ?? next.feats,
       act: body.activation ?? next.act,
-      extra: Object.fromEntries(Object.entries(body.activation_params ?? {}).map(([k, v]) => [k, String(v)])),
+      extra: body.activation === custom ? {} : Object.fromEntries(Object.entries(body.activation_params ?? {}).map(([k, v]) => [k, String(v)])),
+      expr: body.activation === custom
+        ? { expression: String(body.expression ?? ""), params: Object.entries(body.activation_params ?? {}).map(([k, v]) => [k, String(v)]) }
+        : null,
       layers: body.hidden_layers ?? next.layers,
       opt: body.optimizer ?? next.opt,
       lr: body.learning_rate ?? next.lr,

@@ -17,7 +17,7 @@ export const TRAIN_INIT = {
     data_seed: number({ label: "Data seed", integer: true, min: 0, max: 4294967295, default: 0 }),
     points: number({ label: "Points", default: null, min_items: 2, max_items: 2000 }),
     features: { ...number({ label: "Input features", default: ["x1", "x2"] }), min_items: 1, max_items: 7 },
-    activation: pick("Hidden activation", ["identity", "tanh", "elu"], "tanh"),
+    activation: pick("Hidden activation", ["identity", "tanh", "elu", "custom"], "tanh"),
     hidden_layers: number({ label: "Hidden layers", integer: true, min: 1, max: 64, default: [4], min_items: 0, max_items: 8 }),
     init: pick("Initialisation", ["xavier", "he"]),
     optimizer: pick("Optimizer", ["sgd", "adam"]),
@@ -37,4 +37,5 @@ export const TRAIN_INIT = {
   n_classes: { xor: 2, quadrants: 2, circle: 2, spiral3: 3 },
   own_points: "points",
   fixed_datasets: ["xor"],
+  expressions: { name: "custom", max_params: 16 },
 };

@@ -85,3 +85,22 @@ test("the run's data set is named for the chart's words", () => {
   assert.equal(datasetOf({ dataset: { name: "moons" } }, "points"), "moons");
   assert.equal(datasetOf({ dataset: { points: [] } }, "points"), "points");
 });
+
+test("your own activation is sent as the API's custom, with its expression and values", () => {
+  const state = read("?act=custom&expr=beta:1.7|x*sigmoid(beta*x)&beta=3&utm_source=x");
+  const body = codec.requestBody(state);
+  assert.equal(body.activation, "custom");
+  assert.equal(body.expression, "x*sigmoid(beta*x)");
+  assert.deepEqual(body.activation_params, { beta: 1.7 }); // the definition's, not a stray ?beta=
+  assert.equal(toSearch(codec.schema, state), "?act=custom&expr=beta:1.7|x*sigmoid(beta*x)");
+  // a built-in's body carries no expression, and its link none either
+  assert.equal("expression" in codec.requestBody(read("?act=tanh&expr=x")), false);
+});
+
+test("a saved custom run loads back into the same link", () => {
+  const body = codec.requestBody(read("?act=custom&expr=a:1.3|where(x > 0, x, a * (exp(x) - 1))"));
+  const back = codec.stateFromBody(body);
+  assert.deepEqual(back.expr, { expression: "where(x > 0, x, a * (exp(x) - 1))", params: [["a", "1.3"]] });
+  assert.deepEqual(codec.requestBody(back), body);
+  assert.equal(codec.stateFromBody(codec.requestBody(read("?act=elu&alpha=2"))).expr, null);
+});

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app.lab.activations import ACTIVATIONS, Activation
-from app.web.formulas import FormulaError, to_mathml
+from app.web.formulas import FormulaError, formula_mathml, to_mathml
 
 
 @pytest.mark.parametrize("act", ACTIVATIONS.values(), ids=lambda a: a.name)
@@ -57,3 +57,21 @@ def test_every_derivative_shows_its_prime_at_text_size(act: Activation) -> None:
         '<mo lspace="0" rspace="0">&#x02032;</mo>'
     )
     assert "<mi>&#x02032;</mi>" not in mathml
+
+
+@pytest.mark.parametrize("tex", [r"\frac{1}{", r"x \sigma\left(\beta x"])
+def test_tex_latex2mathml_cannot_read_is_shown_as_text_not_raised(tex: str) -> None:
+    with pytest.raises(FormulaError):
+        to_mathml(tex)
+    assert formula_mathml(tex) == f'<math display="block"><mtext>{tex}</mtext></math>'
+
+
+def test_expression_tex_converts_as_the_catalogues_does() -> None:
+    tex = r"f'(x) = \beta x \sigma\left(- \beta x\right) + 1"
+    assert formula_mathml(tex) == str(to_mathml(tex))
+
+
+def test_unreadable_tex_is_escaped_in_its_text_block() -> None:
+    assert formula_mathml(r"<b> \begin{cases") == (
+        r'<math display="block"><mtext>&lt;b&gt; \begin{cases</mtext></math>'
+    )

@@ -51,6 +51,12 @@ CASES: list[tuple[str, str, str, Any]] = [
         {"expression": "x * sigmoid(b * x)", "params": {"b": 2}},
     ),
     (
+        "post",
+        "/api/expressions",
+        "/api/expressions",
+        {"expression": "where(x > 0, x, a * x)", "params": {"a": 0.1}, "mathml": True},
+    ),
+    (
         "get",
         "/api/activations/custom/curve",
         "/api/activations/custom/curve?expression=exp(x)&x_min=700&x_max=1000&points=5",

@@ -21,6 +21,7 @@ from app.lab.expressions.catalogue import (
     available_functions,
 )
 from app.lab.expressions.errors import ExpressionError, ParamNameError
+from app.lab.expressions.examples import EXAMPLES, Example
 from app.lab.expressions.limits import (
     CUSTOM_NAME,
     GRAMMAR_FUNCTIONS,
@@ -56,6 +57,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CATALOGUE_EXPRESSIONS",
     "CUSTOM_NAME",
+    "EXAMPLES",
     "GRAMMAR_FUNCTIONS",
     "MAX_DEPTH",
     "MAX_EXPONENT",
@@ -69,6 +71,7 @@ __all__ = [
     "WHERE",
     "CompiledExpression",
     "CustomActivation",
+    "Example",
     "ExpressionError",
     "ParamNameError",
     "available_functions",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 from app.web.custom import refused_expression
 from app.web.dependencies import CURVE_SAMPLING, resolve_params
 from app.web.errors import error_item
+from app.web.formulas import formula_mathml
 from app.web.responses import OrjsonRoute, json_response
 from app.web.schemas.activations import CurveResult
 from app.web.schemas.errors import ERROR_RESPONSES
@@ -74,11 +75,13 @@ def describe_expression(req: ExpressionRequest) -> Response:
 
     The derivatives are exact (sympy), simplified where simplification finishes in its budget;
     f, f' and f'' are compiled once per expression and parameter names into numpy and cached.
+    With `"mathml": true` the answer also carries the three as MathML (what the pages show).
     """
     act = _activation("body", req.expression, dict(req.params))
     params = _resolve("body", act, dict(req.params))
-    result = ExpressionResult.from_domain(act, {k: float(v) for k, v in params.items()})
-    return json_response(result.model_dump(mode="json"))
+    values = {k: float(v) for k, v in params.items()}
+    result = ExpressionResult.from_domain(act, values, formula_mathml if req.mathml else None)
+    return json_response(result.to_json())
 
 
 @router.post(

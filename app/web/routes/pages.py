@@ -27,6 +27,16 @@ from app.lab.datasets import (
     N_CLASSES,
     generate,
 )
+from app.lab.expressions import (
+    CUSTOM_NAME,
+    EXAMPLES,
+    GRAMMAR_FUNCTIONS,
+    MAX_LENGTH,
+    MAX_PARAM_NAME,
+    MAX_PARAMS,
+    PROBE_LIMIT,
+    available_functions,
+)
 from app.lab.nn.initializers import InitName
 from app.lab.nn.mlp import R2_TARGET, Head, OptimizerName, RegularizationName
 from app.web.assets import link, plotly_bundle
@@ -76,7 +86,7 @@ PAGES = {
         "Explore an activation",
         "Pick a function and move its parameters: the curve, its first and second derivatives "
         f"and the vanishing-gradient zone (|f′| < {SATURATION_SLOPE:g}) follow live.",
-        ("pages/explore.js", "page.js", "controls.js"),
+        ("pages/explore.js", "page.js", "controls.js", "expression-editor.js"),
     ),
     "compare_page": Page(
         "compare.html",
@@ -84,7 +94,7 @@ PAGES = {
         "Compare activations",
         "Overlay any number of functions, each with its own parameters; switch between f, f′ "
         "and f″; read their properties side by side.",
-        ("pages/compare.js", "page.js", "controls.js"),
+        ("pages/compare.js", "page.js", "controls.js", "expression-editor.js"),
     ),
     "train_page": Page(
         "train.html",
@@ -97,6 +107,7 @@ PAGES = {
             "pages/train.js",
             "page.js",
             "controls.js",
+            "expression-editor.js",
             "train.js",
             "player.js",
             "points.js",
@@ -111,7 +122,7 @@ PAGES = {
         "Seed sweep",
         "One run can be lucky. Train the same network from many seeds per activation and "
         "compare how often each one solves the task, how fast, and how the loss spreads.",
-        ("pages/sweep.js", "page.js", "controls.js"),
+        ("pages/sweep.js", "page.js", "controls.js", "expression-editor.js"),
     ),
     "gradients_page": Page(
         "gradients.html",
@@ -120,7 +131,7 @@ PAGES = {
         "How the gradient reaching each layer of a deep, untrained network depends on the "
         "activation and the initialisation: sigmoid's shrinks layer by layer, ReLU with He init "
         "keeps it level.",
-        ("pages/gradients.js", "page.js", "controls.js"),
+        ("pages/gradients.js", "page.js", "controls.js", "expression-editor.js"),
     ),
     "softmax_page": Page(
         "softmax.html",
@@ -133,7 +144,13 @@ PAGES = {
 }
 NAV = tuple((route, page.nav) for route, page in PAGES.items())
 # Modules every page imports; preloading them lets the browser fetch them in parallel.
-SHARED_MODULES = ("api.js", "state.js", "plots.js", "ui.js")
+SHARED_MODULES = (
+    "api.js",
+    "state.js",
+    "expressions.js",
+    "plots.js",
+    "ui.js",
+)  # state.js: expressions.js
 DEFAULT_FUNCTION = "gelu"
 
 INIT_LABELS = {
@@ -235,6 +252,39 @@ def _activation_options() -> list[tuple[str, str]]:
     return [(a.name, a.label) for a in ACTIVATIONS.values()]
 
 
+# The choice that opens the "Add your own" editor where an activation is picked.
+CUSTOM_LABEL = "Your own (type a formula)"
+
+
+def _activation_options_with_custom() -> list[tuple[str, str]]:
+    return [*_activation_options(), (CUSTOM_NAME, CUSTOM_LABEL)]
+
+
+def expression_facts() -> dict[str, Any]:
+    """What the "Add your own" editor needs (static/js/expression-editor.js): its one-click
+    examples, the grammar's limits and functions, and the reserved name, all from the domain."""
+    return {
+        "name": CUSTOM_NAME,
+        "label": CUSTOM_LABEL,
+        "examples": [
+            {
+                "name": e.name,
+                "label": e.label,
+                "expression": e.expression,
+                "params": [[name, value] for name, value in e.params],
+            }
+            for e in EXAMPLES
+        ],
+        "max_length": MAX_LENGTH,
+        "max_params": MAX_PARAMS,
+        "max_param_name": MAX_PARAM_NAME,
+        "probe_interval": [-PROBE_LIMIT, PROBE_LIMIT],
+        "functions": list(available_functions()),
+        "grammar_functions": list(GRAMMAR_FUNCTIONS),
+        "properties": list(PROPERTY_LABELS.items()),
+    }
+
+
 def _query_params(request: Request, act: Activation) -> dict[str, str]:
     """This entry's parameters as given in the query string, the rest left to defaults.
 
@@ -247,19 +297,23 @@ def _query_params(request: Request, act: Activation) -> dict[str, str]:
 
 @router.get("/", response_class=HTMLResponse, name="explore_page")
 def explore_page(request: Request) -> HTMLResponse:
-    """Explore one function: f, f', f'', parameters, formula card."""
-    try:
-        act = get_activation(request.query_params.get("fn", DEFAULT_FUNCTION))
-    except UnknownActivation:
-        act = get_activation(DEFAULT_FUNCTION)  # the script reports the bad name inline
-    try:
-        card = activation_card(act, _query_params(request, act))
-    except ParamError:
-        card = activation_card(act, {})  # the script reports the bad value at its control
+    """Explore one function: f, f', f'', parameters, formula card (or your own expression)."""
+    chosen = request.query_params.get("fn", DEFAULT_FUNCTION)
+    card: dict[str, Any] | None = None
+    if chosen != CUSTOM_NAME:  # your own: the editor shows its formulas once the server agrees
+        try:
+            act = get_activation(chosen)
+        except UnknownActivation:
+            act = get_activation(DEFAULT_FUNCTION)  # the script reports the bad name inline
+        try:
+            card = activation_card(act, _query_params(request, act))
+        except ParamError:
+            card = activation_card(act, {})  # the script reports the bad value at its control
     state = {
         "catalogue": catalogue(),
         "default_function": DEFAULT_FUNCTION,
         "fields": _x_range_fields(),
+        "expressions": expression_facts(),
         **_curve_facts(),
     }
     return _render(
@@ -267,8 +321,8 @@ def explore_page(request: Request) -> HTMLResponse:
         "explore_page",
         state,
         card=card,
-        options=_activation_options(),
-        selected=act.name,
+        options=_activation_options_with_custom(),
+        selected=CUSTOM_NAME if card is None else card["name"],
     )
 
 
@@ -300,9 +354,10 @@ def compare_page(request: Request) -> HTMLResponse:
         "default_functions": ["relu", "tanh", "sigmoid", "gelu"],
         "fields": _x_range_fields(),
         "properties": list(PROPERTY_LABELS.items()),
+        "expressions": expression_facts(),
         **_curve_facts(),
     }
-    return _render(request, "compare_page", state, options=_activation_options())
+    return _render(request, "compare_page", state, options=_activation_options_with_custom())
 
 
 @router.get("/softmax", response_class=HTMLResponse, name="softmax_page")
@@ -345,7 +400,13 @@ def gradients_page(request: Request) -> HTMLResponse:
         "seed": field_rule(model, "seed", "Seed"),
     }
     defaults = {"activations": d["activations"], "inits": d["inits"]}
-    state = {"catalogue": catalogue(), "defaults": defaults, "fields": fields, **options}
+    state = {
+        "catalogue": catalogue(),
+        "defaults": defaults,
+        "fields": fields,
+        "expressions": expression_facts(),
+        **options,
+    }
     return _render(request, "gradients_page", state, **options)
 
 
@@ -479,7 +540,9 @@ def _train_fields(settings: Settings) -> dict[str, dict[str, Any]]:
         **_data_fields(),
         "points": field_rule(OwnPoints, "points", DATASET_LABELS[OWN_POINTS]),
         "features": field_rule(model, "features", "Input features"),
-        "activation": choice_rule(model, "activation", "Hidden activation", _activation_options()),
+        "activation": choice_rule(
+            model, "activation", "Hidden activation", _activation_options_with_custom()
+        ),
         "hidden_layers": field_rule(model, "hidden_layers", "Hidden layers"),
         "init": choice_rule(
             model, "init", "Initialisation", _options(get_args(InitName), INIT_LABELS)
@@ -564,6 +627,7 @@ def _training_state(settings: Settings, fields: dict[str, dict[str, Any]]) -> di
         "fixed_datasets": list(FIXED_DATASETS),
         "saturated": SATURATION_SLOPE,
         "grid_step": 10.0**-GRID_DECIMALS,  # what snapshot surfaces are rounded to
+        "expressions": expression_facts(),
         # what a regression set (N_CLASSES 0) is trained with, and when it counts as learned
         "regression": {**_regression_head(), "r2_target": R2_TARGET},
     }

@@ -2,6 +2,7 @@
 curve and evaluate endpoints. Limits come from app.lab.expressions and the built-in curve's
 schemas, never restated."""
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,6 +56,19 @@ class ExpressionRequest(BaseModel):
 
     expression: ExpressionText
     params: ParamNumbers = Field(default_factory=dict, description=PARAMS_DESCRIPTION)
+    mathml: bool = Field(
+        False,
+        description="Also answer f, f' and f'' as MathML (`mathml` in the answer), rendered from "
+        "the TeX by the server as the catalogue's formula cards are; the pages ask for it.",
+    )
+
+
+class FormulasMathML(BaseModel):
+    """f, f' and f'' as MathML display blocks, converted on the server from the TeX."""
+
+    formula: str
+    derivative: str
+    second_derivative: str
 
 
 class EstimatedPropertiesInfo(PropertiesInfo):
@@ -98,17 +112,39 @@ class ExpressionResult(BaseModel):
     derivative: str = Field(description="TeX for f'.")
     second_derivative: str = Field(description="TeX for f''.")
     properties: EstimatedPropertiesInfo
+    mathml: FormulasMathML | None = Field(
+        None,
+        description='Present only when the request asked for it (`"mathml": true`): the three '
+        "TeX strings as MathML.",
+    )
 
     @classmethod
-    def from_domain(cls, act: "CustomActivation", params: dict[str, float]) -> "ExpressionResult":
+    def from_domain(
+        cls,
+        act: "CustomActivation",
+        params: dict[str, float],
+        mathml: Callable[[str], str] | None = None,
+    ) -> "ExpressionResult":
+        """The answer for `act` at `params`; `mathml` converts TeX when MathML was asked for."""
+        tex = {
+            "formula": act.formula,
+            "derivative": act.derivative,
+            "second_derivative": act.second_derivative,
+        }
         return cls(
             expression=act.expression,
             params=params,
-            formula=act.formula,
-            derivative=act.derivative,
-            second_derivative=act.second_derivative,
+            **tex,
             properties=EstimatedPropertiesInfo.model_validate(act.properties(params)),
+            mathml=None
+            if mathml is None
+            else FormulasMathML(**{k: mathml(v) for k, v in tex.items()}),
         )
+
+    def to_json(self) -> dict[str, object]:
+        """The answer's JSON; without `mathml` unless it was asked for, so an answer to a request
+        that did not ask is the same bytes as before the field existed."""
+        return self.model_dump(mode="json", exclude={"mathml"} if self.mathml is None else None)
 
 
 class CustomEvaluateRequest(EvaluateRequest):

@@ -1,17 +1,22 @@
-// Explore: one function, f / f' / f'' with live parameter sliders and the formula card.
+// Explore: one function, f / f' / f'' with live parameter sliders and the formula card; or your
+// own, typed in the "Add your own" editor (fn=custom, its definition in `expr`).
 import { api } from "../api.js";
 import {
   bindRange, checkBoxes, checkOrder, checkParams, paramControls, paramFieldIds, syncFields, syncParamControls,
 } from "../controls.js";
+import { expressionEditor } from "../expression-editor.js";
+import { exampleDefinition, paramValues } from "../expressions.js";
 import { init, startPage } from "../page.js";
 import { VIEWS, curveFigure } from "../plots.js";
-import { controlsOf, list, paramNames, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
+import { controlsOf, definition, list, paramNames, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
 import { $, OUT_OF_DATE, clearErrors, debounce, draw, freshness, latest, reportError, theme } from "../ui.js";
 
 const byName = Object.fromEntries(init.catalogue.map((entry) => [entry.name, entry]));
 const RULES = init.fields;
+const CUSTOM = init.expressions.name;
 const SCHEMA = {
   fn: str(init.default_function),
+  expr: definition({ maxParams: init.expressions.max_params }),
   xmin: ruled(RULES.xmin),
   xmax: ruled(RULES.xmax),
   show: list(VIEWS),
@@ -29,6 +34,35 @@ const charts = freshness(() => [chart]);
 const card = freshness(() => [$("#card")]);
 
 const entry = () => byName[state.fn];
+const isCustom = () => state.fn === CUSTOM;
+let editor = null; // made the first time your own is chosen
+// A link's, else what the editor held before a built-in was picked, else the first example.
+const definitionOf = (s) => s.expr ?? editor?.definition() ?? exampleDefinition(init.expressions.examples[0]);
+
+// Your own: the editor in place of the parameters, its formulas and estimates in place of the card.
+function showEditor() {
+  const custom = isCustom();
+  $("#params").hidden = custom;
+  $("#custom-editor").hidden = !custom;
+  if (!custom) return;
+  if (!editor) {
+    editor = expressionEditor($("#custom-editor"), {
+      prefix: "",
+      facts: init.expressions,
+      definition: definitionOf(state),
+      onChange: (expr, { final }) => {
+        state = { ...state, expr };
+        writeState(SCHEMA, state, { push: final });
+      },
+      onValid: () => refreshCurve(),
+      onInvalid: () => charts.failed(OUT_OF_DATE.failed),
+    });
+    editor.validate();
+  } else {
+    editor.set(definitionOf(state));
+  }
+  $("#card").replaceChildren(editor.result);
+}
 const fields = () => ({ ...paramFieldIds(entry() ?? { params: [] }, ""), x_min: "xmin", x_max: "xmax", name: "fn" });
 
 function buildParams() {
@@ -59,6 +93,10 @@ function syncControls() {
 }
 
 const refreshCurve = latest(async () => {
+  if (isCustom()) {
+    await refreshCustomCurve();
+    return;
+  }
   if (!entry()) {
     clearErrors();
     reportError({ errors: [{ field: "name", msg: `unknown activation "${state.fn}"` }] }, fields(), "curve-chart");
@@ -86,15 +124,40 @@ const refreshCurve = latest(async () => {
   }
 });
 
+// Your own: asked for once the editor's check has passed (it reports what is wrong itself).
+async function refreshCustomCurve() {
+  clearErrors($("#curve-chart").parentElement);
+  const valid = checkBoxes(RANGE, RULES) && checkOrder("xmin", "xmax", state.xmin, state.xmax, RULES);
+  if (!valid || !editor?.valid()) {
+    charts.failed(OUT_OF_DATE.failed);
+    return;
+  }
+  const own = editor.definition();
+  charts.pending(OUT_OF_DATE.pending);
+  try {
+    const range = { xMin: state.xmin, xMax: state.xmax, points: POINTS };
+    const next = await api.customCurve(own.expression, paramValues(own), range);
+    if (!isCustom()) return;
+    curve = { ...next, label: own.expression };
+    await render();
+    charts.current();
+  } catch (error) {
+    const rest = editor.report(error, own.expression);
+    if (rest.length) reportError({ errors: rest }, { x_min: "xmin", x_max: "xmax" }, "curve-chart", RULES);
+    charts.failed(OUT_OF_DATE.failed);
+  }
+}
+
 async function render() {
   if (!curve) return;
-  const { traces, layout } = curveFigure(curve, state.show, theme(), entry().label, init.vanishing);
+  const label = curve.name === CUSTOM ? curve.label : entry().label;
+  const { traces, layout } = curveFigure(curve, state.show, theme(), label, init.vanishing);
   await draw(chart, traces, layout);
 }
 
 const refreshCard = debounce(async () => {
   // The curve request reports a bad parameter; this one only stays quiet about it.
-  if (!entry() || !checkParams(entry(), state.extra, "", { report: false })) return;
+  if (isCustom() || !entry() || !checkParams(entry(), state.extra, "", { report: false })) return;
   card.pending(OUT_OF_DATE.pending);
   try {
     $("#card").innerHTML = await api.card(state.fn, state.extra);
@@ -106,11 +169,17 @@ const refreshCard = debounce(async () => {
 }, 120);
 
 $("#fn").addEventListener("change", (event) => {
-  state = { ...state, fn: event.target.value, extra: {} };
+  const leaving = isCustom();
+  state = { ...state, fn: event.target.value, extra: {}, expr: null }; // a built-in's link has no formula
+  if (isCustom()) state.expr = definitionOf(state);
   writeState(SCHEMA, state, { push: true });
   buildParams();
-  refreshCurve();
-  refreshCard();
+  showEditor();
+  if (!isCustom()) {
+    if (leaving) $("#card").replaceChildren();
+    refreshCurve();
+    refreshCard();
+  }
 });
 bindRange(RANGE, RULES, (xmin, xmax) => {
   state = { ...state, xmin, xmax };
@@ -129,17 +198,31 @@ startPage({
   extraKeys: PARAM_KEYS,
   navigated: (next) => {
     const fnChanged = next.fn !== state.fn;
+    const exprChanged = !SCHEMA.expr.equal(next.expr, state.expr);
+    const leaving = isCustom() && next.fn !== CUSTOM;
     state = next;
     syncControls();
     if (fnChanged) buildParams();
     else if (entry()) syncParamControls(entry(), state.extra, "");
+    if (isCustom()) {
+      if (fnChanged || exprChanged) showEditor(); // its check, once passed, asks for the curve
+      else refreshCurve();
+      return;
+    }
+    showEditor();
+    if (leaving) $("#card").replaceChildren();
     refreshCurve();
     refreshCard();
   },
   themed: render,
   start: () => {
+    if (isCustom() && !state.expr) {
+      state = { ...state, expr: definitionOf(state) };
+      writeState(SCHEMA, state);
+    }
     syncControls();
     buildParams();
-    refreshCurve();
+    if (isCustom()) showEditor();
+    else refreshCurve();
   },
 });

@@ -1,10 +1,13 @@
-// Gradient flow: per-layer gradient norms and activation statistics at initialisation.
+// Gradient flow: per-layer gradient norms and activation statistics at initialisation; one of
+// the activations may be your own formula (the API measures one "custom" per request).
 import { api } from "../api.js";
-import { bindFields, checkBoxes, chipList, fieldIds, syncFields } from "../controls.js";
+import { bindFields, checkBoxes, chipList, element, fieldIds, syncFields } from "../controls.js";
+import { expressionEditor } from "../expression-editor.js";
+import { exampleDefinition, paramValues } from "../expressions.js";
 import { init, startPage } from "../page.js";
 import { layerFigure } from "../plots.js";
-import { controlsOf, list, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
-import { $, OUT_OF_DATE, clearErrors, drawAll, freshness, latest, reportError, theme } from "../ui.js";
+import { controlsOf, definition, list, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
+import { $, $$, OUT_OF_DATE, clearError, clearErrors, debounce, drawAll, freshness, latest, reportError, theme } from "../ui.js";
 
 const labels = Object.fromEntries(init.catalogue.map((e) => [e.name, e.label]));
 const INITS = init.inits.map(([value]) => value);
@@ -18,8 +21,10 @@ const SCHEMA = {
   batch: ruled(RULES.batch_size),
   seed: ruled(RULES.seed),
   stat: str(init.stats[0][0], init.stats.map(([value]) => value)),
+  expr: definition({ maxParams: init.expressions.max_params }), // your own, or null
   ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
 };
+const CUSTOM = init.expressions.name;
 const BOUND = controlsOf(SCHEMA);
 // API field -> control id, for inline errors (the activation chips and init boxes have no rule).
 const FIELDS = fieldIds(RULES, { activations: "activations", activation: "activations", init: "init" });
@@ -33,6 +38,55 @@ const renderChips = chipList($("#activations"), init.catalogue, state.acts, (nam
   commit();
 });
 
+// --- your own activation ---------------------------------------------------------------------
+
+let editor = null;
+const refreshSoon = debounce(() => refresh(), 300);
+
+function buildOwn() {
+  const box = $("#own-activation");
+  editor = null;
+  if (!state.expr) {
+    const add = element("button", { type: "button", id: "own-add" }, ["Add your own (a formula)"]);
+    add.addEventListener("click", () => {
+      state = { ...state, expr: exampleDefinition(init.expressions.examples[0]) };
+      writeState(SCHEMA, state, { push: true });
+      buildOwn();
+      $("#own-expr").focus();
+    });
+    box.replaceChildren(add);
+    return;
+  }
+  const holder = element("div", { class: "fn-own" });
+  const remove = element("button", { type: "button", class: "icon-button", "aria-label": "Remove your own" }, ["✕"]);
+  remove.addEventListener("click", () => {
+    state = { ...state, expr: null };
+    commit();
+    buildOwn();
+    $("#own-add").focus();
+  });
+  box.replaceChildren(element("div", { class: "fn-item" }, [
+    element("div", { class: "row" }, [element("span", { class: "field-label" }, ["Your own"]), remove]),
+    holder,
+  ]));
+  editor = expressionEditor(holder, {
+    prefix: "own-",
+    facts: init.expressions,
+    definition: state.expr,
+    resultOpen: false,
+    onChange: (expr, { final }) => {
+      state = { ...state, expr };
+      writeState(SCHEMA, state, { push: final });
+    },
+    onValid: refreshSoon,
+    onInvalid: () => charts.failed(OUT_OF_DATE.failed),
+  });
+  editor.validate(); // its answer asks for the measurement
+}
+
+// The request's activations: the chips, then your own.
+const activationsOf = (s) => (s.expr ? [...s.acts, CUSTOM] : s.acts);
+
 function syncControls() {
   renderChips(state.acts);
   for (const value of INITS) $(`#init-${value}`).checked = state.inits.includes(value);
@@ -45,10 +99,15 @@ function commit() {
   refresh();
 }
 
+// Every message but your own editor's, which stays until its next answer.
+const clearMessages = () => {
+  for (const box of $$(".error")) if (!box.closest(".expr-editor")) clearError(box.id.replace(/-error$/, ""));
+};
+
 const refresh = latest(async () => {
   const inits = state.inits.length ? state.inits : [INITS[0]];
-  clearErrors();
-  if (!checkBoxes(BOUND, RULES)) {
+  clearMessages();
+  if (!checkBoxes(BOUND, RULES) || (state.expr && !editor?.valid())) {
     charts.failed(OUT_OF_DATE.failed);
     return; // the messages are at the boxes; nothing is sent
   }
@@ -57,7 +116,10 @@ const refresh = latest(async () => {
     const results = await Promise.all(
       inits.map((name) =>
         api.gradientFlow({
-          activations: state.acts,
+          activations: activationsOf(state),
+          ...(state.expr
+            ? { expression: state.expr.expression, activation_params: { [CUSTOM]: paramValues(state.expr) } }
+            : {}),
           init: name,
           depth: state.depth,
           width: state.width,
@@ -66,11 +128,11 @@ const refresh = latest(async () => {
         }),
       ),
     );
-    clearErrors();
+    clearMessages();
     series = results.flatMap((result, initIndex) =>
       result.results.map((flow) => ({
-        label: labels[flow.activation] ?? flow.activation,
-        colour: state.acts.indexOf(flow.activation),
+        label: flow.activation === CUSTOM ? state.expr.expression : labels[flow.activation] ?? flow.activation,
+        colour: activationsOf(state).indexOf(flow.activation),
         init: result.init,
         initIndex,
         flow,
@@ -79,8 +141,10 @@ const refresh = latest(async () => {
     await render();
     charts.current();
   } catch (error) {
-    clearErrors();
-    reportError(error, FIELDS, "gradflow-chart", RULES);
+    clearMessages();
+    // Your own formula's refusal (expression, activation_params.custom.<name>) goes to its editor.
+    const rest = editor && error.errors ? editor.report(error) : error.errors;
+    if (!rest || rest.length) reportError(rest ? { ...error, errors: rest } : error, FIELDS, "gradflow-chart", RULES);
     charts.failed(OUT_OF_DATE.failed);
   }
 });
@@ -124,11 +188,13 @@ startPage({
   navigated: (next) => {
     state = next;
     syncControls();
-    refresh();
+    buildOwn();
+    if (!state.expr) refresh();
   },
   themed: render,
   start: () => {
     syncControls();
-    refresh();
+    buildOwn();
+    if (!state.expr) refresh(); // else the editor's answer asks for it
   },
 });

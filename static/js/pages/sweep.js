@@ -1,11 +1,14 @@
-// Sweep: the same network from many seeds per activation; success, speed and loss spread.
+// Sweep: the same network from many seeds per activation; success, speed and loss spread. Any
+// number of your own formulas (the "Add your own" editor) can be swept beside the built-ins.
 import { api } from "../api.js";
 import { bindFields, checkBoxes, checkCount, chipList, element, fieldIds, syncFields } from "../controls.js";
+import { expressionEditor } from "../expression-editor.js";
+import { decodeDefinition, encodeDefinition, exampleDefinition, paramValues } from "../expressions.js";
 import { init, startPage } from "../page.js";
 import { bandsFigure, convergeFigure, successFigure } from "../plots.js";
-import { choice, controlsOf, list, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
+import { choice, controlsOf, list, many, lessonControls, lessonSchema, readState, ruled, str, writeState } from "../state.js";
 import {
-  $, OUT_OF_DATE, checkNumber, clearError, clearErrors, debounce, drawAll, fmt, freshness, isAbort, progress,
+  $, $$, OUT_OF_DATE, checkNumber, clearError, debounce, drawAll, fmt, freshness, isAbort, progress,
   reportError, showError, theme,
 } from "../ui.js";
 
@@ -25,8 +28,10 @@ const SCHEMA = {
   lr: ruled(RULES.learning_rate),
   init: choice(RULES.init, { strict: false }),
   bands: str(Object.keys(BAND_VIEWS)[0], Object.keys(BAND_VIEWS)),
+  own: many([]), // your own, one definition each (expressions.js): own=beta:1.7|x*sigmoid(beta*x)
   ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
 };
+const FACTS = init.expressions;
 // Every box and select whose id is a rule's, bound to the property declared from that rule.
 const BOUND = controlsOf(SCHEMA);
 // API field -> control id, for inline errors.
@@ -38,6 +43,72 @@ let generation = 0;
 const bar = progress("sweep-progress");
 const CHARTS = ["#success-chart", "#converge-chart", "#loss-bands-chart"];
 const charts = freshness(() => CHARTS.map((id) => $(id)), { delayMs: 0 });
+
+// --- your own activations ----------------------------------------------------------------------
+
+// At most as many as a sweep takes activations (the catalogue's size): a link cannot make the
+// page build thousands of editors; the server's rule on the whole list still applies.
+const definitionsOf = (s) =>
+  s.own.slice(0, init.catalogue.length).map((text) => decodeDefinition(text, { maxParams: FACTS.max_params }));
+let owns = definitionsOf(state);
+let editors = [];
+// The editors' answers settle before a sweep starts: typing a formula is one sweep, not one a key.
+const sweepSoon = debounce(() => sweep(), 400);
+
+function saveOwn(push) {
+  state = { ...state, own: owns.map(encodeDefinition) };
+  writeState(SCHEMA, state, { push });
+}
+
+function buildOwn() {
+  editors = [];
+  const items = owns.map((definition, i) => {
+    const holder = element("div", { class: "fn-own" });
+    editors[i] = expressionEditor(holder, {
+      prefix: `own${i}-`,
+      facts: FACTS,
+      definition,
+      resultOpen: false,
+      onChange: (next, { final }) => {
+        owns[i] = next;
+        saveOwn(final);
+      },
+      onValid: sweepSoon,
+      onInvalid: () => charts.failed(OUT_OF_DATE.failed),
+    });
+    const remove = element("button", { type: "button", class: "icon-button", "aria-label": `Remove your own ${i + 1}` }, ["✕"]);
+    remove.addEventListener("click", () => {
+      owns.splice(i, 1);
+      saveOwn(true);
+      buildOwn();
+      if (owns.length === 0) sweep();
+    });
+    return element("div", { class: "fn-item" }, [
+      element("div", { class: "row" }, [element("span", { class: "field-label" }, [`Your own ${i + 1}`]), remove]),
+      holder,
+    ]);
+  });
+  $("#own-activations").replaceChildren(...items);
+  for (const editor of editors) editor.validate(); // each accepted one asks for the sweep
+}
+
+$("#own-add").addEventListener("click", () => {
+  const used = new Set(owns.map(encodeDefinition));
+  const example = FACTS.examples.find((e) => !used.has(encodeDefinition(exampleDefinition(e)))) ?? FACTS.examples[0];
+  owns.push(exampleDefinition(example));
+  saveOwn(true);
+  buildOwn();
+});
+
+// A result's name: a built-in's label, or your own formula (results keep the request's order).
+let shownBody = null;
+function nameAt(i) {
+  const item = shownBody?.activations[i];
+  if (typeof item === "string") return labels[item] ?? item;
+  if (!item) return "?";
+  const params = Object.entries(item.params).map(([k, v]) => `${k}=${v}`).join(", ");
+  return params ? `${item.expression} (${params})` : item.expression;
+}
 
 const renderChips = chipList($("#activations"), init.catalogue, state.acts, (names) => {
   state = { ...state, acts: names };
@@ -59,7 +130,10 @@ function commit() {
 
 function body() {
   return {
-    activations: state.acts,
+    activations: [
+      ...state.acts,
+      ...owns.map((d) => ({ name: FACTS.name, expression: d.expression, params: paramValues(d) })),
+    ],
     seeds: state.seeds,
     epochs: state.epochs,
     dataset: state.ds,
@@ -88,9 +162,10 @@ function readLayers() {
 }
 
 async function sweep() {
-  clearErrors($(".controls"));
+  for (const box of $$(".controls .error")) if (!box.closest(".expr-editor")) clearError(box.id.replace(/-error$/, ""));
   // What the boxes hold, checked in their own words before anything is sent.
-  if (!checkBoxes(BOUND, RULES) || readLayers() === undefined) {
+  // Your own are checked by their editors first; their messages stay where they are.
+  if (!checkBoxes(BOUND, RULES) || readLayers() === undefined || !editors.every((e) => e.valid())) {
     charts.failed(OUT_OF_DATE.failed);
     return;
   }
@@ -109,19 +184,27 @@ async function sweep() {
     if (mine !== generation) return;
     result = next;
     shown = asked;
+    shownBody = request;
     await render();
     charts.current();
   } catch (error) {
     if (mine !== generation) return;
     if (isAbort(error)) showError("run", "Sweep cancelled: the charts still show the previous sweep.");
-    else reportError(error, FIELDS, "run", RULES);
+    else {
+      // A refusal of your own formula goes to its editor (activations.<i>: after the built-ins).
+      const rest = (error.errors ?? [{ field: "", msg: String(error.message) }]).filter((item) => {
+        const k = item.loc?.[1] === "activations" ? item.loc[2] - state.acts.length : -1;
+        return !(editors[k] && editors[k].report({ errors: [item] }).length === 0);
+      });
+      if (rest.length) reportError({ ...error, errors: rest }, FIELDS, "run", RULES);
+    }
     if (asked !== shown) charts.failed(OUT_OF_DATE.failed);
   } finally {
     if (mine === generation) bar.done();
   }
 }
 
-const nameOf = (r) => labels[r.activation] ?? r.activation;
+const nameOf = (r) => nameAt(result.results.indexOf(r));
 
 async function render() {
   if (!result) return;
@@ -191,12 +274,15 @@ startPage({
   schema: SCHEMA,
   navigated: (next) => {
     state = next;
+    owns = definitionsOf(state);
     syncControls();
-    sweep();
+    buildOwn();
+    if (owns.length === 0) sweep();
   },
   themed: render,
   start: () => {
     syncControls();
-    sweep();
+    buildOwn();
+    if (owns.length === 0) sweep(); // else the editors' answers start it
   },
 });

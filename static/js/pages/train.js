@@ -5,6 +5,8 @@ import {
   bindFields, checkBox, checkBoxes, checkCount, checkParams, element, fieldIds, paramControls, paramFieldIds,
   syncFields, syncParamControls,
 } from "../controls.js";
+import { expressionEditor } from "../expression-editor.js";
+import { exampleDefinition, sameDefinition } from "../expressions.js";
 import { drawNetwork, thumbnail } from "../network.js";
 import { init, startPage } from "../page.js";
 import { snapshotPlayer } from "../player.js";
@@ -94,7 +96,55 @@ function buildClassPicker(classes) {
   );
 }
 
+// Your own activation (act=custom): the "Add your own" editor in place of the parameters. Its
+// check comes first: a formula the server accepts starts a run, one it refuses dims the last.
+const CUSTOM = init.expressions.name;
+let editor = null;
+let waitingForEditor = false; // the first run (or back/forward) waits for the editor's answer
+
+function buildEditor() {
+  const definition = state.expr ?? editor?.definition() ?? exampleDefinition(init.expressions.examples[0]);
+  state = { ...state, expr: definition };
+  // Any other control rebuilds the controls: the editor in place with this formula stays as is.
+  if (editor && $("#activation-params").contains(editor.root) && sameDefinition(editor.definition(), definition)) {
+    if (waitingForEditor && editor.valid()) {
+      waitingForEditor = false;
+      trainNow({ animate: false });
+    }
+    return;
+  }
+  if (!editor) {
+    editor = expressionEditor($("#activation-params"), {
+      prefix: "act-",
+      facts: init.expressions,
+      definition,
+      resultOpen: false,
+      onChange: (expr) => {
+        state = { ...state, expr };
+      },
+      onValid: () => {
+        if (!waitingForEditor) return commit();
+        waitingForEditor = false;
+        return trainNow({ animate: false });
+      },
+      onInvalid: () => {
+        waitingForEditor = false;
+        markStale(REFUSED);
+      },
+    });
+  } else {
+    $("#activation-params").replaceChildren(editor.root);
+    editor.set(definition);
+    return;
+  }
+  editor.validate();
+}
+
 function buildParams() {
+  if (state.act === CUSTOM) {
+    buildEditor();
+    return;
+  }
   const entry = byName[state.act];
   const box = $("#activation-params");
   box.replaceChildren(...(entry ? paramControls(entry, state.extra, "", (name, value, { final }) => {
@@ -186,7 +236,10 @@ async function train({ animate }) {
       showError("run", "Training cancelled: the charts still show the previous run.");
       if (JSON.stringify(body) !== JSON.stringify(runRequest)) markStale("training these settings was cancelled");
     } else {
-      reportError(error, { ...FIELDS, ...paramFieldIds(byName[state.act] ?? { params: [] }, "") }, "run", RULES);
+      // Your own formula's refusal goes to the editor (its place in the text, its row).
+      const rest = state.act === CUSTOM && editor && error.errors ? editor.report(error, body.expression) : null;
+      const shown = rest ? { ...error, errors: rest } : error;
+      if (!rest || rest.length) reportError(shown, { ...FIELDS, ...paramFieldIds(byName[state.act] ?? { params: [] }, "") }, "run", RULES);
       markStale("the last request failed (see the message at the control)");
     }
   } finally {
@@ -212,7 +265,7 @@ function formValid() {
   const batch = checkBox("batch_size", RULES.batch_size) !== undefined;
   const ticked = FEATURES.filter((f) => $(`#feature-${f}`).checked).length;
   const features = checkCount("features", ticked, RULES.features);
-  const params = checkParams(byName[state.act], state.extra, "");
+  const params = state.act === CUSTOM ? Boolean(editor?.valid()) : checkParams(byName[state.act], state.extra, "");
   return boxes && batch && features && params;
 }
 
@@ -319,7 +372,7 @@ function renderNetwork(snapshot, t) {
     inputs: run.setup.features.map((f) => labels[f] ?? f),
     thumbs,
     flags,
-    activation: byName[run.setup.activation]?.label ?? run.setup.activation,
+    activation: run.setup.activation === CUSTOM ? runRequest.expression : byName[run.setup.activation]?.label ?? run.setup.activation,
     saturatedBelow: init.saturated,
   }, t, (text) => { $("#network-focus").textContent = text; });
 }
@@ -401,10 +454,11 @@ $("#load-run").addEventListener("change", async (event) => {
 // --- wiring -----------------------------------------------------------------------------------
 
 bindFields(BOUND, (key, value) => {
-  // Another activation starts from its own defaults.
-  state = { ...state, [key]: value, ...(key === "act" ? { extra: {} } : {}) };
+  // Another activation starts from its own defaults; a built-in's link carries no formula.
+  state = { ...state, [key]: value, ...(key === "act" ? { extra: {}, expr: null } : {}) };
   syncControls();
-  commit();
+  // Your own: the editor's answer starts the run (commit() from onValid).
+  if (!(key === "act" && value === CUSTOM)) commit();
 }, RULES, () => markStale(REFUSED));
 $("#batch_size").addEventListener("change", () => {
   const value = checkBox("batch_size", RULES.batch_size);
@@ -443,17 +497,20 @@ startPage({
   extraKeys: PARAM_KEYS,
   navigated: (next) => {
     state = next;
+    waitingForEditor = state.act === CUSTOM;
     syncControls();
     if (state.act && byName[state.act]) syncParamControls(byName[state.act], state.extra, "");
-    trainNow({ animate: false });
+    if (!waitingForEditor) trainNow({ animate: false });
   },
   themed: () => {
     buildClassPicker(classesOf(state));
     if (run) renderFrame();
   },
   start: () => {
+    waitingForEditor = state.act === CUSTOM;
     syncControls();
-    train({ animate: false });
+    if (state.act === CUSTOM) writeState(SCHEMA, state); // the formula it starts from, in the link
+    else train({ animate: false });
     if (state.xor) showLinearView(state.seed, { gridStep: init.grid_step });
   },
 });

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.lab.activations.sampling import MAX_CURVE_POINTS, MAX_EVALUATE_POINTS
-from app.lab.expressions import MAX_LENGTH, available_functions
+from app.lab.expressions import EXAMPLES, MAX_LENGTH, Example, available_functions
 from app.web.curve_fast_path import CurveRoute
+from app.web.formulas import to_mathml
 from app.web.routes import activations
 
 SWISH = "x * sigmoid(beta * x)"
@@ -34,6 +35,42 @@ def test_describe_returns_tex_and_estimated_properties(client: TestClient) -> No
         "parity": "none",
         "bounded": False,
     }
+
+
+def test_mathml_is_answered_only_when_asked_for(client: TestClient) -> None:
+    body = {"expression": SWISH, "params": {"beta": 1.7}}
+    plain = client.post("/api/expressions", json=body)
+    asked = client.post("/api/expressions", json={**body, "mathml": True})
+    assert plain.status_code == asked.status_code == 200, asked.text
+    assert "mathml" not in plain.json()  # the answer other clients had before the field
+    assert list(plain.json()) == ["expression", "params", "formula", "derivative"] + [
+        "second_derivative",
+        "properties",
+    ]
+    answer = asked.json()
+    mathml = answer.pop("mathml")
+    assert answer == plain.json()
+    assert mathml == {
+        key: str(to_mathml(plain.json()[key]))
+        for key in ("formula", "derivative", "second_derivative")
+    }
+    assert mathml["formula"].startswith('<math xmlns="http://www.w3.org/1998/Math/MathML"')
+    assert "<mi>&#x003B2;</mi>" in mathml["formula"]  # beta, as the catalogue's cards write it
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_every_example_is_accepted_with_its_mathml(client: TestClient, example: Example) -> None:
+    body = {"expression": example.expression, "params": dict(example.params), "mathml": True}
+    r = client.post("/api/expressions", json=body)
+    assert r.status_code == 200, r.text
+    # converted by latex2mathml, not the TeX-as-text fallback
+    assert all(m.startswith("<math xmlns=") for m in r.json()["mathml"].values())
+    assert r.json()["properties"]["estimated"] is True
+
+
+def test_mathml_must_be_a_boolean(client: TestClient) -> None:
+    r = client.post("/api/expressions", json={"expression": "x", "mathml": "yes"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "mathml"]
 
 
 def test_custom_curve_answers_exactly_like_the_builtin(client: TestClient) -> None:

@@ -11,6 +11,7 @@ from app.config import STATIC_DIR
 from app.lab.activations import ACTIVATIONS
 from app.lab.activations.base import SATURATION_SLOPE
 from app.lab.datasets import DATASET_NAMES, FEATURES, MAX_CLASSES, MAX_POINTS, N_CLASSES
+from app.lab.expressions import CUSTOM_NAME, EXAMPLES, MAX_LENGTH, MAX_PARAMS
 from app.lab.nn.gradient_flow import MAX_BATCH_SIZE, MAX_DEPTH, MAX_WIDTH
 from app.lab.nn.initializers import InitName
 from app.lab.nn.mlp import OptimizerName, RegularizationName
@@ -21,8 +22,15 @@ from app.web.schemas.training import SweepRequest, TrainRequest
 from app.web.schemas.training_results import GRID_DECIMALS
 
 PAGES = {
-    "/": ("explore.html", ["fn", "params", "xmin", "xmax", "show-d2f", "curve-chart", "card"]),
-    "/compare": ("compare.html", ["functions", "add-fn", "compare-chart", "multiples-chart"]),
+    "/": (
+        "explore.html",
+        ["fn", "params", "xmin", "xmax", "show-d2f", "curve-chart", "card", "custom-editor"]
+        + ["expression-editor"],
+    ),
+    "/compare": (
+        "compare.html",
+        ["functions", "add-fn", "compare-chart", "multiples-chart", "expression-editor"],
+    ),
     "/train": (
         "train.html",
         [
@@ -93,8 +101,54 @@ def test_registry_api_listing_and_explore_options_agree(client: TestClient) -> N
         r'<option value="([a-z0-9_]+)"', html.split('id="fn"')[1].split("</select>")[0]
     )
     listed = [a["name"] for a in client.get("/api/activations").json()["activations"]]
-    assert options == listed == list(ACTIVATIONS)
-    assert len(options) == 46
+    # the catalogue, then your own (the reserved name, never a catalogue entry)
+    assert options == [*listed, CUSTOM_NAME] and listed == list(ACTIVATIONS)
+    assert len(listed) == 46
+
+
+@pytest.mark.parametrize("path", ["/", "/compare"])
+def test_the_editor_gets_its_examples_and_limits_from_the_domain(
+    client: TestClient, path: str
+) -> None:
+    html = client.get(path).text
+    facts = initial_state(html)["expressions"]
+    assert facts["name"] == CUSTOM_NAME
+    assert facts["examples"] == [
+        {
+            "name": e.name,
+            "label": e.label,
+            "expression": e.expression,
+            "params": list(map(list, e.params)),
+        }
+        for e in EXAMPLES
+    ]
+    assert [e["expression"] for e in facts["examples"]] == [
+        "x * sigmoid(beta * x)",
+        "x * tanh(softplus(x))",
+        "sin(x)",
+        "exp(-x**2)",
+        "min(max(0, x), cap)",
+    ]
+    assert (facts["max_length"], facts["max_params"]) == (MAX_LENGTH, MAX_PARAMS)
+    assert facts["properties"] == initial_state(client.get("/compare").text)["properties"]
+    template = html.split('<template id="expression-editor">')[1].split("</template>")[0]
+    for e in EXAMPLES:
+        assert f'id="expr-example-{e.name}"' in template and f">{e.label}</button>" in template
+    assert 'aria-describedby="expr-error expr-hint"' in template
+
+
+def test_readme_shows_the_examples_the_page_offers() -> None:
+    readme = (STATIC_DIR.parent / "README.md").read_text()
+    for e in EXAMPLES:
+        params = ", ".join(f"{name} = {value:g}" for name, value in e.params) or "—"
+        assert f"| {e.label} | `{e.expression}` | {params} |" in readme
+
+
+def test_explore_with_your_own_renders_no_catalogue_card(client: TestClient) -> None:
+    html = client.get("/?fn=custom&expr=x.__class__").text
+    assert f'<option value="{CUSTOM_NAME}" selected>' in html
+    assert 'class="card-body"' not in html  # the editor fills the card once the server agrees
+    assert "__class__" not in html  # the link's formula reaches only the script, via the URL
 
 
 def test_initial_state_hands_the_catalogue_as_the_api_lists_it(client: TestClient) -> None:
@@ -200,7 +254,14 @@ def test_training_pages_offer_the_domain_choices(client: TestClient) -> None:
     assert values(fields["init"]) == ["xavier", "he", "lecun", "uniform"]
     assert values(fields["loss"]) == ["bce", "mse"]
     assert values(fields["regularization"]) == ["none", "l1", "l2"]
-    assert values(fields["activation"]) == list(ACTIVATIONS)
+    assert values(fields["activation"]) == [*ACTIVATIONS, CUSTOM_NAME]  # then your own
+
+
+@pytest.mark.parametrize("path", ["/train", "/sweep", "/gradients"])
+def test_every_page_that_picks_an_activation_has_the_editor(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    assert initial_state(html)["expressions"]["name"] == CUSTOM_NAME
+    assert '<template id="expression-editor">' in html
 
 
 def test_train_choices_are_the_domains_and_start_at_the_request_models_defaults(
