@@ -192,9 +192,9 @@ class LiveSession:
         return LiveState(
             epoch=trainer.epoch,
             loss=loss if live else None,
-            accuracy=accuracy,
+            accuracy=finite_or_none(accuracy),  # NaN for a regression head: no classes
             test_loss=finite_or_none(test_loss),
-            test_accuracy=test_accuracy,
+            test_accuracy=finite_or_none(test_accuracy),
             diverged_epoch=None if live else diverged,
             converged_epoch=None if converged < 0 else converged,
             grid=self.grid,

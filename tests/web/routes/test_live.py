@@ -81,7 +81,18 @@ def weights(arrays: dict[str, np.ndarray[Any, Any]], layers: int) -> list[list[A
     return [[arrays[f"W.{i}"].tolist(), arrays[f"b.{i}"].tolist()] for i in range(layers)]
 
 
-@pytest.mark.parametrize("body", [XOR, SPIRAL], ids=["xor", "spiral"])
+CUSTOM = {
+    **XOR,
+    "activation": "custom",
+    "expression": "x * sigmoid(beta * x)",
+    "activation_params": {"beta": 1.7},
+}
+REGRESSION = {"dataset": {"name": "reg-gauss", "n_samples": 60}, "epochs": 12, "hidden_layers": [3]}
+
+
+@pytest.mark.parametrize(
+    "body", [XOR, SPIRAL, CUSTOM, REGRESSION], ids=["xor", "spiral", "custom", "regression"]
+)
 def test_start_and_step_equals_api_train_exactly(client: TestClient, body: dict[str, Any]) -> None:
     trained = client.post("/api/train", json=body).json()
     with client.websocket_connect(LIVE) as ws:
@@ -519,3 +530,24 @@ def test_a_worker_that_dies_ends_the_session_with_an_error(
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_text()
     assert closed.value.code == 1011
+
+
+def test_a_refused_expression_is_an_error_at_the_expression_and_the_socket_stays_open(
+    client: TestClient,
+) -> None:
+    with client.websocket_connect(LIVE) as ws:
+        send(ws, type="start", body={**CUSTOM, "expression": "x * sigmoid(beta * x"})
+        loc, kind = error_at(ws)
+        assert loc[-1] == "expression" and kind.startswith("expression_")
+        send(ws, type="start", body={**CUSTOM, "activation_params": {"beta": 1.7, "q": 1}})
+        loc, _ = error_at(ws)
+        assert loc[-2:] == ["activation_params", "q"]  # a parameter the expression never uses
+        header, _ = start(ws, CUSTOM)  # the same socket, a good body: a session
+        assert header["epoch"] == 0
+
+
+def test_a_regression_frame_has_no_accuracy(client: TestClient) -> None:
+    with client.websocket_connect(LIVE) as ws:
+        header, _ = start(ws, REGRESSION)
+    assert header["accuracy"] is None and header["test_accuracy"] is None
+    assert header["loss"] is not None and header["test_loss"] is not None
