@@ -28,8 +28,8 @@ from pydantic import BaseModel
 from app.config import Settings
 from app.lab.datasets import DEFAULT_SEED, MAX_SEED
 from app.lab.nn.live import EditError, LiveSession
-from app.web.errors import error_item, internal_error
 from app.web.custom import checked_train_request
+from app.web.errors import error_item, internal_error
 from app.web.limits import check_limits
 from app.web.live_frames import encode_frame
 from app.web.schemas.datasets import GeneratedDataset, OwnPoints
