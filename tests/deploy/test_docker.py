@@ -246,7 +246,8 @@ def test_the_installed_app_runs_on_a_read_only_root(installed: Path, tmp_path: P
         for path in ("/", "/train", "/static/js/api.js", "/api/activations/gelu/curve?points=9"):
             assert httpx.get(base + path, timeout=30).status_code == 200, path
         small = {"epochs": 20, "snapshots": 2, "hidden_layers": [3]}
-        assert httpx.post(base + "/api/train", json=small, timeout=60).status_code == 200
+        trained = httpx.post(base + "/api/train", json=small, timeout=60)
+        assert trained.status_code == 200, (trained.text, log.read_text()[-3000:])
         assert "actlab_http_requests_total" in httpx.get(base + "/metrics", timeout=10).text
     finally:
         stop(proc)
