@@ -4,8 +4,8 @@ thread before a worker is taken, refused with a 422 that names the field.
 The request models (app.web.schemas.training, .analysis) check only that an expression comes
 exactly with activation "custom": compiling one takes sympy (seconds to import, up to its time
 budget per expression), which must not run where FastAPI validates bodies, on the event loop.
-The dependencies here are plain `def`, so FastAPI runs them in its thread pool; they compile
-the text as POST /api/expressions does (the same grammar, limits, budget and refusals, with
+The dependencies here run the checks in FastAPI's thread pool (only for a request that has an
+expression); they compile the text as POST /api/expressions does (the same grammar, limits, budget and refusals, with
 `ctx` giving the position) and check the parameters: each a finite number, usable as a name,
 and used by the expression. The worker then rebuilds the activation from the text and the
 parameters (app.web.schemas.training.build_activation).
@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
 from app.lab.activations import ParamValue
@@ -90,7 +91,7 @@ def check_custom(
     return act.resolve(values)
 
 
-def checked_train_request(req: TrainRequest) -> TrainRequest:
+def check_train_request(req: TrainRequest) -> TrainRequest:
     """The body of /api/train and /api/train/stream, its expression (if any) checked."""
     if req.activation == CUSTOM_NAME:
         assert req.expression is not None
@@ -103,7 +104,7 @@ def checked_train_request(req: TrainRequest) -> TrainRequest:
     return req
 
 
-def checked_sweep_request(req: SweepRequest) -> SweepRequest:
+def check_sweep_request(req: SweepRequest) -> SweepRequest:
     """The body of /api/train/sweep and its stream, every custom entry's expression checked."""
     for i, choice in enumerate(req.activations):
         if choice.name == CUSTOM_NAME:
@@ -115,7 +116,7 @@ def checked_sweep_request(req: SweepRequest) -> SweepRequest:
     return req
 
 
-def checked_gradient_flow_request(req: GradientFlowRequest) -> GradientFlowRequest:
+def check_gradient_flow_request(req: GradientFlowRequest) -> GradientFlowRequest:
     """The body of /api/gradient-flow, its expression (if "custom" is among its names) checked."""
     if CUSTOM_NAME in req.names:
         assert req.expression is not None
@@ -125,6 +126,27 @@ def checked_gradient_flow_request(req: GradientFlowRequest) -> GradientFlowReque
             ("body", "expression"),
             ("body", "activation_params", CUSTOM_NAME),
         )
+    return req
+
+
+# The dependencies are async and hand only a request with an expression to the thread pool: a
+# plain `def` dependency made every training request wait for a pool thread (for a burst of
+# built-in requests, a thread started per request on the event loop), expression or not.
+async def checked_train_request(req: TrainRequest) -> TrainRequest:
+    if req.activation == CUSTOM_NAME:
+        await run_in_threadpool(check_train_request, req)
+    return req
+
+
+async def checked_sweep_request(req: SweepRequest) -> SweepRequest:
+    if any(choice.name == CUSTOM_NAME for choice in req.activations):
+        await run_in_threadpool(check_sweep_request, req)
+    return req
+
+
+async def checked_gradient_flow_request(req: GradientFlowRequest) -> GradientFlowRequest:
+    if CUSTOM_NAME in req.names:
+        await run_in_threadpool(check_gradient_flow_request, req)
     return req
 
 

@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from app.config import Settings
 from app.lab.datasets import DEFAULT_SEED, MAX_SEED
 from app.lab.nn.live import EditError, LiveSession
-from app.web.custom import checked_train_request
+from app.web.custom import check_train_request
 from app.web.errors import error_item, internal_error
 from app.web.limits import check_limits
 from app.web.live_frames import encode_frame
@@ -204,7 +204,7 @@ class LiveRunner:
         try:
             # a custom expression: compiled and checked as /api/train's dependency does it
             # (here, in the session's worker process), its refusal at ["body", "expression"]
-            checked_train_request(body)
+            check_train_request(body)
             # epochs and snapshots are not used live; the cap on memory is
             check_limits(body.model_copy(update={"epochs": 1, "snapshots": 0}), self.settings, 1)
             config = body.to_config()
