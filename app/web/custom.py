@@ -5,9 +5,9 @@ The request models (app.web.schemas.training, .analysis) check only that an expr
 exactly with activation "custom": compiling one takes sympy (seconds to import, up to its time
 budget per expression), which must not run where FastAPI validates bodies, on the event loop.
 The dependencies here run the checks in FastAPI's thread pool (only for a request that has an
-expression); they compile the text as POST /api/expressions does (the same grammar, limits, budget and refusals, with
-`ctx` giving the position) and check the parameters: each a finite number, usable as a name,
-and used by the expression. The worker then rebuilds the activation from the text and the
+expression); they compile the text as POST /api/expressions does (the same grammar, limits,
+budget and refusals, with `ctx` giving the position) and check the parameters: each a finite
+number, usable as a name, and used by the expression. The worker then rebuilds the activation from the text and the
 parameters (app.web.schemas.training.build_activation).
 """
 
