@@ -7,8 +7,8 @@ budget per expression), which must not run where FastAPI validates bodies, on th
 The dependencies here run the checks in FastAPI's thread pool (only for a request that has an
 expression); they compile the text as POST /api/expressions does (the same grammar, limits,
 budget and refusals, with `ctx` giving the position) and check the parameters: each a finite
-number, usable as a name, and used by the expression. The worker then rebuilds the activation from the text and the
-parameters (app.web.schemas.training.build_activation).
+number, usable as a name, and used by the expression. The worker then rebuilds the activation
+from the text and the parameters (app.web.schemas.training.build_activation).
 """
 
 import math
