@@ -23,7 +23,7 @@ SESSION = """async () => {
     const started = Date.now();
     const check = () => {
       if (ok()) resolve();
-      else if (Date.now() - started > 10000) reject(new Error("timeout"));
+      else if (Date.now() - started > 30000) reject(new Error("timeout"));  // cold worker, load
       else setTimeout(check, 20);
     };
     check();

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import httpx
@@ -209,9 +210,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_installed_app_runs_on_a_read_only_root(installed: Path, tmp_path: Path) -> None:
-    workdir, home, writable = tmp_path / "workdir", tmp_path / "home", tmp_path / "tmp"
-    for folder in (workdir, home, writable):
+    workdir, home = tmp_path / "workdir", tmp_path / "home"
+    for folder in (workdir, home):
         folder.mkdir()
+    # A short TMPDIR: multiprocessing's forkserver binds a Unix socket below it, and AF_UNIX
+    # paths stop at 108 bytes (pytest-xdist's tmp_path made it "AF_UNIX path too long", a 500)
+    writable = Path(tempfile.mkdtemp(prefix="actlab-ro-", dir="/tmp"))
     port = free_port()
     env = app_env(
         port,
@@ -253,3 +257,4 @@ def test_the_installed_app_runs_on_a_read_only_root(installed: Path, tmp_path: P
         stop(proc)
     assert {str(p): _tree(p) for p in (installed, workdir, home)} == before
     assert [p.name for p in writable.glob("actlab-metrics-*")]  # the only writes: under TMPDIR
+    shutil.rmtree(writable, ignore_errors=True)
