@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -50,12 +51,22 @@ def hold_the_worker(base_url: str) -> tuple[threading.Event, threading.Thread]:
     running, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with httpx.stream("POST", f"{base_url}/api/train/stream", json=HOLDING, timeout=60) as r:
-            for line in r.iter_lines():
-                if line.startswith("data:") and '"epoch":0,' not in line:
-                    running.set()
-                if release.is_set():
-                    return  # closing the stream stops the training and frees the worker
+        # The previous test's worker may still be on its way out (killed when its stream
+        # closed, then replaced): a 503 then, so ask again after its Retry-After, bounded.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not release.is_set():
+            with httpx.stream(
+                "POST", f"{base_url}/api/train/stream", json=HOLDING, timeout=60
+            ) as r:
+                if r.status_code == 503:
+                    time.sleep(min(float(r.headers.get("retry-after", 1)), 2))
+                    continue
+                for line in r.iter_lines():
+                    if line.startswith("data:") and '"epoch":0,' not in line:
+                        running.set()
+                    if release.is_set():
+                        return  # closing the stream stops the training and frees the worker
+                return
 
     thread = threading.Thread(target=hold, daemon=True)
     thread.start()

@@ -25,11 +25,15 @@ def test_a_regression_run_learns_reg_plane() -> None:
 
 
 def test_a_regression_run_learns_reg_gauss() -> None:
+    # Ten seeds, judged by their median: one Adam trajectory over 1000 epochs moves with the
+    # last-place differences of numpy's tanh between CPUs (seed 0 ends at R^2 0.935 on one
+    # machine and 0.874 on an AVX-512 one); the median over seeds 0-9 was 0.877 there.
     config = regression_config("reg-gauss")
-    fit = Fit.of(run(config, [0]), config.dataset)
-    assert fit.final_r2[0] > 0.9  # measured 0.935 (seed 0)
-    assert fit.final_test_r2 is not None and fit.final_test_r2[0] > 0.75  # measured 0.823
-    assert fit.r2[0][0] < 0.1  # from nothing: the untrained network explains little
+    fit = Fit.of(run(config, list(range(10))), config.dataset)
+    assert np.median(fit.final_r2) > 0.85
+    assert fit.final_r2.min() > 0.8
+    assert fit.final_test_r2 is not None and np.median(fit.final_test_r2) > 0.7  # 0.795
+    assert (fit.r2[:, 0] < 0.1).all()  # from nothing: the untrained network explains little
 
 
 def test_r2_is_one_minus_the_mse_over_the_target_variance() -> None:
