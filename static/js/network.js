@@ -132,8 +132,10 @@ function build(sizes, { inputs, activation }, t, handlers) {
         const ends = { x1: x1 + NODE, y1: y1 + NODE / 2, x2, y2: y2 + NODE / 2 };
         const line = svg("line", { class: "link-line", ...ends, "stroke-opacity": 0.75 });
         const tip = title("");
-        // a wide transparent stroke on top: a thin link is still easy to hit
-        const hit = svg("line", { class: "link-hit", ...ends, stroke: "transparent", "stroke-width": 10 });
+        // a band 12 px high around the line: a thin link is still easy to hit, and a level one
+        // still has a box for its focus ring
+        const band = `M${ends.x1},${ends.y1 - 6} L${ends.x2},${ends.y2 - 6} L${ends.x2},${ends.y2 + 6} L${ends.x1},${ends.y1 + 6} Z`;
+        const hit = svg("path", { class: "link-hit", d: band, fill: "transparent" });
         const group = svg("g", edits ? { class: "link", tabindex: 0, role: "button" } : { class: "link", "aria-hidden": "true" }, [line, hit, tip]);
         const link = { group, line, tip, l, i, j, from: unitName(l, i, sizes, inputs), to: unitName(l + 1, j, sizes, inputs) };
         if (edits) {

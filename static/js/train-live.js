@@ -293,6 +293,8 @@ export function liveController(page, rules) {
       else if (Object.keys(change.set).length) {
         session.set(change.set);
         body = next;
+        const what = Object.entries(change.set).map(([key, value]) => `${key} = ${value ?? "full batch"}`).join(", ");
+        status(`From epoch ${epoch} on: ${what}; the weights and the optimiser state are kept.`);
       } else body = next;
     },
     // An edit of the diagram: to this session, or (recorded run) a new one from `from`.

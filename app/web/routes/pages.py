@@ -654,8 +654,8 @@ def train_page(request: Request) -> HTMLResponse:
 def _live_rules() -> dict[str, dict[str, Any]]:
     """The live panel's boxes and the diagram's edit box: the live commands' own bounds."""
     return {
-        "step": field_rule(StepCommand, "n", "Epochs per step"),
-        "speed": field_rule(SpeedCommand, "epochs_per_frame", "Epochs per frame", default=1),
+        "step": field_rule(StepCommand, "n", "Step size"),
+        "speed": field_rule(SpeedCommand, "epochs_per_frame", "Speed", default=1),
         "value": field_rule(EditCommand, "value", "Value"),
     }
 

@@ -424,7 +424,7 @@ async function drawView(view) {
   }
   const caption = $("#boundary-unit");
   caption.hidden = !unit;
-  if (unit) caption.textContent = `Showing hidden unit ${unit.name}'s output over the plane (its thumbnail, large); move away from it to see the network's output again.`;
+  if (unit) caption.textContent = `Showing ${unit.name}'s output (the hidden unit under the pointer or focus); leave it for the network's.`;
   await drawAll(charts);
   renderNetwork(view, t);
 }
