@@ -213,6 +213,9 @@ export const api = {
   },
   train: (body, signal) => postJSON("/api/train", body, signal),
   trainStream: (body, options) => postStream("/api/train/stream", body, options),
+  // A saved live session (its history: {version, start, commands, epoch}) trained again as a
+  // recorded run: the same answer as POST /api/train.
+  replayRun: (history, { signal } = {}) => postJSON("/api/train/replay", history, signal),
   sweep: (body, signal) => postJSON("/api/train/sweep", body, signal),
   sweepStream: (body, options) => postStream("/api/train/sweep/stream", body, options),
   gradientFlow: (body, signal) => postJSON("/api/gradient-flow", body, signal),

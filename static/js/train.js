@@ -52,6 +52,8 @@ export function trainCodec(init) {
     epochs: ruled(rules.epochs),
     seed: ruled(rules.seed),
     frame: int(-1, { min: -1 }), // -1: the last snapshot
+    test: bool(true), // "Show test data" on the boundary chart
+    disc: bool(false), // "Discretize output": the decided class instead of the probability
     xor: bool(false), // the "Linear vs non-linear on XOR" section is open
     ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
   };

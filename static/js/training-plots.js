@@ -136,34 +136,70 @@ function flatNote(value, { linear, dataset }) {
   return `${level}: no boundary yet`;
 }
 
+// One hidden unit's output over the thumbnail grid, large (hover a unit in the diagram): on
+// the diverging map scaled to the unit's own largest |output|, as its thumbnail is.
+function unitHeatmap(grid, z, t, name) {
+  let scale = 0;
+  for (const row of z) for (const v of row) scale = Math.max(scale, Math.abs(v));
+  scale = scale || 1;
+  return {
+    type: "heatmap",
+    name: `${name} output`,
+    x: grid.x1,
+    y: grid.x2,
+    z,
+    zmin: -scale,
+    zmax: scale,
+    zsmooth: "best",
+    colorscale: divergingScale(t),
+    opacity: 0.85,
+    colorbar: { thickness: 10, outlinewidth: 0, title: { text: name, side: "right" }, tickfont: { color: t.fg } },
+    hovertemplate: `${name} = %{z:.3f}<extra></extra>`,
+  };
+}
+
+// "Discretize output": the decision, not the probability: the class p > 0.5 decides (two
+// classes), or the sign of a regression output (-1 or +1).
+export const decided = (z, threshold, low, high) => z.map((row) => row.map((v) => (v > threshold ? high : low)));
+
 // The decision surface at one snapshot with the data on top. Two classes: p(class 1) from
 // orange (0) through the panel colour (0.5) to blue (1), smoothed, and the p = 0.5 contour.
 // K classes: the most probable class per cell, one colour per class. `dataset` names the data
 // for the note on a flat surface; `gridStep` is what the server rounds the surfaces to.
-export function boundaryFigure(run, snapshot, t, { dataset = "", gridStep }) {
+// `showTest`: draw the test points; `discrete`: the decided class (or sign) instead of the
+// smooth output; `unit` ({layer, unit, name}): that hidden unit's output in place of the
+// network's, over run.thumbnail_grid.
+export function boundaryFigure(run, snapshot, t, { dataset = "", gridStep, showTest = true, discrete = false, unit = null }) {
   const { grid, data } = run;
   const traces = [];
   const annotations = [];
   const regression = isRegression(run);
-  if (snapshot && grid && regression) {
-    traces.push(valueHeatmap(grid, snapshot.output[0], t));
+  const enlarged = unit && snapshot ? snapshot.hidden?.[unit.layer]?.[unit.unit] : null;
+  if (enlarged && run.thumbnail_grid) {
+    traces.push(unitHeatmap(run.thumbnail_grid, enlarged, t, unit.name));
+  } else if (snapshot && grid && regression) {
+    const [low, high] = REGRESSION_RANGE;
+    const heat = valueHeatmap(grid, discrete ? decided(snapshot.output[0], 0, low, high) : snapshot.output[0], t);
+    if (discrete) Object.assign(heat, { zsmooth: false, name: "sign of the output", hovertemplate: "sign of the output: %{z}<extra></extra>" });
+    traces.push(heat);
   } else if (snapshot && grid) {
     const units = snapshot.output;
     if (units.length === 1) {
       const z = units[0];
       traces.push({
         type: "heatmap",
-        name: "p(class 1)",
+        name: discrete ? "decided class" : "p(class 1)",
         x: grid.x1,
         y: grid.x2,
-        z,
+        z: discrete ? decided(z, 0.5, 0, 1) : z,
         zmin: 0,
         zmax: 1,
-        zsmooth: "best",
+        zsmooth: discrete ? false : "best",
         colorscale: [[0, t.class0], [0.5, t.panel], [1, t.class1]],
-        opacity: 0.85,
+        opacity: discrete ? 0.6 : 0.85,
+        showscale: !discrete,
         colorbar: { thickness: 10, outlinewidth: 0, title: { text: "p(1)", side: "right" }, tickfont: { color: t.fg } },
-        hovertemplate: "p(class 1) = %{z:.2f}<extra></extra>",
+        hovertemplate: discrete ? "decided: class %{z}<extra></extra>" : "p(class 1) = %{z:.2f}<extra></extra>",
       });
       const values = z.flat();
       const low = Math.min(...values);
@@ -210,12 +246,13 @@ export function boundaryFigure(run, snapshot, t, { dataset = "", gridStep }) {
       });
     }
   }
+  const test = showTest ? data.test : null;
   if (regression) {
     traces.push(valueTrace(data.train, t, { test: false }));
-    if (data.test) traces.push(valueTrace(data.test, t, { test: true }));
+    if (test) traces.push(valueTrace(test, t, { test: true }));
   } else {
     traces.push(...pointTraces(data.train, t, { test: false }));
-    if (data.test) traces.push(...pointTraces(data.test, t, { test: true }));
+    if (test) traces.push(...pointTraces(test, t, { test: true }));
   }
   const layout = baseLayout(t, { xTitle: "x1", yTitle: "x2" });
   layout.hovermode = "closest";

@@ -45,6 +45,7 @@ from app.web.formulas import to_mathml
 from app.web.schemas.activations import ActivationInfo, CurveQuery, PropertiesInfo, SoftmaxRequest
 from app.web.schemas.analysis import GradientFlowRequest
 from app.web.schemas.datasets import GeneratedDataset, OwnPoints
+from app.web.schemas.live import EditCommand, SpeedCommand, StepCommand
 from app.web.schemas.training import SweepRequest, TrainRequest
 from app.web.schemas.training_results import GRID_DECIMALS
 from app.web.templating import templates
@@ -568,6 +569,9 @@ def _train_fields(settings: Settings) -> dict[str, dict[str, Any]]:
 # section, the bands' layout). Keyed by the id the template marks (data-field), with a label.
 TRAIN_VIEWS = {
     "frame": {"label": "Snapshot player"},
+    "live": {"label": "Live training"},
+    "show_test": {"label": "Show test data"},
+    "discretize": {"label": "Discretize output"},
     "xor": {"label": "Linear vs non-linear on XOR"},
 }
 SWEEP_VIEWS = {"bands": {"label": "Loss bands layout"}}
@@ -643,7 +647,17 @@ def train_page(request: Request) -> HTMLResponse:
     """The playground: data, network, training, animated decision boundary."""
     state = _training_state(request.app.state.settings, _train_fields(request.app.state.settings))
     state["views"] = TRAIN_VIEWS
+    state["live"] = _live_rules()
     return _render(request, "train_page", state)
+
+
+def _live_rules() -> dict[str, dict[str, Any]]:
+    """The live panel's boxes and the diagram's edit box: the live commands' own bounds."""
+    return {
+        "step": field_rule(StepCommand, "n", "Step size"),
+        "speed": field_rule(SpeedCommand, "epochs_per_frame", "Speed", default=1),
+        "value": field_rule(EditCommand, "value", "Value"),
+    }
 
 
 @router.get("/sweep", response_class=HTMLResponse, name="sweep_page")

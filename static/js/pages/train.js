@@ -7,17 +7,21 @@ import {
 } from "../controls.js";
 import { expressionEditor } from "../expression-editor.js";
 import { exampleDefinition, sameDefinition } from "../expressions.js";
+import { isHistory } from "../live-view.js";
 import { drawNetwork, thumbnail } from "../network.js";
+import { closeEditBox, openEditBox } from "../network-edit.js";
+import { rasterised } from "../boundary-raster.js";
 import { init, startPage } from "../page.js";
 import { snapshotPlayer } from "../player.js";
 import { parseCSV, wirePointClicks } from "../points.js";
 import { controlsOf, HIDE_SUFFIX, readState, writeState } from "../state.js";
 import { datasetOf, decodePoint, encodePoint, parseRunFile, runFile, runFileName, trainCodec } from "../train.js";
+import { liveController } from "../train-live.js";
 import { showLinearView } from "../xor-compare.js";
 import { boundaryFigure, classColour, classGlyph, curvesFigure, isRegression, REGRESSION_RANGE } from "../training-plots.js";
 import {
-  $, $$, clearErrors, download, drawAll, fmt, freshness, isAbort, progress, reportError, setExportData, showError,
-  theme,
+  $, $$, clearErrors, download, drawAll, fmt, freshness, isAbort, progress, reportError, setExportData,
+  showError, theme,
 } from "../ui.js";
 
 const byName = Object.fromEntries(init.catalogue.map((e) => [e.name, e]));
@@ -32,6 +36,8 @@ const REGRESSION = init.regression;
 const DATASET_LABELS = Object.fromEntries(RULES.dataset.choices);
 const LOSS_LABELS = Object.fromEntries(RULES.loss.choices);
 const codec = trainCodec(init);
+// The live panel's boxes and the edit box's bound: the live commands' own rules.
+const LIVE_RULES = init.live;
 const { schema: SCHEMA, paramKeys: PARAM_KEYS, classesOf, requestBody } = codec;
 // Every box and select whose id is a rule's, bound to the property declared from that rule.
 const BOUND = controlsOf(SCHEMA);
@@ -55,6 +61,10 @@ function syncControls() {
   for (const f of FEATURES) $(`#feature-${f}`).checked = state.feats.includes(f);
   const generated = codec.generated(state);
   for (const id of ["n_samples", "noise", "train_fraction", "data_seed"]) $(`#${id}`).disabled = !generated;
+  $("#live-regenerate").disabled = !generated;
+  explainFixed("live-regenerate-hint", generated ? "" : "Regenerate draws new points of a generated data set: the truth table and your own points stay as they are.");
+  $("#show-test").checked = state.test;
+  $("#discretize").checked = state.disc;
   explainFixed("generated-hint", generated ? "" : state.ds !== OWN
     ? `Points, noise, train % and data seed are fixed for the 4-point truth table; pick “${DATASET_LABELS.quadrants}” for noisy XOR.`
     : "Points, noise, train % and data seed are fixed by your own points; pick a generated dataset to set them.");
@@ -192,17 +202,28 @@ function commit() {
   clearTimeout(settling);
   settling = setTimeout(() => {
     settling = null;
-    train({ animate: true });
+    if (live.active) applyLive();
+    else train({ animate: true });
   }, SETTLE_MS);
+}
+
+// Live: the controls' change goes to the running session (a `set`, or a new session).
+function applyLive() {
+  busy(false);
+  clearErrors($(".controls"));
+  if (!formValid()) return;
+  live.apply(requestBody(state));
 }
 
 // The results are being replaced (a change is settling or a run is in flight).
 const busy = (on) => $("#results").setAttribute("aria-busy", String(on));
 
-// Train at once (the Train button, back/forward): a pending coalesced run is this one.
+// Train at once (the Train button, back/forward): a pending coalesced run is this one. A live
+// session gives way to the recorded run.
 function trainNow(options) {
   clearTimeout(settling);
   settling = null;
+  live.leave({ quiet: true });
   train(options);
 }
 
@@ -272,16 +293,21 @@ function formValid() {
 function show(result, body, { animate }) {
   run = result;
   runRequest = body;
+  live.leave({ quiet: true });
   results.current();
-  describeData();
+  describeData(run);
   setExportData("boundary-chart", runFile(runRequest, run));
   describeOutcome();
   player.load(state.frame, { animate });
 }
 
-// The chart's note and the class picker follow the data of the run shown.
-function describeData() {
-  const regression = isRegression(run);
+// The chart's note, the titles and the toggles' hint follow the data of the run shown.
+function describeData(shown) {
+  const regression = isRegression(shown);
+  const classes = shown.setup.n_classes;
+  $("#discretize-hint").textContent = regression
+    ? "Discretized, a regression output shows its sign (−1 or +1)."
+    : classes > 2 ? `With ${classes} classes the background already shows the most probable class.` : "";
   // R² where a classifier has accuracy
   $("#accuracy-chart-title").textContent = regression ? "R²" : "Accuracy";
   $("#boundary-chart-title").textContent = regression ? "Network output" : "Decision boundary";
@@ -292,7 +318,6 @@ function describeData() {
       `Background: the network's output value, orange at ${low} through neutral at 0 to blue at ${high} (the colour bar); markers: each point coloured by its target value on the same scale; hollow markers are test points.`;
     return;
   }
-  const classes = run.setup.n_classes;
   const markers = Array.from({ length: classes }, (_, k) => `${classGlyph(k)} class ${k}`).join(", ");
   const background = classes === 2
     ? "Background: the network's output, p(class 1), smoothed; the black line is p = 0.5."
@@ -334,7 +359,7 @@ function describeOutcome() {
   note.hidden = false;
 }
 
-// --- animation --------------------------------------------------------------------------------
+// --- the view: a recorded snapshot or a live frame ---------------------------------------------
 
 const player = snapshotPlayer({
   ready: () => Boolean(run),
@@ -350,32 +375,197 @@ const player = snapshotPlayer({
   },
 });
 
-async function renderFrame() {
-  const t = theme();
-  const snapshot = run.snapshots[player.frame];
-  const boundary = boundaryFigure(run, snapshot, t, { dataset: datasetOf(runRequest, OWN), gridStep: init.grid_step });
-  const loss = curvesFigure(run, "loss", snapshot?.epoch, t);
-  const accuracy = curvesFigure(run, isRegression(run) ? "r2" : "accuracy", snapshot?.epoch, t);
-  await drawAll([[$("#boundary-chart"), boundary], [$("#loss-chart"), loss], [$("#accuracy-chart"), accuracy]]);
-  renderNetwork(snapshot, t);
+// The view on screen: the live session's last frame while live, else the recorded run at the
+// player's snapshot. {run, snapshot, request, live}: run has the fields of a TrainResult the
+// figures read (setup, data, grid, thumbnail_grid, curves, weights).
+function currentView() {
+  if (live.active) return live.view;
+  if (!run) return null;
+  return { run, snapshot: run.snapshots[player.frame], request: runRequest, live: false };
 }
 
-function renderNetwork(snapshot, t) {
-  const layers = run.weights ?? run.initial_weights;
+// A hidden unit hovered or focused in the diagram ({layer, unit, name}): the boundary chart
+// shows its output large until the pointer or focus leaves it.
+let enlarged = null;
+
+function renderFrame() {
+  const view = currentView();
+  return view ? drawView(view) : null;
+}
+
+// Draw one view: the boundary (or the enlarged unit), the curves and the network. The one
+// place both a recorded snapshot and a live frame go through.
+async function drawView(view) {
+  const t = theme();
+  const { run: shown, snapshot, request } = view;
+  const unit = enlarged && snapshot?.hidden?.[enlarged.layer]?.[enlarged.unit] ? enlarged : null;
+  let boundary = boundaryFigure(shown, snapshot, t, {
+    dataset: datasetOf(request, OWN), gridStep: init.grid_step, showTest: state.test, discrete: state.disc, unit,
+  });
+  if (view.live) boundary = rasterised(boundary, t, paint, unchanged);
+  const charts = [[$("#boundary-chart"), boundary]];
+  // Playing, the curves (a log axis re-ticked each time: ~20 ms) are redrawn a few times a
+  // second; the boundary and the network every frame. A paused frame draws everything.
+  const now = performance.now();
+  if (!view.live || !live.playing || now - curvesDrawn >= CURVES_MS) {
+    curvesDrawn = now;
+    const marker = view.live ? null : snapshot?.epoch; // live: the curves end where the network is
+    const curves = [[$("#loss-chart"), curvesFigure(shown, "loss", marker, t)]];
+    if (!view.live || !isRegression(shown)) {
+      curves.push([$("#accuracy-chart"), curvesFigure(shown, isRegression(shown) ? "r2" : "accuracy", marker, t)]);
+    }
+    // Plotly.react keeps an axis' autorange from the last draw when the layout reads the same:
+    // a growing curve says its epochs outright
+    if (view.live) {
+      for (const [, { layout }] of curves) layout.xaxis.range = [shown.epochs[0], Math.max(shown.epochs.at(-1), shown.epochs[0] + 1)];
+      curves[0][1].layout.yaxis.range = lossRange(shown, curves[0][1].layout.yaxis.type === "log");
+    }
+    charts.push(...curves);
+  }
+  const caption = $("#boundary-unit");
+  caption.hidden = !unit;
+  if (unit) caption.textContent = `Showing ${unit.name}'s output (the hidden unit under the pointer or focus); leave it for the network's.`;
+  await drawAll(charts);
+  renderNetwork(view, t);
+}
+
+const CURVES_MS = 200;
+
+// The live loss axis' range, padded by 5 % (of decades on a log axis).
+function lossRange(shown, log) {
+  const values = [...shown.loss, ...(shown.test_loss ?? [])].filter((v) => Number.isFinite(v) && (!log || v > 0));
+  if (!values.length) return undefined;
+  const scaled = log ? values.map(Math.log10) : values;
+  const low = Math.min(...scaled);
+  const high = Math.max(...scaled);
+  const pad = Math.max((high - low) * 0.05, log ? 0.01 : 1e-3);
+  return [low - pad, high + pad];
+}
+let curvesDrawn = 0;
+
+// The live boundary's traces of the last frame, reused while they stay the same.
+const unchanged = new Map();
+
+// RGBA bytes with lines on top as an image source, for the live boundary's background.
+const canvas = document.createElement("canvas");
+function paint(width, height, pixels, lines) {
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext("2d");
+  ctx.putImageData(new ImageData(pixels, width, height), 0, 0);
+  for (const { x, y, colour, width: lineWidth } of lines) {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = lineWidth * 1.5; // the picture is stretched to about twice its pixels
+    ctx.beginPath();
+    for (let k = 0; k + 1 < x.length; k += 3) { // segments: start, end, gap
+      ctx.moveTo(x[k], y[k]);
+      ctx.lineTo(x[k + 1], y[k + 1]);
+    }
+    ctx.stroke();
+  }
+  return canvas.toDataURL();
+}
+
+function renderNetwork({ run: shown, snapshot, request }, t) {
+  const layers = shown.weights ?? shown.initial_weights;
   const hidden = layers.length - 1;
   const flags = Array.from({ length: hidden }, (_, l) =>
-    layers[l].b.map((_, u) => ({ dead: run.dead_units?.[l]?.includes(u), saturated: run.saturated_units?.[l]?.includes(u) })));
+    layers[l].b.map((_, u) => ({ dead: shown.dead_units?.[l]?.includes(u), saturated: shown.saturated_units?.[l]?.includes(u) })));
   const thumbs = snapshot ? snapshot.hidden.map((units) => units.map((grid) => thumbnail(grid, t))) : [];
   const labels = Object.fromEntries(init.features);
   drawNetwork($("#network"), {
     layers,
-    inputs: run.setup.features.map((f) => labels[f] ?? f),
+    inputs: shown.setup.features.map((f) => labels[f] ?? f),
     thumbs,
     flags,
-    activation: run.setup.activation === CUSTOM ? runRequest.expression : byName[run.setup.activation]?.label ?? run.setup.activation,
+    activation: shown.setup.activation === CUSTOM ? request.expression : byName[shown.setup.activation]?.label ?? shown.setup.activation,
     saturatedBelow: init.saturated,
-  }, t, (text) => { $("#network-focus").textContent = text; });
+  }, t, (text) => { $("#network-focus").textContent = text; }, { onUnit: enlarge, onEdit: editValue });
 }
+
+function enlarge(unit) {
+  if (unit?.name === enlarged?.name && unit?.layer === enlarged?.layer) return;
+  enlarged = unit;
+  // live and playing, the next frame draws it; otherwise draw now
+  if (!live.active || !live.playing) renderFrame();
+}
+
+// A link or bias clicked: the box with its value; Enter edits the live network (a recorded run
+// is first continued as a live session from the weights the diagram shows).
+function editValue({ label, value, anchor, ...command }) {
+  openEditBox($("#network"), anchor, {
+    label,
+    value,
+    rule: LIVE_RULES.value,
+    onCommit: (typed) => {
+      clearErrors($("#results"));
+      const edit = { ...command, value: typed };
+      if (live.active) {
+        live.edit(edit);
+        return null;
+      }
+      if (!run) return "Train first: an edit needs a network to change.";
+      // the recorded run's settings and the weights its diagram shows; a fresh optimiser, epoch 0
+      const weights = (run.weights ?? run.initial_weights).map(({ W, b }) => ({ W, b }));
+      live.edit(edit, { ...runRequest, initial_weights: weights });
+      $("#live-status").textContent = "A live session started from the weights the diagram showed (the recorded run's final weights), with your edit; its epoch counter starts at 0.";
+      return null;
+    },
+  });
+}
+
+// --- live training -----------------------------------------------------------------------------
+
+// The points of a live session's data: the recorded run's when it has the same data, else a
+// one-epoch run of the same body (the same generator and seed give the same points).
+function pointsFor(body) {
+  if (run && JSON.stringify(runRequest?.dataset) === JSON.stringify(body.dataset)) {
+    return Promise.resolve({ data: run.data, n_classes: run.setup.n_classes });
+  }
+  const { initial_weights: _, ...rest } = body;
+  return api.train({ ...rest, epochs: 1, snapshots: 0 }).then((r) => ({ data: r.data, n_classes: r.setup.n_classes }));
+}
+
+// Errors of the socket, at the control they name; the edit's fields and the rest at the panel.
+const LIVE_FIELDS = { ...FIELDS, value: "live", layer: "live", to_unit: "live", from_unit: "live", type: "live", n: "live-step-n", epochs_per_frame: "live-speed" };
+
+const live = liveController({
+  body: () => {
+    clearErrors($(".controls"));
+    return formValid() ? requestBody(state) : null;
+  },
+  dataFor: pointsFor,
+  draw: drawView,
+  entered: (on, { quiet = false } = {}) => {
+    $("#results").classList.toggle("is-live", on);
+    $("#live-mode").hidden = !on;
+    $("#live-back").hidden = !on;
+    closeEditBox($("#network"));
+    if (on) {
+      player.stop();
+      results.current();
+      $("#outcome").hidden = true;
+      return;
+    }
+    $("#live-epoch").textContent = "—";
+    $("#live-metrics").textContent = "not started";
+    if (quiet || !run) return;
+    // back to the recorded run as it was; it says so if the controls have moved on since
+    $("#outcome").hidden = false;
+    describeData(run);
+    renderFrame();
+    if (JSON.stringify(requestBody(state)) !== JSON.stringify(runRequest)) markStale("the controls changed during the live session; press Train to record these settings");
+  },
+  report: (error) => reportError(error, LIVE_FIELDS, "live", { ...RULES, "live-step-n": LIVE_RULES.step, "live-speed": LIVE_RULES.speed }),
+  regenerated: () => {
+    if (!codec.generated(state)) return null;
+    const rule = RULES.data_seed;
+    state = { ...state, dseed: state.dseed + 1 > rule.max ? rule.min : state.dseed + 1 };
+    writeState(SCHEMA, state, { push: true });
+    syncFields(BOUND, state);
+    return requestBody(state);
+  },
+}, LIVE_RULES);
 
 // --- your own data: clicks and CSV ------------------------------------------------------------
 
@@ -436,7 +626,12 @@ $("#load-run").addEventListener("change", async (event) => {
   if (!file) return;
   clearErrors($(".controls"));
   try {
-    const saved = parseRunFile(await file.text());
+    const text = await file.text();
+    if (isHistory(JSON.parse(text))) {
+      await loadHistory(JSON.parse(text));
+      return;
+    }
+    const saved = parseRunFile(text);
     player.stop();
     clearTimeout(settling);
     settling = null;
@@ -451,7 +646,39 @@ $("#load-run").addEventListener("change", async (event) => {
   }
 });
 
+// A saved live session: the server trains its history again (start, each change at its epoch)
+// and answers with a recorded run, shown with its snapshots as any run is.
+async function loadHistory(history) {
+  const lesson = Object.fromEntries(Object.entries(state).filter(([key]) => key.endsWith(HIDE_SUFFIX)));
+  const request = { ...history.start, epochs: history.epoch };
+  busy(true);
+  try {
+    const result = await api.replayRun(history);
+    clearTimeout(settling);
+    settling = null;
+    state = { ...codec.stateFromBody(request), ...lesson };
+    writeState(SCHEMA, state, { push: true });
+    syncControls();
+    show(result, request, { animate: false });
+    const changes = history.commands.filter((entry) => ["set", "edit", "reset", "regenerate"].includes(entry.command.type));
+    if (changes.length) {
+      $("#outcome").textContent += ` A saved live session, replayed: ${changes.length} change${changes.length === 1 ? "" : "s"} during the run (${changes.map((e) => `${e.command.type} at epoch ${e.epoch}`).join(", ")}); the controls show its start, so Train runs them without the changes.`;
+    }
+  } finally {
+    busy(false);
+  }
+}
+
 // --- wiring -----------------------------------------------------------------------------------
+
+// The boundary chart's toggles change the view only: the link keeps them, nothing is trained.
+for (const [id, key] of [["show-test", "test"], ["discretize", "disc"]]) {
+  $(`#${id}`).addEventListener("change", (event) => {
+    state = { ...state, [key]: event.target.checked };
+    writeState(SCHEMA, state, { push: true });
+    renderFrame();
+  });
+}
 
 bindFields(BOUND, (key, value) => {
   // Another activation starts from its own defaults; a built-in's link carries no formula.
@@ -504,7 +731,7 @@ startPage({
   },
   themed: () => {
     buildClassPicker(classesOf(state));
-    if (run) renderFrame();
+    renderFrame();
   },
   start: () => {
     waitingForEditor = state.act === CUSTOM;

@@ -228,7 +228,13 @@ def test_training_pages_offer_the_domain_choices(client: TestClient) -> None:
     assert state["n_classes"]["reg-gauss"] == 0
     assert state["regression"] == {"output": "linear", "loss": "mse", "r2_target": 0.95}
     # the view controls a lesson link can hide besides the fields
-    assert list(state["views"]) == ["frame", "xor"]
+    assert sorted(state["views"]) == ["discretize", "frame", "live", "show_test", "xor"]
+    # the live panel's boxes and the edit box: the live commands' bounds
+    assert {k: (r["min"], r["max"], r["default"]) for k, r in state["live"].items()} == {
+        "step": (1, 10_000, 1),
+        "speed": (1, 1_000, 1),
+        "value": (-1000.0, 1000.0, None),
+    }
     assert list(initial_state(client.get("/sweep").text)["views"]) == ["bands"]
     assert [f for f, _ in state["features"]] == [
         "x1",
