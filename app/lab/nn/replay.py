@@ -82,10 +82,11 @@ class HistoryError(ValueError):
         self.field = field
 
 
-def check(sizes: Sequence[int], entries: Sequence[Entry], epoch: int) -> None:
+def check(sizes: Sequence[int], entries: Sequence[tuple[int, Change | None]], epoch: int) -> None:
     """HistoryError unless every entry's epoch is at least the one before it (0 after a reset),
     every edit names a weight or bias of a network of these layer sizes, and the history's
-    epoch is at least its last entry's."""
+    epoch is at least its last entry's. A change None is an entry that changes no number (the
+    live play, pause, step and speed, kept as a record): only its epoch is checked."""
     at = 0
     for i, (when, change) in enumerate(entries):
         if when < at:
