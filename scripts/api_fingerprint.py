@@ -78,6 +78,15 @@ def requests(client: TestClient) -> list[tuple[str, str, Any]]:
         ("POST", "/api/softmax", {"logits": [1.0]}),
         ("POST", "/api/softmax", {"logits": [1000.0, -1000.0], "temperature": 1e-6}),
         ("POST", "/api/gradient-flow", {}),
+        (
+            "POST",
+            "/api/train/replay",  # a saved live session: a set midway
+            {
+                "start": {"hidden_layers": [3], "snapshots": 3},
+                "commands": [{"epoch": 9, "command": {"type": "set", "learning_rate": 0.7}}],
+                "epoch": 30,
+            },
+        ),
         ("POST", "/api/gradient-flow", {"activations": names[:10], "depth": 5, "width": 16}),
         ("POST", "/api/gradient-flow", {"activation": "relu", "init": "he", "seed": 3}),
         ("POST", "/api/gradient-flow", {"activation": "relu", "activations": ["tanh"]}),

@@ -24,6 +24,7 @@ from app.lab.expressions import CUSTOM_NAME, ExpressionError, ParamNameError
 from app.web.errors import error_item
 from app.web.schemas.analysis import GradientFlowRequest
 from app.web.schemas.expressions import ExpressionErrorResponse
+from app.web.schemas.live import History
 from app.web.schemas.training import SweepRequest, TrainRequest
 
 Loc = tuple[str | int, ...]
@@ -91,17 +92,24 @@ def check_custom(
     return act.resolve(values)
 
 
-def check_train_request(req: TrainRequest) -> TrainRequest:
-    """The body of /api/train and /api/train/stream, its expression (if any) checked."""
+def check_train_request(req: TrainRequest, where: Loc = ("body",)) -> TrainRequest:
+    """The body of /api/train and /api/train/stream (or a history's start body, `where`), its
+    expression (if any) checked."""
     if req.activation == CUSTOM_NAME:
         assert req.expression is not None
         check_custom(
             req.expression,
             req.activation_params,
-            ("body", "expression"),
-            ("body", "activation_params"),
+            (*where, "expression"),
+            (*where, "activation_params"),
         )
     return req
+
+
+def check_history(history: History) -> History:
+    """The body of /api/train/replay: its start body's expression (if any) checked."""
+    check_train_request(history.start, ("body", "start"))
+    return history
 
 
 def check_sweep_request(req: SweepRequest) -> SweepRequest:
@@ -138,6 +146,12 @@ async def checked_train_request(req: TrainRequest) -> TrainRequest:
     return req
 
 
+async def checked_history(history: History) -> History:
+    if history.start.activation == CUSTOM_NAME:
+        await run_in_threadpool(check_history, history)
+    return history
+
+
 async def checked_sweep_request(req: SweepRequest) -> SweepRequest:
     if any(choice.name == CUSTOM_NAME for choice in req.activations):
         await run_in_threadpool(check_sweep_request, req)
@@ -151,5 +165,6 @@ async def checked_gradient_flow_request(req: GradientFlowRequest) -> GradientFlo
 
 
 CheckedTrainRequest = Annotated[TrainRequest, Depends(checked_train_request)]
+CheckedHistory = Annotated[History, Depends(checked_history)]
 CheckedSweepRequest = Annotated[SweepRequest, Depends(checked_sweep_request)]
 CheckedGradientFlowRequest = Annotated[GradientFlowRequest, Depends(checked_gradient_flow_request)]

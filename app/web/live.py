@@ -26,13 +26,20 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
 from app.config import Settings
-from app.lab.datasets import DEFAULT_SEED, MAX_SEED
 from app.lab.nn.live import EditError, LiveSession
+from app.lab.nn.replay import epochs_covered, replay_session
 from app.web.custom import check_train_request
 from app.web.errors import error_item, internal_error
 from app.web.limits import check_limits
 from app.web.live_frames import encode_frame
-from app.web.schemas.datasets import GeneratedDataset, OwnPoints
+from app.web.replay import (
+    BadHistory,
+    data_of,
+    data_seed_of,
+    next_seed,
+    plan_history,
+    with_data_seed,
+)
 from app.web.schemas.live import (
     MAX_SPEED,
     MAX_STEP,
@@ -73,19 +80,6 @@ class CommandError(Exception):
     def __init__(self, out: Out) -> None:
         super().__init__()
         self.out = out
-
-
-def next_seed(seed: int) -> int:
-    return (seed + 1) % (MAX_SEED + 1)
-
-
-def data_seed_of(req: TrainRequest) -> int | None:
-    """The seed of the request's generated data, None for a client's own points."""
-    if isinstance(req.dataset, OwnPoints):
-        return None
-    if isinstance(req.dataset, str) or req.dataset.seed is None:
-        return DEFAULT_SEED
-    return req.dataset.seed
 
 
 class LiveRunner:
@@ -189,11 +183,7 @@ class LiveRunner:
                 )
             )
         seed = next_seed(current) if command.data_seed is None else command.data_seed
-        spec = req.dataset
-        if isinstance(spec, str):
-            spec = GeneratedDataset(name=spec)
-        assert isinstance(spec, GeneratedDataset)
-        self.request = req.model_copy(update={"dataset": spec.model_copy(update={"seed": seed})})
+        self.request = with_data_seed(req, seed)
         session.regenerate(self.request.build_dataset())
         return command.model_copy(update={"data_seed": seed})
 
@@ -221,33 +211,29 @@ class LiveRunner:
         self.playing = False
 
     def replay(self, history: History) -> None:
+        """The session the history describes (app.lab.nn.replay), paused at its epoch; its
+        epochs, every segment's, count against the session's budget as they did when made."""
         self.begin(history.start)
         session = self.session
         assert session is not None
-        for i, entry in enumerate(history.commands):
-            if entry.epoch < session.epoch:
-                raise CommandError(
-                    error(
-                        ["history", "commands", i, "epoch"],
-                        f"epoch {entry.epoch} is before the session's epoch {session.epoch} there",
-                        "value_error",
-                    )
-                )
-            self.train(entry.epoch - session.epoch, "history")
-            command = entry.command
-            if isinstance(command, SetCommand | EditCommand | ResetCommand | RegenerateCommand):
-                self.change(session, command)
-            else:
-                self.record(command)
-        if history.epoch < session.epoch:
-            raise CommandError(
-                error(
-                    ["history", "epoch"],
-                    f"epoch {history.epoch} is before the last command's",
-                    "value_error",
-                )
-            )
-        self.train(history.epoch - session.epoch, "history")
+        try:
+            plan = plan_history(history)
+        except BadHistory as err:
+            raise CommandError(error(["history", *err.loc], err.msg, err.type)) from None
+        covered = epochs_covered(plan.entries, history.epoch)
+        if covered > self.max_epochs - self.trained:
+            raise CommandError(self.over_budget("history"))
+        self.session = replay_session(
+            session.config,
+            session.seed,
+            plan.entries,
+            history.epoch,
+            data_of(history.start),
+            self.max_epochs,
+        )
+        self.trained += covered
+        self.request = plan.final
+        self.history = plan.commands
         self.playing = False
 
     def train(self, n: int, field: str) -> int:
@@ -259,15 +245,16 @@ class LiveRunner:
         self.trained += trained
         if n > 0 and allowed < n:
             self.playing = False
-            raise CommandError(
-                error(
-                    [field],
-                    f"this session has trained {self.trained} epochs, the most this server "
-                    f"allows per session (ACTLAB_LIVE_MAX_EPOCHS = {self.max_epochs})",
-                    "live_epoch_cap",
-                )
-            )
+            raise CommandError(self.over_budget(field))
         return trained
+
+    def over_budget(self, field: str) -> Out:
+        return error(
+            [field],
+            f"this session has trained {self.trained} epochs, the most this server "
+            f"allows per session (ACTLAB_LIVE_MAX_EPOCHS = {self.max_epochs})",
+            "live_epoch_cap",
+        )
 
     def record(self, command: BaseModel, epoch: int | None = None) -> None:
         assert self.session is not None

@@ -76,7 +76,11 @@ def test_a_full_pool_refuses_a_valid_request_at_once_with_retry_after(
 ) -> None:
     fast, _ = clients
     for path in PATHS:
-        body = {"activations": ["relu"], "seeds": 2, **SMALL} if "sweep" in path else SMALL
+        body: dict[str, Any] = SMALL
+        if "sweep" in path:
+            body = {"activations": ["relu"], "seeds": 2, **SMALL}
+        elif "replay" in path:  # a saved live session of SMALL, 5 epochs
+            body = {"start": SMALL, "commands": [], "epoch": 5}
         assert same_answer(clients, path, json.dumps(body).encode(), "application/json") == 503
     r = fast.post("/api/train", json=SMALL)
     assert r.headers["retry-after"].isdigit()
@@ -159,6 +163,7 @@ def test_refusals_are_counted_under_their_route() -> None:
 def test_the_routes_are_read_from_the_training_router() -> None:
     assert PATHS == [
         "/api/train",
+        "/api/train/replay",
         "/api/train/stream",
         "/api/train/sweep",
         "/api/train/sweep/stream",

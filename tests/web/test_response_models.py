@@ -231,6 +231,31 @@ CASES: list[tuple[str, str, str, Any]] = [
         {"activations": ["tanh"], "seeds": 2, "epochs": 30},
     ),
     ("get", "/api/train/live/schema", "/api/train/live/schema", None),
+    (
+        "post",
+        "/api/train/replay",
+        "/api/train/replay",  # a saved live session: a set, an edit and new data midway
+        {
+            "version": 1,
+            "start": {"dataset": SPIRAL3, "hidden_layers": [4], "snapshots": 3, "grid": 8},
+            "commands": [
+                {"epoch": 0, "command": {"type": "play"}},
+                {"epoch": 5, "command": {"type": "set", "learning_rate": 0.3}},
+                {"epoch": 9, "command": {"type": "regenerate", "data_seed": 4}},
+                {
+                    "epoch": 9,
+                    "command": {
+                        "type": "edit",
+                        "layer": 1,
+                        "kind": "bias",
+                        "to_unit": 2,
+                        "value": 0.5,
+                    },
+                },
+            ],
+            "epoch": 20,
+        },
+    ),
 ]
 STREAMED = {"/api/train/stream": "/api/train", "/api/train/sweep/stream": "/api/train/sweep"}
 ERRORS: list[tuple[str, str, Any, int]] = [
@@ -247,6 +272,7 @@ ERRORS: list[tuple[str, str, Any, int]] = [
     ("post", "/api/train/sweep", {"activations": ["custom"]}, 422),
     ("post", "/api/gradient-flow", {"activation": "custom", "expression": "[x]"}, 422),
     ("post", "/api/activations/elu/evaluate", {"x": [0.0], "params": {"alpha": 9}}, 422),
+    ("post", "/api/train/replay", {"version": 2, "start": {}, "commands": [], "epoch": 5}, 422),
 ]
 
 

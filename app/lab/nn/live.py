@@ -19,12 +19,14 @@ Between steps it can be changed, as the TensorFlow Playground allows:
 output over the thumbnail grid, and the weights.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from app.lab.datasets import Dataset
+from app.lab.nn.control import Control
 from app.lab.nn.initializers import Layer
 from app.lab.nn.mlp import RegularizationName, penalised
 from app.lab.nn.training import Grid, TrainConfig, Trainer, thumbnail_points
@@ -60,15 +62,67 @@ class LiveState:
     weights: list[Layer]  # (W (in, out), b (out,)) per layer, hidden layers then output
 
 
-class LiveSession:
-    """One network trained step by step; see the module docstring."""
+def check_edit(
+    sizes: Sequence[int], layer: int, kind: str, to_unit: int, from_unit: int | None
+) -> None:
+    """EditError unless the network of these layer sizes (inputs, hidden..., outputs) has the
+    weight (kind "weight") or bias the edit names."""
+    if not 0 <= layer < len(sizes) - 1:
+        raise EditError("layer", f"layer must be 0 to {len(sizes) - 2}; got {layer}")
+    fan_in, fan_out = sizes[layer], sizes[layer + 1]
+    if not 0 <= to_unit < fan_out:
+        raise EditError(
+            "to_unit", f"layer {layer} has units 0 to {fan_out - 1}; got to_unit {to_unit}"
+        )
+    if kind != "bias" and (from_unit is None or not 0 <= from_unit < fan_in):
+        raise EditError(
+            "from_unit", f"layer {layer} takes inputs 0 to {fan_in - 1}; got from_unit {from_unit}"
+        )
 
-    def __init__(self, config: TrainConfig, seed: int, max_epochs: int) -> None:
-        # The Trainer's record table spans the session's epoch cap; snapshots are the frames'.
-        self.config = replace(config, epochs=max_epochs, snapshots=0)
+
+def with_options(
+    config: TrainConfig,
+    learning_rate: float | None = None,
+    regularization: RegularizationName | None = None,
+    reg_rate: float | None = None,
+    batch_size: int | None = None,
+    full_batch: bool = False,
+) -> TrainConfig:
+    """The configuration after a `set`: only the options given change (full_batch: batch_size
+    back to None)."""
+    changes: dict[str, object] = {}
+    if learning_rate is not None:
+        changes["learning_rate"] = learning_rate
+    if regularization is not None:
+        changes["regularization"] = regularization
+    if reg_rate is not None:
+        changes["reg_rate"] = reg_rate
+    if batch_size is not None or full_batch:
+        changes["batch_size"] = batch_size
+    return replace(config, **changes)  # type: ignore[arg-type]
+
+
+class LiveSession:
+    """One network trained step by step; see the module docstring.
+
+    The Trainer's record table spans `max_epochs`. A live session takes no snapshots (its
+    frames are measured by state()); a replayed recorded run (app.lab.nn.replay) is a session
+    whose max_epochs is its length, with the snapshots and the time limit of /api/train.
+    """
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        seed: int,
+        max_epochs: int,
+        snapshots: int = 0,
+        control: Control | None = None,
+    ) -> None:
+        self.config = replace(config, epochs=max_epochs, snapshots=snapshots)
         self.max_epochs = max_epochs
         self.seed = seed
-        self.trainer = Trainer(self.config, [seed], None)
+        self.control = control
+        self.trainer = Trainer(self.config, [seed], control)
         self.grids()
 
     @property
@@ -103,16 +157,9 @@ class LiveSession:
     ) -> None:
         """Change the optimiser's rate, the penalty or the batch size from the next epoch on
         (full_batch: batch_size back to None)."""
-        changes: dict[str, object] = {}
-        if learning_rate is not None:
-            changes["learning_rate"] = learning_rate
-        if regularization is not None:
-            changes["regularization"] = regularization
-        if reg_rate is not None:
-            changes["reg_rate"] = reg_rate
-        if batch_size is not None or full_batch:
-            changes["batch_size"] = batch_size
-        self.config = replace(self.config, **changes)  # type: ignore[arg-type]
+        self.config = with_options(
+            self.config, learning_rate, regularization, reg_rate, batch_size, full_batch
+        )
         trainer = self.trainer
         trainer.config = self.config
         trainer.optimizer.lr = self.config.learning_rate
@@ -122,23 +169,13 @@ class LiveSession:
         self, layer: int, kind: str, to_unit: int, value: float, from_unit: int | None = None
     ) -> None:
         """Set W_layer[from_unit, to_unit] (kind "weight") or b_layer[to_unit] ("bias")."""
-        views = self.trainer.layout.views(self.trainer.theta)
-        if not 0 <= layer < len(views):
-            raise EditError("layer", f"layer must be 0 to {len(views) - 1}; got {layer}")
-        w, b = views[layer]
-        fan_in, fan_out = w.shape[1:]
-        if not 0 <= to_unit < fan_out:
-            raise EditError(
-                "to_unit", f"layer {layer} has units 0 to {fan_out - 1}; got to_unit {to_unit}"
-            )
+        layout = self.trainer.layout
+        check_edit(layout.sizes, layer, kind, to_unit, from_unit)
+        w, b = layout.views(self.trainer.theta)[layer]
         if kind == "bias":
             b[0, to_unit] = value
         else:
-            if from_unit is None or not 0 <= from_unit < fan_in:
-                raise EditError(
-                    "from_unit",
-                    f"layer {layer} takes inputs 0 to {fan_in - 1}; got from_unit {from_unit}",
-                )
+            assert from_unit is not None
             w[0, from_unit, to_unit] = value
         # an edit can bring a diverged network back: its checks start again from here
         self.trainer.stopped = False
@@ -148,7 +185,7 @@ class LiveSession:
         """New initial weights and shuffles from `seed`; the epoch starts again at 0."""
         self.seed = seed
         self.config = replace(self.config, initial_weights=None)
-        self.trainer = Trainer(self.config, [seed], None)
+        self.trainer = Trainer(self.config, [seed], self.control)
 
     def regenerate(self, dataset: Dataset) -> None:
         """New data from the next epoch on; weights, optimiser state and epoch kept."""

@@ -291,14 +291,19 @@ class Trainer:
         self.grid: Grid | None = None
         self.thumbnails: Grid | None = None
         if self.snapshot_epochs and len(self.seeds) == 1:
-            self.grid = Grid.over(data, config.features, config.grid)
-            thumb = thumbnail_points(config.grid)
-            self.thumbnails = Grid.over(data, config.features, thumb)
+            self.snapshots_over(data)
         # per-epoch lookups in plain Python: indexing a numpy array yields a numpy scalar, and
         # comparing those costs more than the rest of the bookkeeping of a small network's epoch
         self.record_at: list[int] = self.record_index.tolist()
         self.epoch = 0  # the state is that before update `epoch`
         self.stopped = False  # every network diverged: step() trains no further
+
+    def snapshots_over(self, data: Dataset) -> None:
+        """Take the snapshots over the grids covering `data` (a replayed run whose data change
+        midway draws every snapshot over its final data)."""
+        config = self.config
+        self.grid = Grid.over(data, config.features, config.grid)
+        self.thumbnails = Grid.over(data, config.features, thumbnail_points(config.grid))
 
     def load_data(self, data: Dataset) -> None:
         """The training and test inputs and targets of `data` (a live session swaps them)."""
@@ -561,7 +566,12 @@ class TrainResult:
 
 def train(config: TrainConfig, seed: int = 0, control: Control | None = None) -> TrainResult:
     """One network from one seed, with snapshots, predictions and final weights."""
-    result = run(config, [seed], control)
+    return train_result(config, run(config, [seed], control))
+
+
+def train_result(config: TrainConfig, result: RunResult) -> TrainResult:
+    """A one-seed run's result with what only a single run reports; `config` is the one the
+    run ended with (a replayed live session's may differ from its start, app.lab.nn.replay)."""
     layout, head = config.layout, config.head
     diverged = int(result.diverged_epoch[0])
     converged = int(result.converged_epoch[0])

@@ -23,18 +23,27 @@ from app.lab.datasets import REGRESSION_NAMES
 from app.lab.expressions import CUSTOM_NAME
 from app.lab.nn.control import Control, TimeLimitExceeded
 from app.lab.nn.mlp import R2_TARGET
+from app.lab.nn.replay import recorded_run
 from app.lab.nn.sweep import sweep
 from app.lab.nn.training import train
 from app.web.cache import ResultCache
-from app.web.custom import EXPRESSION_422, CheckedSweepRequest, CheckedTrainRequest
+from app.web.custom import (
+    EXPRESSION_422,
+    CheckedHistory,
+    CheckedSweepRequest,
+    CheckedTrainRequest,
+)
 from app.web.dependencies import ResultCacheDep, SettingsDep, WorkerPoolDep
 from app.web.limits import check_limits, time_limit_error
+from app.web.replay import Replay, data_of, recorded_request, relocated
 from app.web.responses import OrjsonRoute, dumps, json_bytes
 from app.web.schemas.errors import ERROR_RESPONSES
+from app.web.schemas.live import History
 from app.web.schemas.training import (
     SEMANTICS,  # the domain's account of a run, and the limits
     SweepRequest,
     TrainRequest,
+    env_name,
 )
 from app.web.schemas.training_results import (
     SweepResponse,
@@ -77,6 +86,33 @@ final_r2 quartiles and per_seed.final_r2. `snapshots` and `grid` are accepted an
     + SEMANTICS
 )
 
+REPLAY_DOC = f"""Turn a live session's history (the `history` of WS /api/train/live's `export`,
+exactly) into a recorded run: the answer is a POST /api/train answer (the same model and bytes),
+so the snapshot player scrubs it and it exports like any run.
+
+**What is recorded.** The history is replayed as the live session ran it: train to each
+entry's epoch, apply `set`, `edit` and `regenerate` there (before that epoch's update), train to
+`epoch`. A `reset` starts the run over (new weights from its seed, epoch 0; the options and data
+chosen before it stay), so the recorded run is the part after the last reset, epochs 0..`epoch`
+as the session's epoch counter showed them. `play`, `pause`, `step` and `speed` change no number.
+With no `set`, `edit`, `regenerate` or `reset` the answer is byte for byte POST /api/train of the
+start body with `epochs` = `epoch`. Otherwise the curves and final weights are those the live
+session reached. `snapshots` evenly spaced states over 0..`epoch` (the start body's `snapshots`
+and `grid`), all drawn over the grid of the data at the end. `data` and `setup` describe the
+network at the end: after a `regenerate`, the data of its data seed; after a `set`, its batch
+size. `epochs_to_converge` counts from the last `regenerate` (new data, converged anew).
+
+**Refusals** (422, `loc` inside the history): `version` other than 1; an entry's epoch before
+the one before it, 0 after a reset (["body", "commands", i, "epoch"]); `epoch` before the last
+entry's, or 0 (["body", "epoch"]); an edit of a unit the network does not have
+(["body", "commands", i, "command", "layer" | "to_unit" | "from_unit"]); a `regenerate` on your
+own points (["body", "commands", i, "command", "type"]). A recorded run is a /api/train run, so
+it is held to /api/train's caps, not the live session's: `epoch` at most
+{env_name("train_max_epochs")}, and its work, memory and time (["body", "epoch"] or
+["body", "start", <field>]); a custom expression is checked at ["body", "start", "expression"].
+Busy: 503 with Retry-After. A repeated history is answered from the result cache.
+"""
+
 STREAM_DOC = """Server-Sent Events: `event: progress` frames with data {"epoch", "epochs",
 "fraction", "loss"} (for sweeps also "activation") at least every 200 ms while training runs;
 `loss` is the latest recorded training loss (median over seeds), null before the first. Then one
@@ -104,6 +140,19 @@ def train_bytes(control: Control, req: TrainRequest) -> bytes:
     return dumps(train_payload(config, train(config, req.seed, control)))
 
 
+def replay_bytes(control: Control, replay: Replay) -> bytes:
+    req = replay.request
+    recorded = recorded_run(
+        req.to_config(), req.seed, replay.entries, req.epochs, data_of(req), control
+    )
+    return dumps(train_payload(recorded.config, recorded.result))
+
+
+def replay_key(replay: Replay) -> Hashable:
+    """The canonical start body and the changes: play, pause, step and speed change nothing."""
+    return ("replay", replay.request.model_dump_json(), replay.entries)
+
+
 def sweep_bytes(control: Control, req: SweepRequest) -> bytes:
     first = req.activations[0]
     config = req.config(first.name, dict(first.params), first.expression)
@@ -116,7 +165,7 @@ async def cached_job(
     pool: WorkerPool,
     key: Hashable,
     job: Job,
-    req: TrainRequest | SweepRequest,
+    req: TrainRequest | SweepRequest | Replay,
 ) -> bytes:
     """The job's bytes from the result cache, else from a worker (503 when none is free); past
     the time limit a 422."""
@@ -139,6 +188,25 @@ async def train_network(
     """Train one network (in a worker process) and return its whole run as JSON."""
     check_limits(req, settings, req.networks)
     return json_bytes(await cached_job(results, pool, train_key(req), train_bytes, req))
+
+
+@router.post(
+    "/train/replay",
+    response_model=TrainResponse,
+    responses={**ERROR_RESPONSES, **EXPRESSION_422},
+    summary="Reopen a saved live session as a recorded run",
+    description=REPLAY_DOC,
+)
+async def replay_history(
+    history: CheckedHistory, settings: SettingsDep, results: ResultCacheDep, pool: WorkerPoolDep
+) -> Response:
+    """Replay a live session's exported history (in a worker process) as a recorded run."""
+    replay = recorded_request(history, settings)
+    try:
+        body = await cached_job(results, pool, replay_key(replay), replay_bytes, replay)
+    except RequestValidationError as err:  # the time limit, at the history's epoch
+        raise relocated(err) from None
+    return json_bytes(body)
 
 
 @router.post(
@@ -187,15 +255,25 @@ async def sweep_networks_stream(
     return cached_stream(results, pool, sweep_key(req), sweep_bytes, (req,), req.epochs, names)
 
 
+Body = TrainRequest | SweepRequest | History
+
+
+def limited(req: TrainRequest | SweepRequest, settings: Settings) -> TrainRequest | SweepRequest:
+    """What /api/train and /api/train/sweep (and their streams) check before they wait."""
+    check_limits(req, settings, req.networks)
+    return req
+
+
 @dataclass(frozen=True)
 class WaitingRoute:
     """What a training route does before it waits for a worker, as the admission fast path
-    (app.web.admission) predicts it: the body's model, the result cache's key, and whether an
-    equal request being computed is joined (the plain routes) or only a stored result is used
-    (the streams)."""
+    (app.web.admission) predicts it: the body's model, the route's own checks (a 422 raised,
+    else what the result cache's key is made from), the key, and whether an equal request
+    being computed is joined (the plain routes) or only a stored result is used (the streams)."""
 
     route: APIRoute
-    model: type[TrainRequest] | type[SweepRequest]
+    model: type[Body]
+    checked: Callable[[Any, Settings], Any]
     key: Callable[[Any], Hashable]
     joins_pending: bool
 
@@ -213,33 +291,35 @@ class WaitingRoute:
                 # compiled and checked (sympy, seconds) in the route's thread-pool dependency,
                 # before its limits: never here, on the event loop
                 return None
-            check_limits(req, settings, req.networks)
+            key = self.key(self.checked(req, settings))
         except (ValidationError, RequestValidationError, HTTPException):
             return None  # the route answers with its 422
-        key = self.key(req)
         if results.get(key) is not None or (self.joins_pending and results.is_pending(key)):
             return None
         return busy
 
 
-def uses_expression(req: TrainRequest | SweepRequest) -> bool:
+def uses_expression(req: Body) -> bool:
     """Whether a custom expression is among the request's activations."""
     if isinstance(req, SweepRequest):
         return any(choice.name == CUSTOM_NAME for choice in req.activations)
+    if isinstance(req, History):
+        return req.start.activation == CUSTOM_NAME
     return req.activation == CUSTOM_NAME
 
 
 def waiting_routes() -> Mapping[str, WaitingRoute]:
     """The training routes by path, read from this router (the endpoints above are the facts)."""
-    how: dict[Callable[..., Any], tuple[type[TrainRequest] | type[SweepRequest], Any, bool]] = {
-        train_network: (TrainRequest, train_key, True),
-        sweep_networks: (SweepRequest, sweep_key, True),
-        train_network_stream: (TrainRequest, train_key, False),
-        sweep_networks_stream: (SweepRequest, sweep_key, False),
+    how: dict[Callable[..., Any], tuple[type[Body], Callable[[Any, Settings], Any], Any, bool]] = {
+        train_network: (TrainRequest, limited, train_key, True),
+        sweep_networks: (SweepRequest, limited, sweep_key, True),
+        train_network_stream: (TrainRequest, limited, train_key, False),
+        sweep_networks_stream: (SweepRequest, limited, sweep_key, False),
+        replay_history: (History, recorded_request, replay_key, True),
     }
     found = {}
     for route in router.routes:
         if isinstance(route, APIRoute) and route.endpoint in how:
-            model, key, joins = how[route.endpoint]
-            found[route.path] = WaitingRoute(route, model, key, joins)
+            model, checked, key, joins = how[route.endpoint]
+            found[route.path] = WaitingRoute(route, model, checked, key, joins)
     return found
