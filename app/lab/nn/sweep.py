@@ -114,6 +114,7 @@ def sweep(
         if control is not None:
             control.stage, control.stages = stage, len(activations)
         stage_config = replace(config, activation=act, activation_params=params, snapshots=0)
-        result = run(stage_config, range(n_seeds), control)
+        # the summaries need the loss curve only: the other curves are not recorded
+        result = run(stage_config, range(n_seeds), control, curves="loss")
         summaries.append(ActivationSummary.of(act.name, params, result, config.dataset))
     return summaries

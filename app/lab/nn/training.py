@@ -19,7 +19,7 @@ there and nothing after it is reported.
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,6 +54,9 @@ _add_reduce = np.add.reduce
 _isfinite = math.isfinite
 
 MAX_RECORDS = 1000  # curve points per run
+# Which curves a run records: "all" of them, or only the training loss (a sweep reports nothing
+# else per epoch, and the accuracy, test curves and gradient norms are most of a record's cost).
+Curves = Literal["all", "loss"]
 THUMBNAIL_DIVISOR = 5  # hidden-unit thumbnails use ceil(grid / 5) points per axis
 DEFAULT_GRID = 50  # snapshot grid points per axis
 
@@ -250,8 +253,15 @@ class RunResult:
 class Trainer:
     """The loop behind run(): one configuration, one list of seeds, one network per seed."""
 
-    def __init__(self, config: TrainConfig, seeds: Sequence[int], control: Control | None):
+    def __init__(
+        self,
+        config: TrainConfig,
+        seeds: Sequence[int],
+        control: Control | None,
+        curves: Curves = "all",
+    ):
         self.config = config
+        self.all_curves = curves == "all"
         self.seeds = list(seeds)
         self.control = control
         self.layout = config.layout
@@ -295,6 +305,9 @@ class Trainer:
         # per-epoch lookups in plain Python: indexing a numpy array yields a numpy scalar, and
         # comparing those costs more than the rest of the bookkeeping of a small network's epoch
         self.record_at: list[int] = self.record_index.tolist()
+        # where the gradient norms are recorded: with mini-batches, the full-batch gradient at
+        # such an epoch is computed for them alone, so a loss-only run skips it too
+        self.norms_at = self.record_at if self.all_curves else [-1] * len(self.record_at)
         self.epoch = 0  # the state is that before update `epoch`
         self.stopped = False  # every network diverged: step() trains no further
 
@@ -357,8 +370,10 @@ class Trainer:
         if overflow.any():
             self.diverged[overflow] = epoch
         self.loss[:, index] = loss
-        self.accuracy[:, index] = self.share_right(z, self.labels)
         self.latest_loss = self.loss[:, index]
+        if not self.all_curves:
+            return bool((self.diverged < 0).any())
+        self.accuracy[:, index] = self.share_right(z, self.labels)
         if self.x_test is not None and self.test_loss is not None:
             assert self.y_test is not None and self.test_accuracy is not None
             assert self.labels_test is not None
@@ -419,7 +434,7 @@ class Trainer:
         config, stack, x, y, theta = self.config, self.stack, self.x, self.y, self.theta
         epochs, control, grad = config.epochs, self.control, stack.grad
         full_batch = config.effective_batch >= self.n_train
-        record_at = self.record_at
+        record_at, norms_at = self.record_at, self.norms_at
         snapshot_at = self.snapshot_epochs if self.grid is not None else set()
         finite, step = self.finite, self.optimizer.step
         first = epoch = self.epoch
@@ -436,6 +451,7 @@ class Trainer:
             if index >= 0 and not self.record(epoch, index, zs):
                 self.stopped = True
                 break
+            index = norms_at[epoch]
             if epoch in snapshot_at:
                 self.snapshot(epoch, zs)
             if full_batch or index >= 0:
@@ -529,10 +545,19 @@ class Trainer:
         )
 
 
-def run(config: TrainConfig, seeds: Sequence[int], control: Control | None = None) -> RunResult:
-    """Train one network per seed, all at once; snapshots only when there is a single seed."""
+def run(
+    config: TrainConfig,
+    seeds: Sequence[int],
+    control: Control | None = None,
+    curves: Curves = "all",
+) -> RunResult:
+    """Train one network per seed, all at once; snapshots only when there is a single seed.
+
+    curves="loss" records only the training loss per epoch (accuracy, test and gradient-norm
+    curves stay NaN); every other number, the final ones included, is the same to the bit.
+    """
     with np.errstate(all="ignore"):  # divergence is detected and reported, not warned about
-        return Trainer(config, seeds, control).run()
+        return Trainer(config, seeds, control, curves).run()
 
 
 @dataclass(frozen=True)
