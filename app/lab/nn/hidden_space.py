@@ -42,8 +42,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.lab.activations import Activation, ParamValue
+from app.lab.datasets import features
 from app.lab.nn.initializers import Layer
 from app.lab.nn.mlp import OutputName
+from app.lab.nn.training import Snapshot, TrainConfig
 
 Array = NDArray[np.float64]
 Projection = Literal["identity", "pca"]
@@ -345,3 +347,27 @@ class LiveProjector:
                     self.previous[layer] = basis
             out.append(view(weights, act, params, output, x_train, x_test, layer, basis))
         return out
+
+
+def inputs_of(config: TrainConfig) -> tuple[Array, Array | None]:
+    """The network inputs (features) of the configuration's training and test points."""
+    data, names = config.dataset, config.features
+    x_test = None if data.x_test is None else features(data.x_test, names)
+    return features(data.x_train, names), x_test
+
+
+def of_snapshots(
+    config: TrainConfig, snapshots: Sequence[Snapshot], choice: LayerChoice
+) -> list[list[HiddenSpace | None]]:
+    """[snapshot][k]: the chosen layers' views at each snapshot of a recorded run."""
+    layers = resolve_layers(choice, len(config.hidden_layers))
+    x_train, x_test = inputs_of(config)
+    return recorded(
+        [s.weights for s in snapshots],
+        config.activation,
+        config.activation_params,
+        config.output,
+        x_train,
+        x_test,
+        layers,
+    )
