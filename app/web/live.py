@@ -215,7 +215,7 @@ class LiveRunner:
             ) from None
         except ValueError as err:
             raise CommandError(error(["body"], str(err), "value_error")) from None
-        self.session = LiveSession(config, body.seed, self.max_epochs)
+        self.session = LiveSession(config, body.seed, self.max_epochs, body.hidden_space_layers)
         self.request = self.start_body = body
         self.history = []
         self.playing = False

@@ -26,9 +26,9 @@ rest of the network is still non-linear, so no straight boundary exists: none is
 
 Animation: a PCA basis that changed between frames would make the picture jump. A recorded run
 uses one basis for all its snapshots (PCA of every snapshot's training points pooled, from
-streamed sums, so no snapshot's points need to be held), and a live session aligns each frame's
-basis to the previous one's signs (`align`). Signs are fixed as scikit-learn's svd_flip does:
-each component's largest |entry| is positive.
+streamed sums, so no snapshot's points need to be held), and a live session computes each
+frame's own basis and aligns its signs (`align`) to the basis of the session's first state.
+Signs are fixed as scikit-learn's svd_flip does: each component's largest |entry| is positive.
 
 Every number is finite: a state whose coordinates are not (a diverging network) has no hidden
 space (None).
@@ -321,11 +321,45 @@ def recorded(
 
 
 class LiveProjector:
-    """A live session's views, frame after frame: each PCA basis sign-aligned to the last."""
+    """A live session's views, frame after frame: each PCA basis sign-aligned to the session's
+    first state's (its anchor, set once from the start body's weights). Aligning to the frame
+    before would make a frame depend on which frames were sent before it; with the anchor, a
+    replayed session draws the same bytes, and a plane that turns smoothly never mirrors."""
 
     def __init__(self, layers: Sequence[int]) -> None:
         self.layers = list(layers)
-        self.previous: dict[int, Basis] = {}
+        self.anchors: dict[int, Basis] = {}
+
+    def basis(
+        self,
+        weights: Sequence[Layer],
+        act: Activation,
+        params: dict[str, ParamValue],
+        x_train: Array,
+        layer: int,
+    ) -> Basis | None:
+        """The PCA plane of this state in a wide layer, aligned to the anchor (None: narrow
+        layer, or not finite)."""
+        if weights[layer][0].shape[1] <= MAX_IDENTITY_WIDTH:
+            return None
+        with np.errstate(all="ignore"):
+            h = layer_outputs(weights, act, params, x_train, layer)
+        if not np.isfinite(h).all():
+            return None
+        return align(pca_basis(h), self.anchors.get(layer))
+
+    def anchor(
+        self,
+        weights: Sequence[Layer],
+        act: Activation,
+        params: dict[str, ParamValue],
+        x_train: Array,
+    ) -> None:
+        """Take this state's PCA planes as the signs every later frame is aligned to."""
+        for layer in self.layers:
+            basis = self.basis(weights, act, params, x_train, layer)
+            if basis is not None:
+                self.anchors[layer] = basis
 
     def views(
         self,
@@ -336,17 +370,19 @@ class LiveProjector:
         x_train: Array,
         x_test: Array | None,
     ) -> list[HiddenSpace | None]:
-        out: list[HiddenSpace | None] = []
-        for layer in self.layers:
-            basis = None
-            if weights[layer][0].shape[1] > MAX_IDENTITY_WIDTH:
-                with np.errstate(all="ignore"):
-                    h = layer_outputs(weights, act, params, x_train, layer)
-                if np.isfinite(h).all():
-                    basis = align(pca_basis(h), self.previous.get(layer))
-                    self.previous[layer] = basis
-            out.append(view(weights, act, params, output, x_train, x_test, layer, basis))
-        return out
+        return [
+            view(
+                weights,
+                act,
+                params,
+                output,
+                x_train,
+                x_test,
+                layer,
+                self.basis(weights, act, params, x_train, layer),
+            )
+            for layer in self.layers
+        ]
 
 
 def inputs_of(config: TrainConfig) -> tuple[Array, Array | None]:
