@@ -27,7 +27,10 @@ def work_estimate(options: TrainingOptions) -> WorkEstimate:
     if isinstance(options, SweepRequest):
         return estimate(options.run_shape(options.seeds, len(options.activations)))
     assert isinstance(options, TrainRequest)
-    return estimate(options.run_shape(1, snapshot_values=options.snapshot_values))
+    # the hidden-space views are counted as snapshot values; their forward passes, one snapshot
+    # at a time, are smaller than the training's own, already counted
+    values = options.snapshot_values + options.hidden_space_values
+    return estimate(options.run_shape(1, snapshot_values=values))
 
 
 def check_limits(options: TrainingOptions, settings: Settings, n_networks: int) -> None:

@@ -205,7 +205,9 @@ class LiveRunner:
             ) from None
         except ValueError as err:
             raise CommandError(error(["body"], str(err), "value_error")) from None
-        self.session = LiveSession(config, body.seed, self.max_epochs)
+        self.session = LiveSession(
+            config, body.seed, self.max_epochs, hidden_space_layers=body.hidden_space_layers
+        )
         self.request = self.start_body = body
         self.history = []
         self.playing = False
@@ -230,6 +232,7 @@ class LiveRunner:
             history.epoch,
             data_of(history.start),
             self.max_epochs,
+            history.start.hidden_space_layers,
         )
         self.trained += covered
         self.request = plan.final

@@ -27,6 +27,20 @@ grid's points are numpy.linspace(lo, hi, points) along each axis. Arrays, in thi
 - `W.<l>` float64 (in, out) and `b.<l>` float64 (out,) for each layer l, hidden layers then the
   output layer: the weights, exact.
 
+- only for a session started with `hidden_space` (app.lab.nn.hidden_space), for the k-th chosen
+  layer: `hidden_space.<k>.train` float32 (training points, dims) and `hidden_space.<k>.test`
+  float32 (test points, dims) when there is a test set, the points in that layer's coordinates;
+  for a linear output `hidden_space.<k>.values` (and `.test_values`) float32 (points,), the
+  network's value at each point.
+
+Such a session's header adds `"hidden_space": [...]`, one entry per chosen layer, in order:
+null for a state that is not finite (diverged), else {"layer", "width", "projection"
+("identity" | "pca"), "axes", "explained_variance" (pca: two shares; else null), "boundary"
+(null, or [{"classes": [i, j], "coefficients": [...], "offset"}], float64 JSON numbers)}, as
+/api/train's snapshot `hidden_space`; a pca basis is the frame's own, its signs aligned to the
+session's first state's so the picture does not mirror between frames (and a replay gives the
+same bytes).
+
 The float32 grids halve the bytes and are far finer than a colour scale; weights stay float64 so
 a client (and the replay test) sees the numbers the server holds.
 """
@@ -36,6 +50,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from app.lab.nn.hidden_space import HiddenSpace
 from app.lab.nn.live import LiveState
 from app.lab.nn.training import Grid
 
@@ -55,12 +70,54 @@ def grid_header(grid: Grid) -> dict[str, Any]:
     }
 
 
+def hidden_space_header(space: HiddenSpace | None) -> dict[str, Any] | None:
+    """A view's header entry: everything but the points' arrays (float64 JSON numbers)."""
+    if space is None:
+        return None
+    ratio = space.explained_variance
+    return {
+        "layer": space.layer,
+        "width": space.width,
+        "projection": space.projection,
+        "axes": list(space.axes),
+        "explained_variance": None if ratio is None else ratio.tolist(),
+        "boundary": None
+        if space.boundaries is None
+        else [
+            {
+                "classes": list(b.classes),
+                "coefficients": b.coefficients.tolist(),
+                "offset": b.offset,
+            }
+            for b in space.boundaries
+        ],
+    }
+
+
+def hidden_space_arrays(k: int, space: HiddenSpace | None) -> list[tuple[str, Any]]:
+    if space is None:
+        return []
+    parts = {
+        "train": space.train,
+        "test": space.test,
+        "values": space.values,
+        "test_values": space.test_values,
+    }
+    return [
+        (f"hidden_space.{k}.{name}", array.astype("<f4"))
+        for name, array in parts.items()
+        if array is not None
+    ]
+
+
 def encode_frame(state: LiveState, playing: bool, epochs_trained: int) -> bytes:
     """The frame of this state, in the format of the module docstring."""
     arrays: list[tuple[str, np.ndarray[Any, Any]]] = [("output", state.output.astype("<f4"))]
     arrays += [(f"hidden.{i}", h.astype("<f4")) for i, h in enumerate(state.hidden)]
     for i, (w, b) in enumerate(state.weights):
         arrays += [(f"W.{i}", w.astype("<f8")), (f"b.{i}", b.astype("<f8"))]
+    for k, space in enumerate(state.hidden_spaces):
+        arrays += hidden_space_arrays(k, space)
     described = []
     offset = 0
     for name, array in arrays:
@@ -73,6 +130,9 @@ def encode_frame(state: LiveState, playing: bool, epochs_trained: int) -> bytes:
             }
         )
         offset += array.nbytes + _pad(array.nbytes)
+    extra: dict[str, Any] = {}
+    if state.hidden_spaces:  # asked for at start; frames of other sessions keep their bytes
+        extra["hidden_space"] = [hidden_space_header(v) for v in state.hidden_spaces]
     header = orjson.dumps(
         {
             "type": "frame",
@@ -87,6 +147,7 @@ def encode_frame(state: LiveState, playing: bool, epochs_trained: int) -> bytes:
             "converged_epoch": state.converged_epoch,
             "grid": grid_header(state.grid),
             "thumbnails": grid_header(state.thumbnails),
+            **extra,
             "arrays": described,
         }
     )

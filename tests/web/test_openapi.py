@@ -16,6 +16,7 @@ from app.lab.datasets import (
     GENERATORS,
     N_CLASSES,
 )
+from app.lab.nn.hidden_space import LAYER_KEYWORDS, PROJECTIONS
 from app.lab.nn.initializers import INIT_NAMES, INITIALIZERS
 from app.lab.nn.mlp import (
     LOSS_NAMES,
@@ -41,6 +42,8 @@ DOMAIN: dict[str, tuple[str, ...]] = {
     "relation": get_args(Relation),
     "continuity": get_args(Continuity),
     "parity": get_args(Parity),
+    "hidden_space": LAYER_KEYWORDS,
+    "projection": PROJECTIONS,
 }
 
 

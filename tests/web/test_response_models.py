@@ -171,6 +171,20 @@ CASES: list[tuple[str, str, str, Any]] = [
         {"activations": ["identity", "tanh"], "seeds": 3, "epochs": 40, "dataset": "reg-plane"},
     ),
     ("post", "/api/train/stream", "/api/train/stream", {"epochs": 30}),
+    # the hidden space (issue 9 section 4): identity, pca, softmax pairs, regression values
+    (
+        "post",
+        "/api/train",
+        "/api/train",
+        {"dataset": SPIRAL3, "hidden_layers": [3, 5], "hidden_space": "all", "epochs": 20}
+        | {"snapshots": 2, "grid": 6},
+    ),
+    (
+        "post",
+        "/api/train",
+        "/api/train",
+        {"dataset": "reg-plane", "hidden_space": "last", "epochs": 10, "snapshots": 2, "grid": 6},
+    ),
     # custom expressions in training, sweeps and gradient flow (issue 11)
     (
         "post",

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from app.lab.datasets import Dataset
 from app.lab.nn.control import Control
+from app.lab.nn.hidden_space import HiddenSpace, LiveProjector, inputs_of
 from app.lab.nn.initializers import Layer
 from app.lab.nn.mlp import RegularizationName, penalised
 from app.lab.nn.training import Grid, TrainConfig, Trainer, thumbnail_points
@@ -60,6 +61,8 @@ class LiveState:
     output: Array  # (units, n, n); row i is x2 = grid.x2[i], column j is x1 = grid.x1[j]
     hidden: list[Array]  # per hidden layer (units, t, t) over the thumbnail grid
     weights: list[Layer]  # (W (in, out), b (out,)) per layer, hidden layers then output
+    # the chosen hidden layers' views (app.lab.nn.hidden_space); None where not finite
+    hidden_spaces: list[HiddenSpace | None]
 
 
 def check_edit(
@@ -117,12 +120,23 @@ class LiveSession:
         max_epochs: int,
         snapshots: int = 0,
         control: Control | None = None,
+        hidden_space_layers: Sequence[int] = (),
     ) -> None:
         self.config = replace(config, epochs=max_epochs, snapshots=snapshots)
         self.max_epochs = max_epochs
         self.seed = seed
         self.control = control
         self.trainer = Trainer(self.config, [seed], control)
+        # one projector for the session's life, anchored at its first state: its PCA bases keep
+        # their signs across resets, and a replay (the same start) draws the same frames
+        self.projector = LiveProjector(hidden_space_layers)
+        if self.projector.layers:
+            self.projector.anchor(
+                self.trainer.layout.unpack(self.trainer.theta[0]),
+                config.activation,
+                config.activation_params,
+                inputs_of(self.config)[0],
+            )
         self.grids()
 
     @property
@@ -226,6 +240,17 @@ class LiveSession:
             output = head.probabilities(grid_zs[-1][0]).T.reshape(-1, n, n)
             hidden = [a[0].T.reshape(-1, t, t) for a in thumb_inputs[1:]]
         converged = int(trainer.converged[0])
+        weights = trainer.layout.unpack(trainer.theta[0])
+        spaces: list[HiddenSpace | None] = [None] * len(self.projector.layers)
+        if live and self.projector.layers:
+            config = self.config
+            spaces = self.projector.views(
+                weights,
+                config.activation,
+                config.activation_params,
+                config.output,
+                *inputs_of(config),
+            )
         return LiveState(
             epoch=trainer.epoch,
             loss=loss if live else None,
@@ -238,7 +263,8 @@ class LiveSession:
             thumbnails=self.thumbnails,
             output=np.nan_to_num(output, nan=0.5),
             hidden=[np.nan_to_num(h, nan=0.0, posinf=0.0, neginf=0.0) for h in hidden],
-            weights=trainer.layout.unpack(trainer.theta[0]),
+            weights=weights,
+            hidden_spaces=spaces,
         )
 
 

@@ -196,10 +196,13 @@ def replay_session(
     epoch: int,
     data: DataOf,
     max_epochs: int,
+    hidden_space_layers: Sequence[int] = (),
 ) -> LiveSession:
     """The live session the history describes, at its epoch (check() it first)."""
     segment = last_segment(config, seed, entries, data)
-    session = LiveSession(segment.config, segment.seed, max_epochs)
+    session = LiveSession(
+        segment.config, segment.seed, max_epochs, hidden_space_layers=hidden_space_layers
+    )
     drive(session, segment.entries, epoch)
     return session
 

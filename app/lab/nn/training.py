@@ -193,6 +193,8 @@ class Snapshot:
     loss: float
     output: Array  # (units, grid, grid); row i is x2 = grid_x2[i], column j is x1 = grid_x1[j]
     hidden: list[Array]  # per hidden layer (units, t, t) over the thumbnail grid
+    # the weights at that epoch (a few hundred numbers): the hidden space is computed from them
+    weights: list[Layer]
 
 
 @dataclass(frozen=True)
@@ -412,7 +414,8 @@ class Trainer:
         output = self.head.probabilities(grid_zs[-1][0]).T.reshape(-1, n, n)
         hidden = [a[0].T.reshape(-1, t, t) for a in thumb_inputs[1:]]
         loss = float(self.head.losses(zs[-1], self.y)[0])
-        self.snapshots.append(Snapshot(epoch, loss, output, hidden))
+        weights = self.layout.unpack(self.theta[0])
+        self.snapshots.append(Snapshot(epoch, loss, output, hidden, weights))
 
     # --- the loop --------------------------------------------------------------------------------
 

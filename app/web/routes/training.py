@@ -22,6 +22,7 @@ from app.config import Settings
 from app.lab.datasets import REGRESSION_NAMES
 from app.lab.expressions import CUSTOM_NAME
 from app.lab.nn.control import Control, TimeLimitExceeded
+from app.lab.nn.hidden_space import of_snapshots
 from app.lab.nn.mlp import R2_TARGET
 from app.lab.nn.replay import recorded_run
 from app.lab.nn.sweep import sweep
@@ -64,6 +65,13 @@ Snapshots: `snapshots` evenly spaced states over 0..epochs (one snapshot: the fi
 with the training loss, the output probability over a grid x grid lattice covering the data
 (20 % margin; output[unit][i][j] at (grid.x1[j], grid.x2[i])) and every hidden unit's output
 over a ceil(grid / 5) lattice (the Playground's neuron thumbnails), rounded to 0.01.
+
+Hidden space (opt-in, `hidden_space`: a hidden layer's index, "last" or "all"): every snapshot
+also carries, per chosen layer, the training and test points in that layer's coordinates
+(post-activation; the units themselves for 1 to 3 units, a PCA projection onto two components
+for wider layers, one basis for the whole run) and the output's decision boundary there, a
+straight line or plane in the last hidden layer's coordinates (none in earlier layers, where
+the rest of the network is still non-linear, nor for a linear output, whose values are given).
 
 With activation "identity" (or no hidden layers) the network is one affine map: `affine_map`
 gives W = W_1 @ ... @ W_L and b, and its outputs, which equal the network's to rounding.
@@ -137,7 +145,11 @@ def sweep_key(req: SweepRequest) -> Hashable:
 # The jobs, run in a worker process (app.web.workers pickles them by name).
 def train_bytes(control: Control, req: TrainRequest) -> bytes:
     config = req.to_config()
-    return dumps(train_payload(config, train(config, req.seed, control)))
+    result = train(config, req.seed, control)
+    spaces = None
+    if req.hidden_space is not None:
+        spaces = of_snapshots(config, result.run.snapshots, req.hidden_space)
+    return dumps(train_payload(config, result, spaces))
 
 
 def replay_bytes(control: Control, replay: Replay) -> bytes:
@@ -145,7 +157,10 @@ def replay_bytes(control: Control, replay: Replay) -> bytes:
     recorded = recorded_run(
         req.to_config(), req.seed, replay.entries, req.epochs, data_of(req), control
     )
-    return dumps(train_payload(recorded.config, recorded.result))
+    spaces = None
+    if req.hidden_space is not None:  # the start body's views, as /api/train draws them
+        spaces = of_snapshots(recorded.config, recorded.result.run.snapshots, req.hidden_space)
+    return dumps(train_payload(recorded.config, recorded.result, spaces))
 
 
 def replay_key(replay: Replay) -> Hashable:

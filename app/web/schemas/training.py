@@ -12,8 +12,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -35,6 +37,12 @@ from app.lab.datasets import (
 )
 from app.lab.expressions import CUSTOM_NAME, MAX_LENGTH
 from app.lab.nn import training
+from app.lab.nn.hidden_space import (
+    MAX_IDENTITY_WIDTH,
+    HiddenSpaceError,
+    LayerKeyword,
+    resolve_layers,
+)
 from app.lab.nn.initializers import DEFAULT_INIT, InitName
 from app.lab.nn.mlp import (
     MAX_HIDDEN_LAYERS,
@@ -500,6 +508,16 @@ class TrainRequest(TrainingOptions):
         description="One {W, b} per layer (hidden layers, then the output layer), W of shape "
         "(in, out); replaces `init`.",
     )
+    hidden_space: Annotated[int, Field(ge=0)] | LayerKeyword | None = Field(
+        None,
+        description="Opt-in (null: nothing added, the answer as without it): a hidden layer's "
+        "index (0-based), 'last' or 'all'; then every snapshot carries `hidden_space`, the "
+        "training and test points in that layer's coordinates with the output's decision "
+        f"boundary there (the units themselves up to {MAX_IDENTITY_WIDTH} units, a PCA "
+        "projection onto two components beyond), and a live session's frames carry the same "
+        "arrays. A network without hidden layers, or an index past its last, is a 422 here.",
+        examples=["last"],
+    )
 
     @field_validator("activation")
     @classmethod
@@ -520,6 +538,59 @@ class TrainRequest(TrainingOptions):
     @classmethod
     def expression_fits(cls, text: str | None, info: ValidationInfo) -> str | None:
         return expression_of(info, "activation", text)
+
+    @field_validator("hidden_space")
+    @classmethod
+    def hidden_layer_exists(
+        cls, choice: int | LayerKeyword | None, info: ValidationInfo
+    ) -> int | LayerKeyword | None:
+        if choice is not None and "hidden_layers" in info.data:
+            try:
+                resolve_layers(choice, len(info.data["hidden_layers"]))
+            except HiddenSpaceError as err:
+                raise ValueError(str(err)) from None
+        return choice
+
+    @model_serializer(mode="wrap")
+    def without_unasked_hidden_space(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        """No `hidden_space` key when none was asked for: an exported live history and the
+        result cache's keys stay those of a body without the field."""
+        data: dict[str, Any] = handler(self)
+        if data.get("hidden_space", 0) is None:
+            del data["hidden_space"]
+        return data
+
+    @property
+    def hidden_space_layers(self) -> list[int]:
+        """The hidden layers whose views were asked for (none without `hidden_space`)."""
+        if self.hidden_space is None:
+            return []
+        return resolve_layers(self.hidden_space, len(self.hidden_layers))
+
+    @property
+    def hidden_space_values(self) -> int:
+        """Numbers the hidden-space views add: per snapshot and chosen layer, every point's
+        coordinates (at most 3) and a value or boundary coefficient per point at most."""
+        layers = self.hidden_space_layers
+        if not layers:
+            return 0
+        points = self.n_train + self.n_test
+        per_snapshot = sum(
+            (min(self.hidden_layers[layer], MAX_IDENTITY_WIDTH) + 1) * points for layer in layers
+        )
+        return snapshot_count(self.epochs, self.snapshots) * per_snapshot
+
+    @model_validator(mode="after")
+    def hidden_space_fits(self) -> Self:
+        values = self.snapshot_values + self.hidden_space_values
+        if self.hidden_space is not None and values > MAX_SNAPSHOT_VALUES:
+            raise ValueError(
+                f"with hidden_space, the snapshots hold {values} numbers, over the cap of "
+                f"{MAX_SNAPSHOT_VALUES}; ask for one layer, or lower snapshots or grid"
+            )
+        return self
 
     def custom_activations(self) -> "list[CustomActivation]":
         if self.activation != CUSTOM_NAME:

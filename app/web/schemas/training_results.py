@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from app.lab.activations import SATURATION_SLOPE
 from app.lab.datasets import Dataset
 from app.lab.nn.fit import fit_of
+from app.lab.nn.hidden_space import MAX_IDENTITY_WIDTH, HiddenSpace, Projection
 from app.lab.nn.initializers import Layer
 from app.lab.nn.mlp import DECISION_MARGIN, R2_TARGET
 from app.lab.nn.sweep import ActivationSummary, Quartiles
@@ -104,6 +105,58 @@ class GridAxes(BaseModel):
     x2: list[float] = Field(description="Row coordinates.")
 
 
+HIDDEN_DECIMALS = 4  # hidden-space coordinates to 1e-4: finer than a pixel of any chart
+HIDDEN_STEP = spelled(10.0**-HIDDEN_DECIMALS)
+
+
+class BoundaryOut(BaseModel):
+    """coefficients . c + offset = 0 in the view's coordinates c (unrounded)."""
+
+    classes: list[int] = Field(
+        description="[i, j]: the positive side (coefficients . c + offset > 0) is class i, the "
+        "negative side class j. Sigmoid: [1, 0], z = h . w + b itself. Softmax: one entry per "
+        "class pair, z_i - z_j; it is the decision boundary only where i and j lead.",
+        examples=[[1, 0]],
+    )
+    coefficients: list[float] = Field(description="One per coordinate of the view.")
+    offset: float
+
+
+class HiddenSpaceOut(BaseModel):
+    """One hidden layer's view of the data at this snapshot (app/lab/nn/hidden_space.py)."""
+
+    layer: int = Field(description="The hidden layer, 0-based.")
+    width: int = Field(description="Its units.")
+    projection: Projection = Field(
+        description=f"'identity': the units' outputs themselves (width 1 to "
+        f"{MAX_IDENTITY_WIDTH}: a 1-D, 2-D or 3-D view); 'pca': c = (h - mean) @ P onto two "
+        "principal components, one basis for every snapshot of the run (the training points of "
+        "all snapshots pooled), so the animation does not jump."
+    )
+    axes: list[str] = Field(description="A label per coordinate.", examples=[["unit 1", "unit 2"]])
+    explained_variance: list[float] | None = Field(
+        description="pca: the share of this snapshot's training points' variance (around their "
+        "mean) along each component; null for identity."
+    )
+    train: list[list[float]] = Field(
+        description="[point][coordinate]: each training point (data.train's order) in this "
+        f"layer's coordinates (post-activation), rounded to {HIDDEN_STEP}."
+    )
+    test: list[list[float]] | None = Field(description="The test points; null without a test set.")
+    boundary: list[BoundaryOut] | None = Field(
+        description="The output layer's decision boundary in these coordinates: exact (a "
+        "point, line or plane) in the last hidden layer, where the output is affine. In a pca "
+        "view it is the hyperplane's cut by the plane through the mean, (P^T w) . c + (w . mean "
+        "+ b) = 0: exact for points on that plane, a projection for the rest. null for an "
+        "earlier layer (the rest of the network is not linear there) and for a linear output."
+    )
+    values: list[float] | None = Field(
+        description="Linear output (regression), last hidden layer: the network's value at "
+        "each training point, to colour them; null otherwise."
+    )
+    test_values: list[float] | None = Field(description="The same at the test points.")
+
+
 class SnapshotOut(BaseModel):
     epoch: int = Field(
         description="State before update `epoch`; epoch = epochs is the final state."
@@ -117,6 +170,12 @@ class SnapshotOut(BaseModel):
     hidden: list[list[list[list[float]]]] = Field(
         description="[layer][unit][i][j]: each hidden unit's output over thumbnail_grid, "
         f"rounded to {GRID_STEP}."
+    )
+    hidden_space: list[HiddenSpaceOut | None] | None = Field(
+        None,
+        description="Only with the request's `hidden_space` (absent otherwise): one view per "
+        "requested hidden layer, in layer order; null for a state whose numbers are not all "
+        "finite (a diverging network).",
     )
 
 
@@ -293,8 +352,46 @@ def units(masks: list[np.ndarray[Any, Any]]) -> list[list[int]]:
     return [np.flatnonzero(mask[0]).tolist() for mask in masks]
 
 
-def train_payload(config: TrainConfig, result: TrainResult) -> dict[str, Any]:
-    """The JSON body of /api/train, as numpy arrays and plain values."""
+def rounded(values: Any) -> Any:
+    return None if values is None else np.round(values, HIDDEN_DECIMALS) + 0.0  # no -0.0
+
+
+def hidden_space_payload(space: HiddenSpace | None) -> dict[str, Any] | None:
+    if space is None:
+        return None
+    boundary = None
+    if space.boundaries is not None:
+        boundary = [
+            payload(
+                BoundaryOut,
+                classes=list(b.classes),
+                coefficients=b.coefficients,
+                offset=b.offset,
+            )
+            for b in space.boundaries
+        ]
+    return payload(
+        HiddenSpaceOut,
+        layer=space.layer,
+        width=space.width,
+        projection=space.projection,
+        axes=list(space.axes),
+        explained_variance=space.explained_variance,
+        train=rounded(space.train),
+        test=rounded(space.test),
+        boundary=boundary,
+        values=space.values,
+        test_values=space.test_values,
+    )
+
+
+def train_payload(
+    config: TrainConfig,
+    result: TrainResult,
+    hidden_spaces: list[list[HiddenSpace | None]] | None = None,
+) -> dict[str, Any]:
+    """The JSON body of /api/train, as numpy arrays and plain values; `hidden_spaces`, when
+    asked for, holds each snapshot's views ([snapshot][layer])."""
     run = result.run
     live = result.diverged_epoch is None
     fit = fit_of(run, config.dataset)
@@ -353,6 +450,9 @@ def train_payload(config: TrainConfig, result: TrainResult) -> dict[str, Any]:
             )
             for s in run.snapshots
         ]
+        if hidden_spaces is not None:
+            for snapshot, spaces in zip(snapshots, hidden_spaces, strict=True):
+                snapshot["hidden_space"] = [hidden_space_payload(v) for v in spaces]
     setup = payload(
         TrainSetup,
         **setup_fields(config),
