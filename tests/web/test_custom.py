@@ -458,3 +458,16 @@ def test_random_expressions_in_a_tiny_training_are_200_or_422(
         TrainResponse.model_validate(r.json())
     else:
         assert all(e["loc"][0] == "body" for e in r.json()["detail"])
+
+
+def test_a_gradient_past_1e154_has_a_finite_norm_not_a_null(client: TestClient) -> None:
+    """Found by the random expressions above: x * 1e300 gives finite gradients whose squares
+    overflow; their norm is still a number (scaled by the largest entry), and the response is
+    the documented model."""
+    body = {"activation": "custom", "expression": "x * 1e300", "epochs": 5, "grid": 4}
+    r = client.post("/api/train", json=body)
+    assert r.status_code == 200, r.text
+    norms = r.json()["grad_norms"]
+    assert norms and all(len(layer) == 1 for layer in norms)
+    assert all(isinstance(n, float) and 1e298 < n < 1e301 for layer in norms for n in layer)
+    TrainResponse.model_validate(r.json())

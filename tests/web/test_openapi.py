@@ -18,6 +18,7 @@ from app.lab.datasets import (
 )
 from app.lab.nn.hidden_space import LAYER_KEYWORDS, PROJECTIONS
 from app.lab.nn.initializers import INIT_NAMES, INITIALIZERS
+from app.lab.nn.live import EDIT_KINDS
 from app.lab.nn.mlp import (
     LOSS_NAMES,
     LOSSES_OF,
@@ -44,6 +45,7 @@ DOMAIN: dict[str, tuple[str, ...]] = {
     "parity": get_args(Parity),
     "hidden_space": LAYER_KEYWORDS,
     "projection": PROJECTIONS,
+    "kind": EDIT_KINDS,  # a history's edit commands (POST /api/train/replay)
 }
 
 

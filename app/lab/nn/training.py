@@ -394,8 +394,25 @@ class Trainer:
 
     def record_grad_norms(self, index: int) -> None:
         g = self.stack.grad[:, : self.layout.n_weights]
-        sums = np.add.reduceat(g * g, list(self.layout.w_offsets), axis=1)
-        self.grad_norms[:, :, index] = np.sqrt(sums)
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = np.add.reduceat(g * g, list(self.layout.w_offsets), axis=1)
+        norms = np.sqrt(sums)
+        if not np.isfinite(norms).all():
+            # A finite gradient past 1e154 overflows its squares: scale by the largest entry
+            # first (only then, so every other norm keeps its bits). What stays non-finite is a
+            # gradient that is itself inf or NaN: reported as null, the run diverges next step.
+            norms = self.scaled_norms(g, norms)
+        self.grad_norms[:, :, index] = norms
+
+    def scaled_norms(self, g: Array, norms: Array) -> Array:
+        out = norms.copy()
+        bounds = [*self.layout.w_offsets, g.shape[1]]
+        for s, layer in zip(*np.nonzero(~np.isfinite(norms)), strict=True):
+            block = g[s, bounds[layer] : bounds[layer + 1]]
+            largest = np.max(np.abs(block)) if block.size else 0.0
+            if np.isfinite(largest) and largest > 0:
+                out[s, layer] = largest * np.sqrt(np.sum((block / largest) ** 2))
+        return out
 
     def gradient(self, x: Array, y: Array, zs: list[Array], inputs: list[Array]) -> None:
         """stack.grad = gradient of the objective (data loss + penalty) for this batch."""

@@ -115,6 +115,11 @@ PAGES = {
             "network.js",
             "training-plots.js",
             "xor-compare.js",
+            "train-live.js",
+            "live.js",
+            "live-view.js",
+            "network-edit.js",
+            "boundary-raster.js",
         ),
     ),
     "sweep_page": Page(

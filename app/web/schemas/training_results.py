@@ -206,8 +206,9 @@ class TrainResponse(BaseModel):
     test_r2: list[float] | None = Field(
         None, description=f"{R2_ONLY} test R^2 at epochs[k]; null without a test set."
     )
-    grad_norms: list[list[float]] = Field(
-        description="[layer][k]: ||d objective / d W_layer||_F at epochs[k], output layer last."
+    grad_norms: list[list[float | None]] = Field(
+        description="[layer][k]: ||d objective / d W_layer||_F at epochs[k], output layer last; "
+        "null where the gradient itself is not finite (the update before the run diverges)."
     )
     converged: bool = Field(
         description="Every training point was right at some epoch. A point is right when its "
