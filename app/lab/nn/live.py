@@ -207,8 +207,7 @@ class LiveSession:
         trainer = self.trainer
         trainer.config = self.config
         trainer.load_data(dataset)
-        trainer.converged[:] = -1
-        trainer.waiting = True
+        trainer.await_convergence()
         self.grids()
 
     # --- measuring ------------------------------------------------------------------------------

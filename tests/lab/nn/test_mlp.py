@@ -20,6 +20,7 @@ from app.lab.nn.mlp import (
     init_theta,
     penalty,
     r_squared,
+    sum_over_points,
 )
 
 HEADS = [
@@ -328,3 +329,18 @@ def test_right_is_predicted_equal_to_the_labels(head: Head) -> None:
     right = head.right(z, labels)
     assert right.dtype == np.bool_ and 0 < right.sum() < right.size
     np.testing.assert_array_equal(right, head.predicted(z) == labels)
+
+
+@pytest.mark.parametrize("shape", [(n, u) for n in range(1, 11) for u in (1, 3)], ids=str)
+def test_sum_over_points_is_add_reduces_sum_to_the_bit(shape: tuple[int, int]) -> None:
+    """The chained adds for few points are the order numpy's own reduction takes, for one
+    network (n, u) and for a stack (S, n, u): one network's numbers do not move."""
+    rng = np.random.default_rng(sum(shape))
+    for stack in ((), (5,)):
+        for _ in range(200):
+            d = rng.standard_normal((*stack, *shape)) * 10.0 ** rng.integers(
+                -9, 9, (*stack, *shape)
+            )
+            out = np.empty((*stack, shape[1]))
+            sum_over_points(d, out)
+            assert out.tobytes() == np.add.reduce(d, axis=-2).tobytes()
