@@ -38,22 +38,23 @@ _matmul = np.matmul
 _add_reduce = np.add.reduce
 _add = np.add
 
-# Batches of up to this many points are summed by a chain of adds (sum_over_points).
+# A stack's batches of up to this many points are summed by a chain of adds (sum_over_points).
 CHAINED_SUM_POINTS = 7
 
 
 def sum_over_points(d: Array, out: Array) -> None:
     """out = d summed over its points (axis -2): (n, u) -> (u,) or (S, n, u) -> (S, u).
 
-    Up to CHAINED_SUM_POINTS points (the XOR truth table, small mini-batches) this is a chain
-    of adds in point order, ((d0 + d1) + d2) + ...: for a stack of 100 networks add.reduce's
-    set-up costs ~10 us an epoch, a tenth of the sweep's epoch, and the chain costs ~2. It is
-    also the order add.reduce sums so few points in (pairwise summation starts at 8), so one
-    network's numbers stay what they were; a stack and a single network take the same path for
-    the same batch, so a seed's numbers are the same in both (tests/lab/nn/test_sweep_bits.py).
+    For a stack of networks and up to CHAINED_SUM_POINTS points (the XOR truth table, small
+    mini-batches) this is a chain of adds in point order, ((d0 + d1) + d2) + ...: over 100
+    networks add.reduce's set-up costs ~10 us an epoch, a tenth of a sweep's epoch, and the
+    chain ~2 (for one network's 2-D array it is the other way round: add.reduce ~1 us, the
+    chain ~3). The chain is the order add.reduce itself sums so few points in (pairwise
+    summation starts at 8), so either way the numbers are numpy's to the bit, and a seed's
+    sweep numbers its own run's (tests/lab/nn/test_mlp.py, test_sweep_bits.py).
     """
     n = d.shape[-2]
-    if n > CHAINED_SUM_POINTS or n < 2:
+    if d.ndim < 3 or n > CHAINED_SUM_POINTS or n < 2:
         _add_reduce(d, axis=-2, out=out)
         return
     _add(d[..., 0, :], d[..., 1, :], out=out)
@@ -434,7 +435,7 @@ class Stack:
         d = delta[0]
         for layer, g_w, g_b, w_t in self.backward_plan_1:
             _matmul(inputs[layer][0].T if layer else self.x_t, d, out=g_w)
-            sum_over_points(d, g_b)
+            _add_reduce(d, axis=0, out=g_b)
             if w_t is not None:
                 d = _matmul(d, w_t)
                 d *= df(zs[layer - 1][0])

@@ -48,7 +48,14 @@ def quartiles(values: Array) -> Quartiles | None:
 def bands(curves: Array, percents: Sequence[float] = (10.0, 50.0, 90.0)) -> Array:
     """Percentiles over seeds (rows) per column, ignoring NaN; NaN where a column has none."""
     out = np.full((len(percents), curves.shape[1]), np.nan)
-    some = np.isfinite(curves).any(axis=0)
+    finite = np.isfinite(curves)
+    # nanpercentile goes column by column in Python (60 ms for 100 seeds x 1000 epochs, more
+    # than a tenth of such a sweep); columns with every seed finite take percentile's one
+    # vectorised pass, which computes each column as nanpercentile does.
+    full = finite.all(axis=0)
+    if full.any():
+        out[:, full] = np.percentile(curves[:, full], list(percents), axis=0)
+    some = finite.any(axis=0) & ~full
     if some.any():
         out[:, some] = np.nanpercentile(curves[:, some], list(percents), axis=0)
     return out

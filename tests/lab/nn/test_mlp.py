@@ -7,6 +7,7 @@ import pytest
 
 from app.lab.activations import ACTIVATIONS, Activation
 from app.lab.nn.mlp import (
+    CHAINED_SUM_POINTS,
     LOSS_NAMES,
     LOSSES_OF,
     OUTPUT_NAMES,
@@ -344,3 +345,8 @@ def test_sum_over_points_is_add_reduces_sum_to_the_bit(shape: tuple[int, int]) -
             out = np.empty((*stack, shape[1]))
             sum_over_points(d, out)
             assert out.tobytes() == np.add.reduce(d, axis=-2).tobytes()
+            if stack and shape[0] <= CHAINED_SUM_POINTS:  # the chain, equal to add.reduce
+                chain = d[:, 0].copy()
+                for i in range(1, shape[0]):
+                    chain += d[:, i]
+                assert chain.tobytes() == out.tobytes()
