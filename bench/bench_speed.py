@@ -15,8 +15,8 @@ agree to 1e-9). Measured:
    and once with the endpoint's default 50 snapshots (what the Train page asks for);
 3. a 100-seed sweep against one run of the same network: in-process app.lab.nn.sweep.sweep
    with 100 seeds (what POST /api/train/sweep computes: the loss curves and the summaries)
-   against run(config, [0]) (what POST /api/train computes); over HTTP POST /api/train/sweep with seeds 100 against POST
-   /api/train with snapshots 0.
+   against run(config, [0]) (what POST /api/train computes); over HTTP POST /api/train/sweep
+   with seeds 100 against POST /api/train with snapshots 0.
 
 The script only talks HTTP to the server, so it measures whatever way the server runs training.
 Each time is the best of 5 rounds, each round timing every measurement once (the machine is
