@@ -45,16 +45,16 @@ CHAINED_SUM_POINTS = 7
 def sum_over_points(d: Array, out: Array) -> None:
     """out = d summed over its points (axis -2): (n, u) -> (u,) or (S, n, u) -> (S, u).
 
-    For a stack of networks and up to CHAINED_SUM_POINTS points (the XOR truth table, small
-    mini-batches) this is a chain of adds in point order, ((d0 + d1) + d2) + ...: over 100
-    networks add.reduce's set-up costs ~10 us an epoch, a tenth of a sweep's epoch, and the
-    chain ~2 (for one network's 2-D array it is the other way round: add.reduce ~1 us, the
-    chain ~3). The chain is the order add.reduce itself sums so few points in (pairwise
-    summation starts at 8), so either way the numbers are numpy's to the bit, and a seed's
+    For a stack of networks, a layer of several units and up to CHAINED_SUM_POINTS points (the
+    XOR truth table, small mini-batches) this is a chain of adds in point order,
+    ((d0 + d1) + d2) + ...: add.reduce walks such a (100, 4, 4) stack one unit row at a time,
+    ~2x the chain's time. For one network's 2-D array, or one unit (the points contiguous),
+    add.reduce is the faster. The chain is the order add.reduce itself sums so few points in
+    (pairwise summation starts at 8), so either way the numbers are numpy's to the bit, and a seed's
     sweep numbers its own run's (tests/lab/nn/test_mlp.py, test_sweep_bits.py).
     """
     n = d.shape[-2]
-    if d.ndim < 3 or n > CHAINED_SUM_POINTS or n < 2:
+    if d.ndim < 3 or d.shape[-1] == 1 or n > CHAINED_SUM_POINTS or n < 2:
         _add_reduce(d, axis=-2, out=out)
         return
     _add(d[..., 0, :], d[..., 1, :], out=out)
