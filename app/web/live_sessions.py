@@ -7,7 +7,9 @@ the worker pool's forkserver (app.web.workers) running app.web.live.serve_live. 
 validated here (app.web.schemas.live; a bad one gets an `error` message naming the field, the
 socket stays open) and passed down the pipe; a thread reads the worker's messages and frames
 back. Frames the client has not taken yet are replaced by newer ones (a slow client gets the
-latest state, not a growing queue); text messages are never dropped.
+latest state, not a growing queue); text messages are never dropped. A client that sends `ack`
+messages (app.web.schemas.live.AckCommand) has at most FRAMES_IN_FLIGHT frames unacknowledged:
+the socket's own buffers would otherwise hold seconds of frames a slow page has yet to draw.
 
 A session ends when the client leaves, after ACTLAB_LIVE_IDLE_S without a command, after
 ACTLAB_LIVE_LIFETIME_S, or on SIGTERM (a `closing` message, then close code 1000, or 1012 for
@@ -30,7 +32,7 @@ from app.config import Settings
 from app.web.errors import error_item
 from app.web.live import serve_live
 from app.web.observability import Metrics
-from app.web.schemas.live import COMMANDS
+from app.web.schemas.live import COMMANDS, FRAMES_IN_FLIGHT, AckCommand
 from app.web.security import origin_allowed
 from app.web.workers import WorkerPool
 
@@ -77,6 +79,8 @@ class LiveConnection:
         self.opened = self.last_command
         self.process: BaseProcess | None = None
         self.conn: Connection | None = None
+        self.acknowledging = False  # the client sends acks: frames in flight are bounded
+        self.in_flight = 0  # frames sent and not yet acknowledged
 
     # --- the worker process ---------------------------------------------------------------------
 
@@ -168,16 +172,21 @@ class LiveConnection:
             event = await ws.receive()
             if event["type"] == "websocket.disconnect":
                 return
-            self.last_command = time.monotonic()
             raw = event.get("text")
             if raw is None:
+                self.last_command = time.monotonic()
                 self.queue(("text", orjson.dumps(self.binary_refused())))
                 continue
             try:
                 command = COMMANDS.validate_json(raw)
             except ValidationError as err:
+                self.last_command = time.monotonic()
                 self.queue(("text", orjson.dumps(message_error(err))))
                 continue
+            if isinstance(command, AckCommand):
+                self.acknowledge(command.frames)
+                continue
+            self.last_command = time.monotonic()
             assert self.conn is not None
             # in a thread: while the worker trains a long step, a large start body could fill
             # the pipe, and a blocking send on the loop would stall every other request
@@ -188,17 +197,32 @@ class LiveConnection:
         msg = "commands are JSON text messages; binary messages are the server's frames"
         return {"type": "error", "detail": [error_item(["message"], msg, "message_type")]}
 
+    def acknowledge(self, frames: int) -> None:
+        self.acknowledging = True
+        self.in_flight = max(self.in_flight - frames, 0)
+        self.ready.set()
+
+    def frame_held(self) -> bool:
+        """The next message is a frame the client has no room for yet."""
+        return (
+            self.acknowledging
+            and self.in_flight >= FRAMES_IN_FLIGHT
+            and self.outbox[0][0] == "frame"
+        )
+
     async def send(self) -> None:
         ws = self.websocket
         while True:
             await self.ready.wait()
-            while self.outbox:
+            self.ready.clear()
+            # In order: a held frame holds back the texts after it too (an ack comes soon).
+            while self.outbox and not self.frame_held():
                 kind, data = self.outbox.popleft()
                 if kind == "frame":
+                    self.in_flight += 1
                     await ws.send_bytes(data)
                 else:
                     await ws.send_text(data.decode())
-            self.ready.clear()
 
     async def watch(self) -> None:
         """Close the session when it has been idle, or open, too long."""

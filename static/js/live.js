@@ -49,6 +49,7 @@ export function rows(array, shape) {
 
 // One session over one socket. Callbacks: onFrame({header, arrays}), onMessage(json) for
 // started/error/history/closing, onClose({code, reason}). `socket` may be given (tests).
+// Every frame is acknowledged once onFrame has taken it.
 export class LiveSession {
   constructor({ url = null, socket = null, onFrame = () => {}, onMessage = () => {}, onClose = () => {} } = {}) {
     this.socket = socket ?? new WebSocket(url ?? api.liveSocketUrl());
@@ -64,7 +65,14 @@ export class LiveSession {
         if (message.type === "history") for (const resolve of this.historyWaiters.splice(0)) resolve(message.history);
         onMessage(message);
       } else {
-        onFrame(decodeFrame(event.data));
+        try {
+          onFrame(decodeFrame(event.data));
+        } finally {
+          // Flow control: the server sends the next frame only for this ack (at most two in
+          // flight), so frames wait at the server, replaced by newer ones, not in the socket's
+          // buffers, and what the page shows is never seconds behind (a pause shows at once).
+          this.send({ type: "ack" });
+        }
       }
     });
     this.socket.addEventListener("close", (event) => onClose({ code: event.code, reason: event.reason }));

@@ -81,6 +81,7 @@ test("commands queue until the socket opens and carry the protocol's field names
     { type: "reset" },
     { type: "regenerate", data_seed: 4 },
     { type: "export" },
+    { type: "ack" }, // the frame, acknowledged once onFrame took it
   ]);
   assert.deepEqual(await history, { epoch: 5 });
   assert.equal(frames[0].header.epoch, 10);

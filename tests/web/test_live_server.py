@@ -77,3 +77,36 @@ def test_sigterm_closes_a_playing_session_with_a_message_and_exits(
     assert time.monotonic() - signalled < 10, log.read_text()
     assert closing is not None and closing["reason"] == "shutting_down", closing
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+
+
+def test_an_acknowledging_client_has_at_most_two_frames_in_flight_and_sees_a_pause_at_once(
+    server: tuple[int, Popen[bytes], Path],
+) -> None:
+    """Without acks a slow page drew frames for seconds after Pause (they sat in the sockets'
+    buffers); with them the server holds back all but FRAMES_IN_FLIGHT, sending the newest."""
+    port, _, _ = server
+    with session(port) as ws:
+        ws.send(orjson.dumps({"type": "start", "body": BODY}).decode())
+        assert recv_json(ws)["type"] == "started"
+        recv_frame(ws)
+        ws.send('{"type": "ack"}')  # from now on every frame must be acknowledged
+        ws.send('{"type": "play"}')
+        first, second = recv_frame(ws)[0], recv_frame(ws)[0]
+        assert (first["epoch"], second["epoch"]) == (1, 2)
+        with pytest.raises(TimeoutError):
+            ws.recv(0.5)  # two in flight: nothing more until an ack, though it plays on
+        ws.send('{"type": "ack"}')
+        newest = recv_frame(ws)[0]
+        assert newest["epoch"] > 5  # the frames made meanwhile were replaced, not queued
+        with pytest.raises(TimeoutError):
+            ws.recv(0.3)
+        ws.send('{"type": "ack", "frames": 2}')
+        ws.send('{"type": "pause"}')
+        drawn = 0
+        while True:  # the page acknowledges what it draws; the paused frame comes at once
+            header = recv_frame(ws)[0]
+            drawn += 1
+            ws.send('{"type": "ack"}')
+            if not header["playing"]:
+                break
+        assert drawn <= 3

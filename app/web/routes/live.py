@@ -11,7 +11,7 @@ from fastapi import APIRouter, Response, WebSocket
 from app.web.live_frames import __doc__ as FRAME_DOC
 from app.web.live_sessions import LiveSessions
 from app.web.responses import OrjsonRoute, json_response
-from app.web.schemas.live import LiveSchema, live_schema
+from app.web.schemas.live import FRAMES_IN_FLIGHT, LiveSchema, live_schema
 from app.web.schemas.training import env_name
 
 router = APIRouter(prefix="/api", tags=["live training"], route_class=OrjsonRoute)
@@ -29,7 +29,11 @@ output layer; a bias has `kind: "bias"` and no `from_unit`), `reset` `{{"seed": 
 weights, epoch 0; default seed: the current + 1), `regenerate` `{{"data_seed": 3}}` (new data,
 weights kept; default: the current data seed + 1), `export` (answered by a `history` message)
 and `replay` `{{"history": <an exported history>}}`, which rebuilds the session to the same
-numbers and leaves it paused.
+numbers and leaves it paused. Flow control: `ack` `{{"frames": 1}}` says the client is done with
+that many more frames; once a client has sent one, at most {FRAMES_IN_FLIGHT} frames are sent
+and not yet acknowledged, a newer frame replacing one still waiting (a slow page shows the
+newest state and a pause at once); a client that never acknowledges gets every frame. An `ack`
+is not recorded in the history and does not count as a command for the idle limit.
 
 The server answers with JSON text messages (schema: `messages`: `started`, `error`, `history`,
 `closing`) and binary frames: after start, replay, step, pause, set, edit, reset and regenerate

@@ -18,6 +18,8 @@ from app.web.schemas.training import WEIGHT_LIMIT, TrainingOptions, TrainRequest
 
 MAX_STEP = 10_000  # epochs one `step` may ask for
 MAX_SPEED = 1_000  # epochs per frame while playing
+# A client that acknowledges frames has at most this many sent and not yet acknowledged.
+FRAMES_IN_FLIGHT = 2
 
 _options = TrainingOptions.model_fields
 # The bounds of the fields `set` changes are /api/train's, declared once there.
@@ -132,6 +134,19 @@ class ExportCommand(Command):
     type: Literal["export"]
 
 
+class AckCommand(Command):
+    """Flow control: the client is done with (drew or dropped) `frames` more frames. Once a
+    client has sent one, the server keeps at most FRAMES_IN_FLIGHT frames sent and not yet
+    acknowledged; a newer frame replaces one still waiting, so a page that draws slower than
+    the frames come shows the newest state, a frame or two behind, and a pause shows at once
+    (without acks, frames piled up for seconds in the sockets' buffers). A client that never
+    acknowledges is sent every frame the server makes. Not a session command: it is neither
+    recorded in the history nor counted as activity against ACTLAB_LIVE_IDLE_S."""
+
+    type: Literal["ack"]
+    frames: int = Field(1, ge=1, le=1000)
+
+
 RecordedCommand = Annotated[
     PlayCommand
     | PauseCommand
@@ -186,7 +201,8 @@ LiveCommand = Annotated[
     | ResetCommand
     | RegenerateCommand
     | ExportCommand
-    | ReplayCommand,
+    | ReplayCommand
+    | AckCommand,
     Field(discriminator="type"),
 ]
 COMMANDS: TypeAdapter[Any] = TypeAdapter(LiveCommand)

@@ -239,6 +239,33 @@ def test_history_replays_to_identical_numbers(client: TestClient, tmp_path: Path
     assert replayed == original  # every byte: metrics, grids, weights
 
 
+def test_acks_are_flow_control_not_history(client: TestClient) -> None:
+    with client.websocket_connect(LIVE) as ws:
+        start(ws, XOR)
+        send(ws, type="ack")
+        send(ws, type="step", n=3)
+        assert frame(ws)[0]["epoch"] == 3
+        send(ws, type="ack", frames=1)
+        send(ws, type="export")
+        history = text(ws)["history"]
+    assert history["commands"] == [{"epoch": 0, "command": {"type": "step", "n": 3}}]
+
+
+def test_acks_do_not_keep_an_idle_session_open() -> None:
+    """Idle means no command: a page left playing in a tab acknowledges frames all along."""
+    with TestClient(create_app(Settings(live_idle_s=1.0))) as c:
+        with c.websocket_connect(LIVE) as ws:
+            send(ws, type="start", body=XOR)
+            started = time.monotonic()
+            while time.monotonic() - started < 0.8:
+                send(ws, type="ack")
+                time.sleep(0.05)
+            closing = closing_message(ws)
+            closed_after = time.monotonic() - started
+    assert closing["reason"] == "idle"
+    assert closed_after < 1.7  # counted as commands, the acks would have kept it to >= 1.8 s
+
+
 BAD_COMMANDS: list[tuple[str, list[str | int], str]] = [
     ("{not json", ["message"], "json_invalid"),
     ('["start"]', ["message"], "dict_type"),
@@ -261,6 +288,7 @@ BAD_COMMANDS: list[tuple[str, list[str | int], str]] = [
         "less_than_equal",
     ),
     ('{"type": "reset", "seed": -1}', ["message", "seed"], "greater_than_equal"),
+    ('{"type": "ack", "frames": 0}', ["message", "frames"], "greater_than_equal"),
     (
         '{"type": "start", "body": {"hidden_layers": [0]}}',
         ["message", "body", "hidden_layers", 0],
@@ -508,6 +536,7 @@ def test_the_schema_route_documents_every_command(client: TestClient) -> None:
             "regenerate",
             "export",
             "replay",
+            "ack",
         ]
     )
     assert sorted(schema["messages"]["discriminator"]["mapping"]) == [
