@@ -87,14 +87,18 @@ export class LiveCurves {
   }
 
   // The curves as a run's fields (curvesFigure's input): a test curve only if any test value came.
+  // Copies: Plotly.react redraws a trace only when its arrays are new ones (or the layout
+  // changed), so arrays grown in place left the accuracy chart, whose layout never changes,
+  // frozen at its first frames.
   asRun() {
     const some = (values) => values.some((v) => v !== null && v !== undefined);
+    const copy = (values) => (some(values) ? values.slice() : null);
     return {
-      epochs: this.epochs,
-      loss: this.loss,
-      accuracy: some(this.accuracy) ? this.accuracy : null,
-      test_loss: some(this.test_loss) ? this.test_loss : null,
-      test_accuracy: some(this.test_accuracy) ? this.test_accuracy : null,
+      epochs: this.epochs.slice(),
+      loss: this.loss.slice(),
+      accuracy: copy(this.accuracy),
+      test_loss: copy(this.test_loss),
+      test_accuracy: copy(this.test_accuracy),
     };
   }
 }

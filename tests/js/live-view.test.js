@@ -38,6 +38,9 @@ test("the live curves grow by frame, restart at an earlier epoch and thin past t
   for (const [e, l] of [[0, 0.7], [1, 0.6], [2, 0.5]]) curves.add(frame(e, l));
   curves.add(frame(2, 0.45)); // the same epoch again (paused, then edited): replaced
   assert.deepEqual(curves.asRun(), { epochs: [0, 1, 2], loss: [0.7, 0.6, 0.45], accuracy: [0.5, 0.5, 0.5], test_loss: null, test_accuracy: null });
+  // new arrays each time: Plotly.react redraws a trace only for new arrays
+  const [a, b] = [curves.asRun(), curves.asRun()];
+  for (const key of ["epochs", "loss", "accuracy"]) assert.notEqual(a[key], b[key], key);
   curves.add(frame(3, 0.4));
   curves.add(frame(4, 0.3)); // 5 > 4 points: every other, the newest kept
   assert.deepEqual(curves.epochs, [0, 2, 4]);
