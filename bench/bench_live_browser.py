@@ -13,14 +13,17 @@ drawn a second; their epochs give epochs a second), the WebSocket's binary frame
 some, it draws the newest only), and the CPU time of the server's whole process tree (uvicorn,
 the forkserver, the session's worker process: utime + stime from /proc) over the same wall
 time, as % of one core. Then it presses Pause live and measures the paused server the same way
-(it should be near 0). The browser's own CPU (its processes, from /proc) is shown too.
+(it should be near 0); how long Pause live takes to show, and how many frames the page draws
+meanwhile, says how many were queued on their way. The browser's own CPU (its processes, from
+/proc) is shown too; `--profile N` prints where the page's JavaScript spends the playing
+window (a V8 CPU profile, which slows the page: run it apart from the figures).
 
 The server caps a playing session at ACTLAB_LIVE_MAX_FPS (30) frames a second, so XOR can at
 best just meet its goal; counting whole frames in a window reads that rate within one frame, so
 a goal counts as met when one more frame in the window would reach it. `--max-fps 60` runs the
-server at the Playground's one frame per animation frame to show the headroom above the cap.
-Exits 1 when a case misses its goal. The machine may be shared: print the load next to the
-figures (`cat /proc/loadavg`).
+server at the Playground's one frame per animation frame, to see whether the page could draw
+more than the cap. Exits 1 when a case misses its goal. The machine may be shared, so the load
+average (/proc/loadavg) is printed before and after with the figures.
 """
 
 import argparse
@@ -45,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 from tests.browser.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.server_support import app_env, free_port, wait_until_up  # noqa: E402
 
-FRAME_MARK = "actlab:live-frame"  # static/js/train-live.js marks each drawn frame so
+FRAME_MARK = "actlab:live-frame"  # static/js/train-live.js marks each frame once drawn
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 VIEWPORT = {"width": 1280, "height": 800}
 STARTUP_TIMEOUT_S = 60.0
