@@ -5,6 +5,12 @@ Why: in a burst (48 heavy requests at once on a 2-core machine) each refusal wen
 routing, dependency resolution and exception handling, ~1.2 ms of event-loop time, and the last
 refusal of the burst waited for all the others. Here it costs a JSON parse and one validation.
 
+A request the pool has room for takes its place here (WorkerPool.reserved), before it is read:
+its route's admit() takes that place, and one it does not need is given back. In a burst the
+places are so counted as the requests arrive, and the refusals are answered before the
+admitted requests' validation and hand-off to a worker (the loop is given up once after the
+reservation), instead of after them.
+
 Nothing is decided here that the route would decide differently: the route's own WaitingRoute
 (app.web.routes.training) predicts its answer from the same request model, limits, result cache
 and pool, and anything that would not be a 503 Busy (a 422, a stored or pending result, a free
@@ -13,6 +19,7 @@ answer is the exception handler's own rendering of the same Busy, and the route 
 scope so metrics and logs name it.
 """
 
+import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -47,8 +54,16 @@ class AdmissionFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         waiting = self.routes.get(scope["path"]) if scope["type"] == "http" else None
-        if waiting is None or scope["method"] != "POST" or self.pool().refusal() is None:
+        if waiting is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
+            return
+        pool = self.pool()
+        if pool.refusal() is None:
+            with pool.reserved():
+                # The place is counted: let the requests that arrived with this one be answered
+                # first, the refusals among them in a fraction of this one's time.
+                await asyncio.sleep(0)
+                await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
         while True:

@@ -30,7 +30,9 @@ import time
 import traceback
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -205,6 +207,11 @@ class Worker:
             pass
 
 
+# The place reserved for the request this task serves (WorkerPool.reserved), until its route's
+# admit() takes it.
+_RESERVED: ContextVar["Ticket | None"] = ContextVar("actlab_reserved_place", default=None)
+
+
 class Ticket:
     """An admitted request: a place in the pool until it has run (or failed) once."""
 
@@ -212,6 +219,7 @@ class Ticket:
         self.pool = pool
         self.deadline = deadline
         self.released = False
+        self.claimed = False  # a reserved place, taken by the request's admit()
 
     def release(self) -> None:
         """Give the place back (idempotent: the routes also call it after a stream ends)."""
@@ -288,7 +296,16 @@ class WorkerPool:
         return Busy(self.retry_after_s(), self._running, self._admitted - self._running)
 
     def admit(self) -> Ticket:
-        """A place for one job, or Busy (503) at once when the workers and the queue are full."""
+        """A place for one job, or Busy (503) at once when the workers and the queue are full;
+        the place reserved for this request, if there is one."""
+        reserved = _RESERVED.get()
+        if reserved is not None and reserved.pool is self and not reserved.claimed:
+            reserved.claimed = True
+            reserved.deadline = time.monotonic() + self.time_limit_s  # from now, as admitted
+            return reserved
+        return self._take()
+
+    def _take(self) -> Ticket:
         if self.closing:
             raise ShuttingDown
         with self._lock:
@@ -297,6 +314,29 @@ class WorkerPool:
                 raise busy
             self._admitted += 1
         return Ticket(self, time.monotonic() + self.time_limit_s)
+
+    @contextmanager
+    def reserved(self) -> Iterator[None]:
+        """Take a place now for the request this task serves, before it is read and validated;
+        its route's admit() takes this place, and one it did not take (a 422, a stored result)
+        is given back on the way out. Nothing is reserved when the pool would refuse.
+
+        Why: in a burst, the requests that will be admitted are validated and handed to a worker
+        (~2 ms each) before the ones after them are read; with their places counted at once,
+        the rest are refused first (app.web.admission) and their 503s do not wait behind that.
+        """
+        try:
+            ticket = self._take()
+        except (Busy, ShuttingDown):
+            yield
+            return
+        token = _RESERVED.set(ticket)
+        try:
+            yield
+        finally:
+            _RESERVED.reset(token)
+            if not ticket.claimed:
+                ticket.release()
 
     def _leave(self) -> None:
         with self._lock:

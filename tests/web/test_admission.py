@@ -1,10 +1,12 @@
 """The admission fast path against the routes it stands in for: with every worker and queue
 place taken, the same bodies get the same answers, byte for byte, with and without it."""
 
+import asyncio
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -214,3 +216,56 @@ def test_random_bodies_get_the_routes_answer(
 ) -> None:
     status = same_answer(clients, path, json.dumps(body).encode(), "application/json")
     event(f"status {status}")
+
+
+def test_in_a_burst_the_refusals_are_answered_before_the_admitted_requests_are_handled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The admitted requests' places are counted as they arrive (WorkerPool.reserved), so the
+    requests after them are refused before any admitted one is validated and handed on."""
+    app = create_app(Settings(train_workers=1, train_queue=1))
+    events: list[str] = []
+    pool = WorkerPool(app.state.settings)
+    app.state.worker_pool = pool
+    admit = pool.admit
+
+    def admitted() -> Any:
+        events.append("admitted")
+        return admit()
+
+    monkeypatch.setattr(pool, "admit", admitted)
+
+    async def burst() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+            async def post(seed: int) -> int:
+                r = await client.post("/api/train", json={**SMALL, "seed": seed})
+                if r.status_code == 503:
+                    events.append("refused")
+                return r.status_code
+
+            return await asyncio.gather(*(post(seed) for seed in range(6)))
+
+    try:
+        statuses = asyncio.run(burst())
+    finally:
+        pool.close()
+    assert sorted(statuses) == [200, 200, 503, 503, 503, 503]
+    assert events == ["refused"] * 4 + ["admitted"] * 2
+    assert pool._admitted == 0  # every place given back
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [(b'{"epochs": -1}', 422), (json.dumps(SMALL).encode(), 200), (b"[", 422)],
+)
+def test_a_place_reserved_for_a_request_is_given_back_whatever_its_answer(
+    body: bytes, status: int
+) -> None:
+    with TestClient(create_app(Settings(train_workers=1, train_queue=0))) as client:
+        for path in ("/api/train", "/api/train/stream"):
+            for _ in range(2):  # the second is answered from the stored result
+                r = client.post(path, content=body, headers={"content-type": "application/json"})
+                assert r.status_code == status, r.text
+                assert pool_of(client)._admitted == 0, path

@@ -185,6 +185,31 @@ def test_admission_refuses_beyond_workers_plus_queue_at_once() -> None:
     assert queued[0] == 1 and queued[-1] == 0  # the queue-length gauge's feed
 
 
+def test_a_reserved_place_is_the_one_admit_gives_and_comes_back_when_unused() -> None:
+    pool = pool_of(train_queue=1)  # two places
+    try:
+        with pool.reserved():
+            assert pool._admitted == 1  # counted at once
+            ticket = pool.admit()
+            assert ticket.claimed and pool._admitted == 1  # the same place, not a second
+            assert pool.admit() is not ticket and pool._admitted == 2  # a second call: a new one
+            with pytest.raises(Busy):
+                pool.admit()
+        assert pool._admitted == 2  # taken places are the tickets' to give back
+        pool._admitted = 0
+        with pool.reserved():
+            assert pool._admitted == 1
+        assert pool._admitted == 0  # not taken (a 422, a stored result): given back
+        pool._admitted = 2
+        with pool.reserved():  # full: nothing reserved, admit() refuses as before
+            assert pool._admitted == 2
+            with pytest.raises(Busy):
+                pool.admit()
+        assert pool._admitted == 2
+    finally:
+        pool.close()
+
+
 def test_retry_after_grows_with_the_queue_ahead() -> None:
     pool = WorkerPool(Settings(train_workers=2, train_queue=8))
     pool.typical_job_s = 3.0
