@@ -141,7 +141,9 @@ export function clipPlane(coefficients, offset, box) {
 const pairName = (classes, many) => (many ? `boundary class ${classes[0]} | class ${classes[1]}` : "decision boundary");
 
 // Symbols a 3-D scatter knows; a class whose 2-D symbol it lacks takes one of these.
-const SYMBOLS_3D = ["x", "circle", "diamond", "square", "cross"];
+// The 3-D symbols that also have an "-open" form (test points); WebGL draws "x" as a hollow
+// box, so class 0 is a diamond there (colour tells the classes past three apart).
+const SYMBOLS_3D = ["diamond", "circle", "square"];
 
 // The points of one set (training or test) in the view, by class (or by value).
 function pointTraces(coords, labels, t, { test, dims, values }) {
@@ -179,7 +181,7 @@ function pointTraces(coords, labels, t, { test, dims, values }) {
   return classes.map((k) => {
     const mine = coords.filter((_, i) => labels[i] === k);
     let symbol = classSymbol(k);
-    if (dims === 3 && !SYMBOLS_3D.includes(symbol)) symbol = SYMBOLS_3D[k % SYMBOLS_3D.length];
+    if (dims === 3) symbol = SYMBOLS_3D[k % SYMBOLS_3D.length];
     const few = labels.length <= 8;
     return {
       type,
@@ -286,7 +288,7 @@ export function messageFigure(text, t) {
 
 // Default view of the 3-D box; the same object every frame, so the camera never jumps (and
 // uirevision keeps a turn the learner gave it).
-export const CAMERA = { eye: { x: 1.5, y: -1.6, z: 0.9 }, up: { x: 0, y: 0, z: 1 }, center: { x: 0, y: 0, z: 0 } };
+export const CAMERA = { eye: { x: 1.4, y: -1.5, z: 0.8 }, up: { x: 0, y: 0, z: 1 }, center: { x: 0, y: 0, z: 0 } };
 
 // The figure of one view. data: the run's points ({train: {x, y}, test}); range: the axes'
 // ranges (spaceRange); labels come from data (classes) unless the run is a regression.
@@ -314,7 +316,7 @@ export function hiddenSpaceFigure(view, data, t, { range, showTest = true, regre
       linecolor: t.line, backgroundcolor: "rgba(0,0,0,0)", color: t.fg,
     });
     layout.scene = { xaxis: axis(0), yaxis: axis(1), zaxis: axis(2), aspectmode: "cube", camera: CAMERA, uirevision: layout.uirevision };
-    layout.margin = { l: 0, r: 0, t: 40, b: 10 };
+    layout.margin = { l: 0, r: 0, t: 40, b: 30 };
     delete layout.xaxis;
     delete layout.yaxis;
   } else {
@@ -330,7 +332,8 @@ export function hiddenSpaceFigure(view, data, t, { range, showTest = true, regre
   }
   if (view.projection === "pca") {
     layout.annotations.push({
-      text: `PCA projection of ${view.width} units`, xref: "paper", yref: "paper", x: 0, y: 1, xanchor: "left", yanchor: "bottom",
+      // on the plot's own top edge, which an equal-aspect plot moves away from the paper's
+      text: `PCA projection of ${view.width} units`, xref: "x domain", yref: "y domain", x: 0, y: 1, xanchor: "left", yanchor: "bottom",
       showarrow: false, font: { color: t.muted, size: 12 },
     });
   }

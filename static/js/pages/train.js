@@ -424,10 +424,13 @@ async function drawView(view) {
     dataset: datasetOf(request, OWN), gridStep: init.grid_step, showTest: state.test, discrete: state.disc, unit,
   });
   if (view.live) boundary = rasterised(boundary, t, paint, unchanged);
-  const charts = [[$("#boundary-chart"), boundary], [$("#hidden-space-chart"), hiddenSpace(view, t)]];
-  // Playing, the curves (a log axis re-ticked each time: ~20 ms) are redrawn a few times a
-  // second; the boundary and the network every frame. A paused frame draws everything.
+  const charts = [[$("#boundary-chart"), boundary]];
+  // Playing, the curves (a log axis re-ticked each time: ~20 ms) and the hidden space (moved
+  // points are a new scatter for Plotly) are redrawn a few times a second; the boundary and the
+  // network every frame. A paused frame draws everything.
   const now = performance.now();
+  const space = !view.live || !live.playing || now - spaceDrawn >= spaceInterval(view.request)
+    ? [$("#hidden-space-chart"), hiddenSpace(view, t)] : null;
   if (!view.live || !live.playing || now - curvesDrawn >= CURVES_MS) {
     curvesDrawn = now;
     const marker = view.live ? null : snapshot?.epoch; // live: the curves end where the network is
@@ -447,10 +450,27 @@ async function drawView(view) {
   caption.hidden = !unit;
   if (unit) caption.textContent = `Showing ${unit.name}'s output (the hidden unit under the pointer or focus); leave it for the network's.`;
   await drawAll(charts);
+  if (space) {
+    spaceDrawn = performance.now();
+    await drawAll([space]);
+    spaceCost = performance.now() - spaceDrawn;
+  }
   renderNetwork(view, t);
 }
 
 const CURVES_MS = 200;
+let spaceDrawn = 0;
+let spaceCost = 0; // the last hidden-space draw, ms
+
+// How often a playing live session redraws the hidden space: at most a fifth of the time goes
+// to it (500 points took Plotly ~70 ms a draw). A 3-D view renders in WebGL after Plotly returns,
+// and without a GPU (headless Chromium) redrawing it every 100 ms held the live boundary at 5 to
+// 11 frames a second (24 at every 400 ms), so it follows more slowly still.
+function spaceInterval(request) {
+  const layers = request.hidden_layers;
+  const width = layers[pickedLayer(state.hl, layers.length)];
+  return Math.max(width === 3 ? 400 : 100, 5 * spaceCost);
+}
 
 // The live loss axis' range, padded by 5 % (of decades on a log axis).
 function lossRange(shown, log) {
