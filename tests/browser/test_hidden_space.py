@@ -1,6 +1,7 @@
 """The hidden-space view on the Train page (issue 9, section 4): the points in a hidden layer's
 coordinates with the output's straight boundary there, following the player and live frames."""
 
+import json
 import re
 from pathlib import Path
 
@@ -139,6 +140,24 @@ def test_the_layer_picker_changes_the_chart_and_the_link_and_back_restores_it(
     expect(page.locator("#hidden-layer")).to_have_value("0")
     assert "hl" not in query(page)
     assert space(page) == last
+    assert_clean(page)
+
+
+def test_the_toolbar_exports_the_views_as_json_and_the_drawn_points_as_csv(page: Page) -> None:
+    page.goto("/train?layers=3")
+    settled(page)
+    exports = page.get_by_role("group", name="Export Hidden space data")
+    with page.expect_download() as download:
+        exports.get_by_role("button", name="JSON").click()
+    assert download.value.suggested_filename == f"{CHART}.json"
+    saved = json.loads(Path(download.value.path()).read_text())
+    assert saved["layer"] == 0 and len(saved["snapshots"]) == 50  # the API default
+    assert saved["snapshots"][-1]["view"]["boundary"][0]["classes"] == [1, 0]
+    with page.expect_download() as download:
+        exports.get_by_role("button", name="CSV").press("Enter")
+    header, *rows = Path(download.value.path()).read_text().splitlines()
+    assert header == "trace,x,y,z"
+    assert any(row.startswith("train class 1,") for row in rows)
     assert_clean(page)
 
 
