@@ -2,7 +2,7 @@
 // decision boundary there (README "Hidden space", app/lab/nn/hidden_space.py). Data in, Plotly
 // traces and layouts out; no DOM, so node tests it (tests/js/hidden-space.test.js). Every
 // coordinate and boundary coefficient comes from the server: nothing here trains or projects.
-import { baseLayout } from "./plots.js";
+import { baseLayout, colour as seriesColour } from "./plots.js";
 import { classColour, classSymbol, divergingScale, REGRESSION_RANGE } from "./training-plots.js";
 
 // The hidden layers (0-based) whose views a body's `hidden_space` asked for, in the order the
@@ -207,7 +207,7 @@ function boundaryTraces(boundaries, range, t, dims) {
   const out = [];
   boundaries.forEach(({ classes, coefficients, offset }, n) => {
     const name = pairName(classes, many);
-    const colour = many ? classColour(t, classes[0]) : t.fg;
+    const colour = many ? seriesColour(t, n) : t.fg; // a colour per pair, not a class's
     const hovertemplate = `${name}: the positive side is class ${classes[0]}<extra></extra>`;
     if (dims === 1) {
       const [c] = coefficients;
