@@ -600,6 +600,7 @@ function syncLayerPicker(layers) {
   const picked = pickedLayer(state.hl, layers.length);
   select.value = String(picked === layers.length - 1 ? 0 : picked + 1);
   $("#hidden-layer-field").hidden = !layers.length;
+  $("#hidden-layer-hint").hidden = !layers.length;
 }
 
 // The hidden-space chart of a view, its note and its JSON export.
@@ -611,7 +612,7 @@ function hiddenSpace(view, t) {
   if (!layers.length) {
     note.textContent = "Add a hidden layer under Network to see one.";
     setExportData("hidden-space-chart", null);
-    return messageFigure("This network has no hidden layer: the output sees the inputs themselves,<br>so its boundary is a straight line in the input plane (the chart above).", t);
+    return messageFigure("This network has no hidden layer: the output sees its input features directly,<br>so its boundary is straight in those features.", t);
   }
   const layer = pickedLayer(state.hl, layers.length);
   const space = viewAt(snapshot, request, layers.length, layer);
