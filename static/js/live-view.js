@@ -35,13 +35,36 @@ export function frameLayers({ header, arrays }) {
   return layers;
 }
 
+// A (points, dims) float32 block as rows of plain numbers.
+function rows(array, shape) {
+  const [n, dims] = shape;
+  return Array.from({ length: n }, (_, i) => Array.from(array.subarray(i * dims, (i + 1) * dims)));
+}
+
+// The frame's hidden-space views (a session started with hidden_space) in the API's shape: the
+// header's fields of view k with its arrays hidden_space.<k>.train/.test/.values/.test_values.
+export function frameSpaces({ header, arrays }) {
+  if (!Array.isArray(header.hidden_space)) return undefined;
+  return header.hidden_space.map((fields, k) => {
+    if (!fields) return null;
+    const array = (name) => arrays[`hidden_space.${k}.${name}`];
+    const points = (name) => (array(name) ? rows(array(name), shapeOf(header, `hidden_space.${k}.${name}`)) : null);
+    const values = (name) => (array(name) ? Array.from(array(name)) : null);
+    return { ...fields, train: points("train"), test: points("test"), values: values("values"), test_values: values("test_values") };
+  });
+}
+
 // The frame as a recorded snapshot plus the axes of its grids.
 export function frameView(frame) {
   const { header, arrays } = frame;
   const hidden = [];
   for (let l = 0; `hidden.${l}` in arrays; l += 1) hidden.push(grids(arrays[`hidden.${l}`], shapeOf(header, `hidden.${l}`)));
+  const spaces = frameSpaces(frame);
   return {
-    snapshot: { epoch: header.epoch, loss: header.loss, output: grids(arrays.output, shapeOf(header, "output")), hidden },
+    snapshot: {
+      epoch: header.epoch, loss: header.loss, output: grids(arrays.output, shapeOf(header, "output")), hidden,
+      ...(spaces ? { hidden_space: spaces } : {}),
+    },
     grid: axes(header.grid),
     thumbnailGrid: axes(header.thumbnails),
     layers: frameLayers(frame),

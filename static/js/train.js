@@ -55,6 +55,7 @@ export function trainCodec(init) {
     test: bool(true), // "Show test data" on the boundary chart
     disc: bool(false), // "Discretize output": the decided class instead of the probability
     xor: bool(false), // the "Linear vs non-linear on XOR" section is open
+    hl: int(0, { min: 0, max: rules.hidden_layers.max_items }), // the hidden-space layer, 1-based; 0: the last
     ...lessonSchema(lessonControls(init)), // <field>_hide=1: a lesson link hides that control
   };
   // The link's keys read besides the schema's: the chosen activation's own parameters.
@@ -95,6 +96,9 @@ export function trainCodec(init) {
       seed: s.seed,
     };
     if (s.act === custom) body.expression = s.expr?.expression ?? "";
+    // Every hidden layer's view, so the hidden-space picker switches layers without training
+    // again; the field only adds views, the run is the same one (README "Hidden space").
+    if (s.layers.length) body.hidden_space = init.hidden_space.every_layer;
     // More classes than two: a softmax output, whose loss is cross-entropy (the API's default).
     if (classesOf(s) === 2) body.loss = s.loss;
     return body;

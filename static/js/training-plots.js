@@ -13,6 +13,7 @@ export function classColour(t, k) {
 }
 
 export const classGlyph = (k) => CLASS_GLYPHS[k % CLASS_GLYPHS.length];
+export const classSymbol = (k) => CLASS_SYMBOLS[k % CLASS_SYMBOLS.length];
 
 // A regression run (the API's setup.n_classes is 0 for a regression set): a real-valued output,
 // drawn with a continuous colour map, and R² where a classifier has accuracy.
@@ -77,7 +78,7 @@ function pointTraces(points, t, { test }) {
         ys.push(points.x[i][1]);
       }
     });
-    const symbol = CLASS_SYMBOLS[k % CLASS_SYMBOLS.length];
+    const symbol = classSymbol(k);
     return {
       type: "scatter",
       mode: "markers",

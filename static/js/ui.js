@@ -325,7 +325,8 @@ export function chartRows(gd) {
         rows.push({ trace: name, x, ...Object.fromEntries(stats.map((s) => [s, trace[s]?.[i]])) }),
       );
     } else {
-      (trace.x ?? []).forEach((x, i) => rows.push({ trace: name, x, y: trace.y?.[i] }));
+      // a 3-D trace (scatter3d, mesh3d) has its third coordinate too
+      (trace.x ?? []).forEach((x, i) => rows.push({ trace: name, x, y: trace.y?.[i], ...(Array.isArray(trace.z) ? { z: trace.z[i] } : {}) }));
     }
   }
   return rows;

@@ -11,7 +11,10 @@ from tests.browser.chart_geometry import CHART_PAGES
 
 pytestmark = pytest.mark.browser
 
-PAGES = {**CHART_PAGES, "/train?epochs=50": ["boundary-chart", "loss-chart", "accuracy-chart"]}
+PAGES = {
+    **CHART_PAGES,
+    "/train?epochs=50": ["boundary-chart", "hidden-space-chart", "loss-chart", "accuracy-chart"],
+}
 TOOLBAR = [
     "Download plot as a PNG",
     "Zoom",

@@ -38,4 +38,5 @@ export const TRAIN_INIT = {
   own_points: "points",
   fixed_datasets: ["xor"],
   expressions: { name: "custom", max_params: 16 },
+  hidden_space: { every_layer: "all" },
 };

@@ -26,7 +26,22 @@ test("a bare /train link asks for what POST /api/train {} trains", () => {
     init: "xavier",
     seed: 0,
     loss: "bce",
+    hidden_space: "all", // views only: the same training as without the field
   });
+});
+
+test("a network without hidden layers asks for no hidden space (the API would refuse it)", () => {
+  assert.equal("hidden_space" in codec.requestBody(read("?layers=")), false);
+});
+
+test("the hidden-space layer is view state: 0 (the last) stays off the link, a foreign value is 0", () => {
+  assert.equal(read("").hl, 0);
+  assert.equal(read("?hl=2").hl, 2);
+  assert.equal(read("?hl=abc").hl, 0);
+  assert.equal(read("?hl=-1").hl, 0);
+  assert.equal(read("?hl=99").hl, 0);
+  assert.equal(toSearch(codec.schema, read("?hl=0")), "");
+  assert.deepEqual(codec.requestBody(read("?hl=2")), codec.requestBody(read("")));
 });
 
 test("a generated data set is sent in the API's units (Noise % / 100)", () => {

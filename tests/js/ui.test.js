@@ -43,6 +43,11 @@ test("a chart's traces become CSV rows, quoted where needed", () => {
   assert.equal(toCSV(rows), 'trace,x,y,z\nf(x),0,0,\nf(x),1,,\n"p, class 1",0,5,0.1\n"p, class 1",1,5,0.9\n');
 });
 
+test("a 3-D trace's rows carry its third coordinate", () => {
+  const gd = { data: [{ name: "train class 1", type: "scatter3d", x: [0.5], y: [-0.5], z: [0.25] }] };
+  assert.deepEqual(chartRows(gd), [{ trace: "train class 1", x: 0.5, y: -0.5, z: 0.25 }]);
+});
+
 test("numbers print short, tiny and huge ones in exponent form", () => {
   assert.equal(fmt(0.123456789), "0.1235");
   assert.equal(fmt(99.94, 1), "99.9");

@@ -37,6 +37,7 @@ from app.lab.expressions import (
     PROBE_LIMIT,
     available_functions,
 )
+from app.lab.nn.hidden_space import LayerKeyword
 from app.lab.nn.initializers import InitName
 from app.lab.nn.mlp import R2_TARGET, Head, OptimizerName, RegularizationName
 from app.web.assets import link, plotly_bundle
@@ -120,6 +121,7 @@ PAGES = {
             "live-view.js",
             "network-edit.js",
             "boundary-raster.js",
+            "hidden-space.js",
         ),
     ),
     "sweep_page": Page(
@@ -578,7 +580,10 @@ TRAIN_VIEWS = {
     "show_test": {"label": "Show test data"},
     "discretize": {"label": "Discretize output"},
     "xor": {"label": "Linear vs non-linear on XOR"},
+    "hidden_space": {"label": "Hidden space"},
 }
+# What the Train page asks `hidden_space` for: every layer, so its picker needs no new run.
+EVERY_LAYER: LayerKeyword = "all"
 SWEEP_VIEWS = {"bands": {"label": "Loss bands layout"}}
 
 
@@ -653,6 +658,7 @@ def train_page(request: Request) -> HTMLResponse:
     state = _training_state(request.app.state.settings, _train_fields(request.app.state.settings))
     state["views"] = TRAIN_VIEWS
     state["live"] = _live_rules()
+    state["hidden_space"] = {"every_layer": EVERY_LAYER}
     return _render(request, "train_page", state)
 
 

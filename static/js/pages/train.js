@@ -6,6 +6,7 @@ import {
   syncFields, syncParamControls,
 } from "../controls.js";
 import { expressionEditor } from "../expression-editor.js";
+import { hiddenSpaceFigure, layerOptions, messageFigure, pickedLayer, spaceNote, spaceRange, viewAt, widened } from "../hidden-space.js";
 import { exampleDefinition, sameDefinition } from "../expressions.js";
 import { isHistory } from "../live-view.js";
 import { drawNetwork, thumbnail } from "../network.js";
@@ -246,10 +247,11 @@ async function train({ animate }) {
   busy(true);
   const signal = bar.start("Starting…");
   try {
-    const result = await api.trainStream(body, {
+    const { result, refused } = await trainWithViews(body, {
       signal,
       onProgress: (p) => bar.update(p.fraction, `epoch ${p.epoch} of ${p.epochs} · loss ${fmt(p.loss)}`),
     });
+    spaceRefused = refused;
     if (mine === generation) show(result, body, { animate });
   } catch (error) {
     if (mine !== generation) return;
@@ -272,6 +274,25 @@ async function train({ animate }) {
 }
 
 const REFUSED = "these settings were refused (see the message at the control)";
+
+// The server's reason when it trained these settings but would not add the hidden-space views
+// (too many numbers for its cap), said in the hidden-space chart; null: the views came.
+let spaceRefused = null;
+
+// The run, with every hidden layer's views if the server takes them: a refusal that names
+// hidden_space trains the same body without them (the field only adds views), so a network too
+// big for the views still trains as it did before they existed.
+async function trainWithViews(body, options) {
+  try {
+    return { result: await api.trainStream(body, options), refused: null };
+  } catch (error) {
+    const aboutViews = error?.status === 422 && "hidden_space" in body
+      && (error.errors ?? []).some((e) => `${e.field ?? ""} ${e.msg ?? ""}`.includes("hidden_space"));
+    if (!aboutViews) throw error;
+    const { hidden_space: _, ...plain } = body;
+    return { result: await api.trainStream(plain, options), refused: error.message };
+  }
+}
 
 // The results on screen no longer match the controls: dim them, say so, drop the verdict.
 function markStale(reason) {
@@ -404,9 +425,12 @@ async function drawView(view) {
   });
   if (view.live) boundary = rasterised(boundary, t, paint, unchanged);
   const charts = [[$("#boundary-chart"), boundary]];
-  // Playing, the curves (a log axis re-ticked each time: ~20 ms) are redrawn a few times a
-  // second; the boundary and the network every frame. A paused frame draws everything.
+  // Playing, the curves (a log axis re-ticked each time: ~20 ms) and the hidden space (moved
+  // points are a new scatter for Plotly) are redrawn a few times a second; the boundary and the
+  // network every frame. A paused frame draws everything.
   const now = performance.now();
+  const space = !view.live || !live.playing || now - spaceDrawn >= spaceInterval(view.request)
+    ? [$("#hidden-space-chart"), hiddenSpace(view, t)] : null;
   if (!view.live || !live.playing || now - curvesDrawn >= CURVES_MS) {
     curvesDrawn = now;
     const marker = view.live ? null : snapshot?.epoch; // live: the curves end where the network is
@@ -426,10 +450,27 @@ async function drawView(view) {
   caption.hidden = !unit;
   if (unit) caption.textContent = `Showing ${unit.name}'s output (the hidden unit under the pointer or focus); leave it for the network's.`;
   await drawAll(charts);
+  if (space) {
+    spaceDrawn = performance.now();
+    await drawAll([space]);
+    spaceCost = performance.now() - spaceDrawn;
+  }
   renderNetwork(view, t);
 }
 
 const CURVES_MS = 200;
+let spaceDrawn = 0;
+let spaceCost = 0; // the last hidden-space draw, ms
+
+// How often a playing live session redraws the hidden space: at most a fifth of the time goes
+// to it (500 points took Plotly ~70 ms a draw). A 3-D view renders in WebGL after Plotly returns,
+// and without a GPU (headless Chromium) redrawing it every 100 ms held the live boundary at 5 to
+// 11 frames a second (24 at every 400 ms), so it follows more slowly still.
+function spaceInterval(request) {
+  const layers = request.hidden_layers;
+  const width = layers[pickedLayer(state.hl, layers.length)];
+  return Math.max(width === 3 ? 400 : 100, 5 * spaceCost);
+}
 
 // The live loss axis' range, padded by 5 % (of decades on a log axis).
 function lossRange(shown, log) {
@@ -514,6 +555,84 @@ function editValue({ label, value, anchor, ...command }) {
   });
 }
 
+// --- the hidden space --------------------------------------------------------------------------
+
+// The range of a bounded activation's outputs without parameters of its own (one with them may
+// have another range), which a unit's axis spans whole; null otherwise.
+function activationBounds(name) {
+  const entry = byName[name];
+  const range = entry?.properties?.range;
+  if (!entry || entry.params.length || !entry.properties.bounded) return null;
+  return range.every(Number.isFinite) ? range : null;
+}
+
+// Each recorded run's axes per layer, from all its snapshots; a live session's grow frame by frame.
+const recordedRanges = new WeakMap();
+let liveRange = { key: null, range: null };
+
+function rangeOf(view, layer, shown) {
+  const { run: result, request, snapshot } = view;
+  const bounds = activationBounds(request.activation);
+  const nHidden = request.hidden_layers.length;
+  if (!view.live) {
+    if (!recordedRanges.has(result)) recordedRanges.set(result, new Map());
+    const ranges = recordedRanges.get(result);
+    if (!ranges.has(layer)) {
+      ranges.set(layer, spaceRange(result.snapshots.map((s) => viewAt(s, request, nHidden, layer)), { bounds }));
+    }
+    return ranges.get(layer);
+  }
+  const key = JSON.stringify([request.dataset, request.features, request.hidden_layers, request.activation, layer, shown.projection]);
+  if (liveRange.key !== key) liveRange = { key, range: null };
+  liveRange.range = widened(liveRange.range, spaceRange([viewAt(snapshot, request, nHidden, layer)], { bounds }));
+  return liveRange.range;
+}
+
+// The picker lists the shown network's hidden layers (the run's or the live session's).
+function syncLayerPicker(layers) {
+  const select = $("#hidden-layer");
+  const options = layerOptions(layers);
+  const key = JSON.stringify(options);
+  if (select.dataset.options !== key) {
+    select.replaceChildren(...options.map(([value, label]) => element("option", { value: String(value) }, [label])));
+    select.dataset.options = key;
+  }
+  const picked = pickedLayer(state.hl, layers.length);
+  select.value = String(picked === layers.length - 1 ? 0 : picked + 1);
+  $("#hidden-layer-field").hidden = !layers.length;
+  $("#hidden-layer-hint").hidden = !layers.length;
+}
+
+// The hidden-space chart of a view, its note and its JSON export.
+function hiddenSpace(view, t) {
+  const { run: shown, snapshot, request } = view;
+  const layers = request.hidden_layers;
+  syncLayerPicker(layers);
+  const note = noteOf("hidden-space-chart");
+  if (!layers.length) {
+    note.textContent = "Add a hidden layer under Network to see one.";
+    setExportData("hidden-space-chart", null);
+    return messageFigure("This network has no hidden layer: the output sees its input features directly,<br>so its boundary is straight in those features.", t);
+  }
+  const layer = pickedLayer(state.hl, layers.length);
+  const space = viewAt(snapshot, request, layers.length, layer);
+  if (space === undefined) {
+    note.textContent = "";
+    setExportData("hidden-space-chart", null);
+    const why = spaceRefused && !view.live
+      ? `The server trained this run without hidden-space views:<br>${spaceRefused.replace(/; /g, ";<br>")}`
+      : "This run holds no hidden-space views (a run saved before them): press Train to record it again.";
+    return messageFigure(why, t);
+  }
+  const regression = isRegression(shown);
+  note.textContent = spaceNote(space, { regression, layers: layers.length });
+  setExportData("hidden-space-chart", view.live
+    ? { chart: "hidden-space-chart", live: true, epoch: snapshot.epoch, view: space }
+    : { chart: "hidden-space-chart", layer, snapshots: shown.snapshots.map((s) => ({ epoch: s.epoch, view: viewAt(s, request, layers.length, layer) })) });
+  const range = space ? rangeOf(view, layer, space) : null;
+  return hiddenSpaceFigure(space, shown.data, t, { range, showTest: state.test, regression });
+}
+
 // --- live training -----------------------------------------------------------------------------
 
 // The points of a live session's data: the recorded run's when it has the same data, else a
@@ -522,7 +641,7 @@ function pointsFor(body) {
   if (run && JSON.stringify(runRequest?.dataset) === JSON.stringify(body.dataset)) {
     return Promise.resolve({ data: run.data, n_classes: run.setup.n_classes });
   }
-  const { initial_weights: _, ...rest } = body;
+  const { initial_weights: _, hidden_space: __, ...rest } = body; // the points only
   return api.train({ ...rest, epochs: 1, snapshots: 0 }).then((r) => ({ data: r.data, n_classes: r.setup.n_classes }));
 }
 
@@ -670,6 +789,13 @@ async function loadHistory(history) {
 }
 
 // --- wiring -----------------------------------------------------------------------------------
+
+// The hidden-space layer is a view too: the run holds every layer's views.
+$("#hidden-layer").addEventListener("change", (event) => {
+  state = { ...state, hl: Number(event.target.value) };
+  writeState(SCHEMA, state, { push: true });
+  renderFrame();
+});
 
 // The boundary chart's toggles change the view only: the link keeps them, nothing is trained.
 for (const [id, key] of [["show-test", "test"], ["discretize", "disc"]]) {
