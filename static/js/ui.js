@@ -133,6 +133,20 @@ function goToMessage(note) {
   note.append(go);
 }
 
+// Whether an element is on screen, for the drawing a page may skip while no one can see it
+// (a live session's frames below the fold). An element counts as on screen until the browser
+// has said otherwise, and everywhere without an IntersectionObserver.
+export function onScreen(elements) {
+  const shown = new Map(elements.map((el) => [el, true]));
+  if (typeof IntersectionObserver !== "undefined") {
+    const observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) shown.set(entry.target, entry.isIntersecting);
+    });
+    for (const el of elements) observer.observe(el);
+  }
+  return (el) => shown.get(el) ?? true;
+}
+
 // The same for a page's results as a whole: pending() marks them after `delayMs` (a fast
 // answer never flickers), failed() at once, current() clears either. `shown()` says whether
 // there is a result to mark at all (Train: a run has been shown).

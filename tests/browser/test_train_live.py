@@ -350,3 +350,34 @@ def test_a_saved_session_replays_end_to_end(page: Page, base_url: str) -> None:
     losses = page.evaluate("() => document.getElementById('loss-chart').data[0].y")
     assert len(losses) == 20
     assert_clean(page)
+
+
+def network_text(page: Page) -> str:
+    """Every link's and bias's label in the diagram (each names its weight's value)."""
+    labels: str = page.evaluate(
+        """() => [...document.querySelectorAll('#network [aria-label]')]
+            .map((e) => e.getAttribute('aria-label')).join('|')"""
+    )
+    return labels
+
+
+def test_off_screen_views_follow_the_live_network_once_scrolled_to(page: Page) -> None:
+    """Playing, the network and the hidden space are drawn only while on screen (they cost a
+    frame most of its time); scrolled to, they follow the network again at once."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    opened(page, XOR)
+    page.get_by_role("button", name="Start live").click()
+    page.wait_for_function("() => +document.getElementById('live-epoch').textContent >= 5")
+    page.locator("#network").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    before = network_text(page)
+    page.wait_for_function("() => +document.getElementById('live-epoch').textContent >= 60")
+    assert network_text(page) != before  # on screen: every frame moves the weights
+    space = "() => JSON.stringify(document.getElementById('hidden-space-chart').data[0].x)"
+    page.locator("#hidden-space-chart").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    first = page.evaluate(space)
+    page.wait_for_timeout(600)
+    assert page.evaluate(space) != first  # the hidden layer's points move
+    paused(page)
+    assert_clean(page)
