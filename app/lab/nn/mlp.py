@@ -22,7 +22,7 @@ update every parameter with a few whole-matrix operations.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -101,10 +101,12 @@ class Layout:
     n_params: int = field(init=False)
 
     def __post_init__(self) -> None:
+        # plain ints (itertools, not numpy: a request's checks build several layouts, and
+        # np.cumsum's wrapper was a third of the time an admission refusal takes)
         shapes = list(pairwise(self.sizes))
-        w_offsets = np.cumsum([0] + [i * o for i, o in shapes]).tolist()
+        w_offsets = list(accumulate((i * o for i, o in shapes), initial=0))
         n_weights = w_offsets.pop()
-        b_offsets = (n_weights + np.cumsum([0] + [o for _, o in shapes])).tolist()
+        b_offsets = list(accumulate((o for _, o in shapes), initial=n_weights))
         object.__setattr__(self, "w_offsets", tuple(w_offsets))
         object.__setattr__(self, "n_params", b_offsets.pop())
         object.__setattr__(self, "b_offsets", tuple(b_offsets))
