@@ -164,6 +164,11 @@ def record_schedule(epochs: int, most: int = MAX_RECORDS) -> Ints:
     return np.round(np.linspace(0.0, epochs - 1, most)).astype(np.int64)
 
 
+def record_count(epochs: int, most: int = MAX_RECORDS) -> int:
+    """len(record_schedule(epochs, most)), without building it (the limits check every request)."""
+    return min(epochs, most)
+
+
 def thumbnail_points(grid: int) -> int:
     """Points per axis of the hidden-unit thumbnails for a snapshot grid of `grid` per axis."""
     return max(2, math.ceil(grid / THUMBNAIL_DIVISOR))

@@ -56,7 +56,7 @@ from app.lab.nn.mlp import (
     RegularizationName,
     default_output,
 )
-from app.lab.nn.training import TrainConfig, record_schedule, snapshot_count, thumbnail_points
+from app.lab.nn.training import TrainConfig, record_count, snapshot_count, thumbnail_points
 from app.lab.nn.work import CUSTOM_TIME_FACTOR, RunShape
 from app.web.schemas.datasets import DatasetSpec, GeneratedDataset, OwnPoints
 
@@ -412,7 +412,7 @@ class TrainingOptions(BaseModel):
             stages=stages,
             epochs=self.epochs,
             batch_size=self.batch_size,
-            recorded=len(record_schedule(self.epochs)),
+            recorded=record_count(self.epochs),
             snapshot_values=snapshot_values,
             grid=self.grid if snapshot_values else 0,
             custom_stages=len(customs),

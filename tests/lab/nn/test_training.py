@@ -11,6 +11,7 @@ from app.lab.nn.control import Cancelled, Control, Progress, TimeLimitExceeded
 from app.lab.nn.mlp import Head, HeadError, Layout, Stack
 from app.lab.nn.training import (
     TrainConfig,
+    record_count,
     record_schedule,
     run,
     snapshot_count,
@@ -322,3 +323,8 @@ def test_a_config_whose_loss_does_not_fit_its_output_is_refused() -> None:
         xor_config(output="softmax", loss="bce")
     with pytest.raises(HeadError, match="sigmoid takes bce or mse"):
         xor_config(loss="cross_entropy")
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 999, 1000, 1001, 5000, 100_000])
+def test_record_count_is_the_schedules_length(epochs: int) -> None:
+    assert record_count(epochs) == len(record_schedule(epochs))
