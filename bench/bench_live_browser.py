@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.server_support import app_env, free_port, wait_until_up  # noqa: E402
+from tests.server_support import app_env, free_port, start, stop, wait_until_up  # noqa: E402
 
 FRAME_MARK = "actlab:live-frame"  # static/js/train-live.js marks each frame once drawn
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -190,25 +190,14 @@ def server(max_fps: float | None) -> Iterator[tuple[str, subprocess.Popen[bytes]
     if max_fps is not None:
         extra["ACTLAB_LIVE_MAX_FPS"] = str(max_fps)
     log = Path(tempfile.mkdtemp(prefix="bench-live-browser-")) / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "activation-lab")],
-            env=app_env(port, **extra),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
+    command = [str(Path(sys.executable).parent / "activation-lab")]
+    proc = start(command, app_env(port, **extra), log, cwd=ROOT)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_up(f"{url}/healthz", proc, log, STARTUP_TIMEOUT_S)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop(proc)
 
 
 class SocketBytes:
