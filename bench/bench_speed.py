@@ -19,7 +19,7 @@ agree to 1e-9). Measured:
    with seeds 100 against POST /api/train with snapshots 0.
 
 The script only talks HTTP to the server, so it measures whatever way the server runs training.
-Each time is the best of 5 rounds, each round timing every measurement once (the machine is
+Each time is the best of 9 rounds, each round timing every measurement once (the machine is
 shared: ratios of best times taken in the same rounds are what stays comparable). Prints a
 Markdown table; exits 1 when a goal of issue 9 section 5 is missed (over HTTP >= 10x PyTorch,
 sweep <= 3x one run).
@@ -44,7 +44,7 @@ from bench_training import CONFIG, EPOCHS, LEARNING_RATE, SEEDS, torch_xor
 from app.lab.nn.sweep import sweep
 from app.lab.nn.training import run, train
 
-ROUNDS = 5
+ROUNDS = 9
 HTTP_GOAL = 10.0  # PyTorch / engine over HTTP, at least
 SWEEP_GOAL = 3.0  # 100-seed sweep / one run, at most
 ROOT = Path(__file__).resolve().parent.parent
