@@ -228,7 +228,14 @@ def test_training_pages_offer_the_domain_choices(client: TestClient) -> None:
     assert state["n_classes"]["reg-gauss"] == 0
     assert state["regression"] == {"output": "linear", "loss": "mse", "r2_target": 0.95}
     # the view controls a lesson link can hide besides the fields
-    assert sorted(state["views"]) == ["discretize", "frame", "hidden_space", "live", "show_test", "xor"]
+    assert sorted(state["views"]) == [
+        "discretize",
+        "frame",
+        "hidden_space",
+        "live",
+        "show_test",
+        "xor",
+    ]
     # the live panel's boxes and the edit box: the live commands' bounds
     assert {k: (r["min"], r["max"], r["default"]) for k, r in state["live"].items()} == {
         "step": (1, 10_000, 1),
