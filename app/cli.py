@@ -10,6 +10,7 @@ from typing import Any
 import uvicorn
 
 from app.config import Settings
+from app.web.http_protocol import CappedHttpToolsProtocol
 from app.web.observability import MULTIPROC_ENV, log_config
 
 
@@ -53,9 +54,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "access_log": False,  # app.web.observability writes access lines, with the request id
         "proxy_headers": True,
         "forwarded_allow_ips": settings.forwarded_allow_ips,
-        "http": settings.http,
-        # uvicorn faces clients directly when there is no nginx: cap the request head (h11 only)
-        # and close idle keep-alive connections after keep_alive_s.
+        "http": CappedHttpToolsProtocol if settings.http == "httptools" else "h11",
+        # uvicorn faces clients directly when there is no nginx: cap the request head (h11's
+        # option; app.web.http_protocol applies it to httptools too) and close idle keep-alive
+        # connections after keep_alive_s.
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "timeout_keep_alive": settings.keep_alive_s,
         # SIGTERM: stop accepting, give quick requests this long, then close what is left

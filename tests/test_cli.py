@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.cli import parse_args, prepare_multiprocess_metrics, uvicorn_options
 from app.config import Settings
+from app.web.http_protocol import CappedHttpToolsProtocol
 from app.web.observability import MULTIPROC_ENV, TEXT_FORMAT
 from tests.server_support import VENV_BIN, app_env, free_port, start, stop, wait_until_up
 
@@ -59,7 +60,8 @@ def test_uvicorn_gets_the_header_cap_keep_alive_and_parser_from_settings(
     options = uvicorn_options(Settings())
     assert options["h11_max_incomplete_event_size"] == 32768
     assert options["timeout_keep_alive"] == 7
-    assert options["http"] == "h11"  # the parser that enforces the cap is the default
+    # the fast parser, capped like h11 (tests/web/test_http_protocol.py against a real server)
+    assert options["http"] is CappedHttpToolsProtocol
     assert options["access_log"] is False  # the app writes access lines with the request id
     assert options["log_config"]["formatters"]["default"] == {"format": TEXT_FORMAT}
 
