@@ -11,8 +11,8 @@ lint:             ## ruff, ruff format, mypy (app and tests), hadolint
 test:             ## set up, lint, run the whole suite (browser journeys and nginx included)
 	bash scripts/test.sh
 
-test-fast:        ## everything but the browser and nginx tests, under a minute
-	.venv/bin/pytest -m "not browser and not nginx" -q
+test-fast:        ## everything but the browser, nginx and slow tests, under a minute
+	env -u PYTHONDONTWRITEBYTECODE .venv/bin/pytest -n 2 -q -m "not browser and not nginx and not slow"
 
 test-browser:     ## the browser journeys in headless Chromium
 	.venv/bin/pytest -m browser -q

@@ -18,6 +18,9 @@ from app.web.http_protocol import CappedHttpToolsProtocol
 from app.web.observability import MULTIPROC_ENV, TEXT_FORMAT
 from tests.server_support import VENV_BIN, app_env, free_port, start, stop, wait_until_up
 
+# Starts processes or trains whole runs: left out of the fast subset (make test-fast).
+pytestmark = pytest.mark.slow
+
 
 def test_defaults_answer_on_loopback_port_8000(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ACTLAB_HOST", "ACTLAB_PORT", "ACTLAB_WORKERS", "WEB_CONCURRENCY"):

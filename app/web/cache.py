@@ -40,6 +40,11 @@ class BytesLRU:
     def __len__(self) -> int:
         return len(self._items)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
     @property
     def size_bytes(self) -> int:
         return self._size

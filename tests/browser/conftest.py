@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import httpx
@@ -27,6 +27,9 @@ from tests.browser.browser_support import CHROMIUM, CHROMIUM_ARGS, watch
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
+# A full-page screenshot costs Chromium 0.3-0.6 s of CPU here, ~3 minutes over the suite: it is
+# saved when a test fails, and for every test with ACTLAB_SCREENSHOTS=all (to look at them all).
+SCREENSHOT_ALL = os.environ.get("ACTLAB_SCREENSHOTS") == "all"
 STARTUP_TIMEOUT_S = 30.0
 
 
@@ -100,16 +103,34 @@ def context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
     context.close()
 
 
+# Each phase's report of a test, for the page fixture to see whether the test failed.
+REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    item.stash.setdefault(REPORTS, {})[report.when] = report
+    return report
+
+
+def failed(node: pytest.Item) -> bool:
+    return any(report.failed for report in node.stash.get(REPORTS, {}).values())
+
+
 @pytest.fixture
 def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh 1280 px light-theme page; a screenshot of it is saved when the test ends."""
+    """A fresh 1280 px light-theme page; a screenshot of it is saved if the test fails."""
     page = context.new_page()
     page.set_viewport_size({"width": 1280, "height": 900})
     page.emulate_media(color_scheme="light")
     page.problems = watch(page)  # type: ignore[attr-defined]
     yield page
-    ARTIFACTS.mkdir(exist_ok=True)
     try:
-        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+        if SCREENSHOT_ALL or failed(request.node):
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
     finally:
         page.close()

@@ -21,6 +21,9 @@ import pytest
 from app.config import BASE_DIR
 from tests.server_support import VENV_BIN, app_env, free_port, start, stop, wait_until_up
 
+# Starts processes or trains whole runs: left out of the fast subset (make test-fast).
+pytestmark = pytest.mark.slow
+
 DOCKERFILE = BASE_DIR / "Dockerfile"
 LOCK = BASE_DIR / "requirements.lock"
 

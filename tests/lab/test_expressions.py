@@ -63,6 +63,7 @@ def _away_from_kinks(x: Array, points: list[float], gap: float) -> Array:
         ("3", {}, 5.0, 3.0),
     ],
 )
+@pytest.mark.slow
 def test_grammar_accepts_and_values_are_right(
     text: str, params: dict[str, float], x: float, expected: float
 ) -> None:
@@ -182,6 +183,7 @@ DERIVATIVE_CASES = [
 
 
 @pytest.mark.parametrize(("text", "params"), DERIVATIVE_CASES)
+@pytest.mark.slow
 def test_symbolic_derivatives_match_central_differences(
     text: str, params: dict[str, float]
 ) -> None:
@@ -211,6 +213,7 @@ def test_max_and_min_take_their_first_argument_on_a_tie() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE_EXPRESSIONS))
+@pytest.mark.slow
 def test_catalogue_function_retyped_agrees_with_the_builtin(name: str) -> None:
     builtin = get_activation(name)
     params = builtin.defaults
@@ -274,6 +277,7 @@ def test_the_budget_interrupts_running_python() -> None:
     assert time.perf_counter() - started < 1.0
 
 
+@pytest.mark.slow
 def test_a_pathological_expression_is_refused_within_the_budget() -> None:
     # each nested sigmoid doubles the work of differentiating it twice
     text = "sigmoid(" * 45 + "x" + ")" * 45

@@ -211,6 +211,7 @@ bodies = (
 @example(path="/api/train", body=SMALL)
 @example(path="/api/train/sweep", body={"activations": ["tanh", "tanh"]})
 @example(path="/api/train", body={"epochs": 10**7, "hidden_layers": [64] * 8})
+@pytest.mark.slow
 def test_random_bodies_get_the_routes_answer(
     clients: tuple[TestClient, TestClient], path: str, body: Any
 ) -> None:
@@ -260,6 +261,7 @@ def test_in_a_burst_the_refusals_are_answered_before_the_admitted_requests_are_h
     ("body", "status"),
     [(b'{"epochs": -1}', 422), (json.dumps(SMALL).encode(), 200), (b"[", 422)],
 )
+@pytest.mark.slow
 def test_a_place_reserved_for_a_request_is_given_back_whatever_its_answer(
     body: bytes, status: int
 ) -> None:

@@ -1,11 +1,15 @@
 """Schema-driven fuzzing of the core API: whatever the client sends, never a 5xx, and every
 answer matches the OpenAPI document (status codes, content types, response schemas)."""
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app.main import create_app
+
+# Hundreds of generated requests: left out of the fast subset (make test-fast).
+pytestmark = pytest.mark.slow
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app()).include(
     path_regex=r"^/(api/activations|api/softmax|healthz)"

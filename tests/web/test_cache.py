@@ -21,6 +21,16 @@ def test_lru_evicts_the_least_recently_used_until_both_bounds_hold() -> None:
     assert lru.get("e") is None and len(lru) == 2
 
 
+def test_a_cleared_lru_is_empty_and_fills_to_its_bounds_again() -> None:
+    lru = BytesLRU(max_entries=2, max_bytes=10)
+    lru.put("a", b"1234")
+    lru.put("b", b"5678")
+    lru.clear()
+    assert (lru.get("a"), len(lru), lru.size_bytes) == (None, 0, 0)
+    lru.put("c", b"x" * 10)  # the whole byte budget is free again
+    assert (lru.get("c"), len(lru), lru.size_bytes) == (b"x" * 10, 1, 10)
+
+
 def test_result_cache_computes_a_key_once_and_keeps_keys_apart() -> None:
     cache = ResultCache(BytesLRU(8, 1024))
     calls: list[str] = []

@@ -74,6 +74,7 @@ pairs = plausible | st.lists(st.tuples(keys, values), max_size=4)
 @example(name="elu", query=[("x_min", "0"), ("x_min", "-6")])  # repeated: the route decides
 @example(name="elu", query=[("x_min", "")])  # blank: the route's 422, not the default
 @example(name="elu", query=[("alpha", "")])
+@pytest.mark.slow
 def test_fast_path_declines_or_answers_the_routes_bytes(
     clients: tuple[TestClient, TestClient], name: str, query: list[tuple[str, str]]
 ) -> None:

@@ -58,6 +58,7 @@ def close(got: Any, expected: Any) -> bool:
     ],
     ids=["tanh", "silu", "relu", "elu"],
 )
+@pytest.mark.slow
 def test_a_retyped_builtin_trains_in_a_worker_to_the_builtin_s_answer(
     client: TestClient,
     builtin: str,
@@ -82,6 +83,7 @@ def test_a_retyped_builtin_trains_in_a_worker_to_the_builtin_s_answer(
     assert pids and os.getpid() not in pids  # trained in the app's worker processes
 
 
+@pytest.mark.slow
 def test_the_stream_s_result_is_the_plain_body(client: TestClient) -> None:
     body = {
         "activation": "custom",
@@ -99,6 +101,7 @@ def test_the_stream_s_result_is_the_plain_body(client: TestClient) -> None:
     assert events[-1][1] == client.post("/api/train", json=body).content
 
 
+@pytest.mark.slow
 def test_a_sweep_mixes_relu_and_two_expressions(client: TestClient) -> None:
     swish = {"name": "custom", "expression": "x * sigmoid(beta * x)", "params": {"beta": 1.7}}
     relu_again = {"name": "custom", "expression": "max(0, x)"}
@@ -159,6 +162,7 @@ def test_gradient_flow_with_a_custom_expression(client: TestClient) -> None:
     assert got["results"][0] == expected["results"][0]
 
 
+@pytest.mark.slow
 def test_an_expression_that_overflows_is_reported_as_divergence_with_finite_numbers(
     client: TestClient,
 ) -> None:
@@ -438,6 +442,7 @@ def _expressions() -> st.SearchStrategy[str]:
 
 @settings(max_examples=40, deadline=None)  # a worker's first sympy import takes seconds
 @given(expression=_expressions(), a=st.floats(-5, 5, allow_nan=False))
+@pytest.mark.slow
 def test_random_expressions_in_a_tiny_training_are_200_or_422(
     client: TestClient, expression: str, a: float
 ) -> None:

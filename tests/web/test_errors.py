@@ -34,6 +34,7 @@ def broken(*args: object, **kwargs: object) -> None:
         ("app.web.routes.activations.sample", "/api/activations/relu/evaluate", {"x": [0.0]}),
     ],
 )
+@pytest.mark.slow
 def test_an_unexpected_error_is_a_500_in_the_error_shape_and_logged_with_its_traceback(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,

@@ -13,6 +13,9 @@ import pytest
 from app.config import Settings
 from tests.server_support import VENV_BIN, app_env, free_port, start, stop, wait_until_up
 
+# Starts processes or trains whole runs: left out of the fast subset (make test-fast).
+pytestmark = pytest.mark.slow
+
 CAP = Settings().max_header_bytes
 
 

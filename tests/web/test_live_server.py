@@ -15,6 +15,9 @@ from websockets.sync.client import ClientConnection
 from tests.live_support import live_connect, recv_frame, recv_json
 from tests.server_support import VENV_BIN, app_env, free_port, start, stop, wait_until_up
 
+# Starts processes or trains whole runs: left out of the fast subset (make test-fast).
+pytestmark = pytest.mark.slow
+
 BODY = {"dataset": "xor", "hidden_layers": [4], "learning_rate": 0.5}
 
 

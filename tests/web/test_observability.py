@@ -24,6 +24,10 @@ from app.web.observability import (
     request_id_from,
 )
 
+# A test that counts requests asks for `app`, so that it gets an app of its own (tests/conftest.py):
+# its counts start at zero.
+OWN_APP = pytest.mark.usefixtures("app")
+
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
@@ -51,6 +55,7 @@ def requests_by_route(samples: Samples) -> dict[tuple[str, str, str], float]:
     return counts
 
 
+@OWN_APP
 def test_metrics_count_each_request_once_by_route_template(client: TestClient) -> None:
     before = requests_by_route(scrape(client))
     assert before == {}  # a fresh app: nothing answered yet but this scrape
@@ -83,6 +88,7 @@ def test_metrics_count_each_request_once_by_route_template(client: TestClient) -
     assert samples[("actlab_worker_resident_memory_bytes", ())] > 10 * 2**20  # numpy alone
 
 
+@OWN_APP
 def test_unusual_methods_share_one_label(client: TestClient) -> None:
     assert client.request("PURGE", "/healthz").status_code == 405
     assert requests_by_route(scrape(client))[("OTHER", "/healthz", "405")] == 1
@@ -96,6 +102,7 @@ BIG_SWEEP = {
 }
 
 
+@OWN_APP
 def test_training_over_a_cap_counts_as_refused_and_a_malformed_one_does_not(
     client: TestClient,
 ) -> None:

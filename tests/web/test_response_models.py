@@ -337,6 +337,7 @@ def test_every_documented_route_has_cases(api: tuple[TestClient, dict[str, Any]]
 @pytest.mark.parametrize(
     ("method", "route", "path", "body"), CASES, ids=[f"{c[0]} {c[2]}" for c in CASES]
 )
+@pytest.mark.slow
 def test_response_matches_its_model_exactly(
     api: tuple[TestClient, dict[str, Any]], method: str, route: str, path: str, body: Any
 ) -> None:

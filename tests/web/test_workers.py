@@ -74,6 +74,7 @@ def test_progress_reports_come_back_over_the_pipe() -> None:
     assert all(p.epochs == 50 for p in seen)
 
 
+@pytest.mark.slow
 def test_a_job_stuck_in_one_call_is_killed_at_the_deadline() -> None:
     pool = pool_of(train_time_limit_s=60)  # room for the forkserver's cold start
     try:

@@ -36,6 +36,7 @@ def custom_config(base: TrainConfig, text: str, params: dict[str, float]) -> Tra
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 @pytest.mark.parametrize(("name", "params", "text", "values"), RETYPED, ids=lambda v: str(v))
+@pytest.mark.slow
 def test_a_retyped_builtin_trains_to_the_builtin_s_curve_and_weights(
     name: str, params: dict[str, Any], text: str, values: dict[str, float], optimizer: str
 ) -> None:

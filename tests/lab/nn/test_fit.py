@@ -4,6 +4,7 @@ follows from the mse curves."""
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from app.lab.nn.fit import Fit, fit_of
 from app.lab.nn.mlp import R2_TARGET
@@ -12,6 +13,7 @@ from app.lab.nn.training import run, train
 from tests.factories import regression_config, xor_config
 
 
+@pytest.mark.slow
 def test_a_regression_run_learns_reg_plane() -> None:
     config = regression_config("reg-plane")
     result = train(config, seed=0)
@@ -24,6 +26,7 @@ def test_a_regression_run_learns_reg_plane() -> None:
     assert fit.r2[0][first - 1] < R2_TARGET
 
 
+@pytest.mark.slow
 def test_a_regression_run_learns_reg_gauss() -> None:
     # Ten seeds, judged by their median: one Adam trajectory over 1000 epochs moves with the
     # last-place differences of numpy's tanh between CPUs (seed 0 ends at R^2 0.935 on one

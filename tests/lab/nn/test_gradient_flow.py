@@ -132,6 +132,7 @@ def test_relu_with_he_gradients_keep_their_size() -> None:
 
 
 @pytest.mark.parametrize("seed", range(4))
+@pytest.mark.slow
 def test_relu_with_he_keeps_preactivation_gradients_within_a_factor_of_two(seed: int) -> None:
     relu = flow("relu", "he", seed=seed)
     sigmoid = flow("sigmoid", "xavier", seed=seed)
@@ -207,6 +208,7 @@ def test_same_seed_same_numbers(init: InitName) -> None:
     assert first.loss == again.loss
 
 
+@pytest.mark.slow
 def test_overflow_is_reported_as_nan_and_not_finite() -> None:
     # exp(exp(...)) through 64 layers of the Playground's init overflows float64.
     result = flow("exponential", "uniform", depth=64, width=256)

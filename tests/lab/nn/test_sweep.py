@@ -29,6 +29,7 @@ def test_bands_are_percentiles_over_the_live_rows_per_column() -> None:
     assert np.isnan([p10[1], median[1], p90[1]]).all()
 
 
+@pytest.mark.slow
 def test_bands_are_nanpercentiles_numbers_to_the_bit() -> None:
     """Columns where every seed is finite take percentile's vectorised pass, the others
     nanpercentile's: both give each column exactly what nanpercentile alone gives."""

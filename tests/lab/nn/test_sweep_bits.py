@@ -17,6 +17,9 @@ from app.lab.nn.sweep import sweep
 from app.lab.nn.training import TrainConfig, run, train
 from tests.factories import regression_config, xor_config
 
+# Starts processes or trains whole runs: left out of the fast subset (make test-fast).
+pytestmark = pytest.mark.slow
+
 CONFIGS = {
     "xor-2-4-1-sgd": xor_config("tanh", learning_rate=0.5, epochs=1200),
     "xor-relu-adam-minibatch": xor_config(

@@ -149,6 +149,7 @@ SWEEP_CONFIGS = {
 
 
 @pytest.mark.parametrize("config", SWEEP_CONFIGS.values(), ids=SWEEP_CONFIGS.keys())
+@pytest.mark.slow
 def test_seed_s_of_a_stacked_run_equals_the_single_run_of_seed_s(config: TrainConfig) -> None:
     stacked = run(config, range(6))
     for s in (0, 3, 5):
@@ -172,6 +173,7 @@ def test_record_schedule_keeps_every_epoch_up_to_1000_then_1000_spread() -> None
     assert (np.diff(spread) > 0).all()
 
 
+@pytest.mark.slow
 def test_snapshot_count_is_the_length_of_the_schedule() -> None:
     for epochs in range(1, 260):
         for count in range(0, 300):
@@ -267,6 +269,7 @@ def test_divergence_stops_the_run_and_leaves_no_nan() -> None:
     assert result.epochs[-1] == result.diverged_epoch - 1
 
 
+@pytest.mark.slow
 def test_divergence_of_some_seeds_leaves_the_others_untouched() -> None:
     config = replace(diverging_config(), learning_rate=0.1)
     stacked = run(config, range(8))

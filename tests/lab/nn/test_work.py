@@ -13,6 +13,9 @@ from app.web.limits import work_estimate
 from app.web.routes.training import sweep_bytes, train_bytes
 from app.web.schemas.training import SweepRequest, TrainingOptions, TrainRequest
 
+# Starts processes or trains whole runs: left out of the fast subset (make test-fast).
+pytestmark = pytest.mark.slow
+
 # (what, body, loose): the bound must hold for every one; for the big ones (loose = False) it
 # must also stay within 4x of the measured peak.
 CASES: list[tuple[str, dict[str, Any], bool]] = [

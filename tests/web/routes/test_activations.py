@@ -151,6 +151,7 @@ def test_evaluate_at_given_points(client: TestClient) -> None:
     }
 
 
+@pytest.mark.slow
 def test_evaluate_accepts_100000_points(client: TestClient) -> None:
     x = np.linspace(-10, 10, 100_000)
     r = client.post("/api/activations/tanh/evaluate", json={"x": x.tolist()})
@@ -412,6 +413,7 @@ def test_repeated_curve_is_served_from_cache_with_identical_bytes(client: TestCl
     assert other.content == first.content
 
 
+@pytest.mark.slow
 def test_cache_is_bounded_by_entries() -> None:
     app = create_app(Settings(curve_cache_entries=4))
     with TestClient(app) as client:

@@ -44,6 +44,7 @@ def test_gradient_flow_returns_the_domain_numbers(client: TestClient) -> None:
     assert all(0.3 < z < 0.7 for z in relu["zero_fraction"])
 
 
+@pytest.mark.slow
 def test_gradient_flow_shows_sigmoid_vanishing_and_relu_he_not(client: TestClient) -> None:
     body = {"activations": ["sigmoid", "relu"], "depth": 20, "width": 128, "init": "he"}
     r = client.post("/api/gradient-flow", json=body)
@@ -119,6 +120,7 @@ def test_response_example_is_a_real_response(client: TestClient) -> None:
         assert got[key] == (pytest.approx(value, rel=1e-12) if close else value), key
 
 
+@pytest.mark.slow
 def test_request_examples_are_accepted(client: TestClient) -> None:
     for example in GradientFlowRequest.model_json_schema()["examples"]:
         r = client.post("/api/gradient-flow", json=example)

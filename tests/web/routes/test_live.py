@@ -93,6 +93,7 @@ REGRESSION = {"dataset": {"name": "reg-gauss", "n_samples": 60}, "epochs": 12, "
 @pytest.mark.parametrize(
     "body", [XOR, SPIRAL, CUSTOM, REGRESSION], ids=["xor", "spiral", "custom", "regression"]
 )
+@pytest.mark.slow
 def test_start_and_step_equals_api_train_exactly(client: TestClient, body: dict[str, Any]) -> None:
     trained = client.post("/api/train", json=body).json()
     with client.websocket_connect(LIVE) as ws:
@@ -111,6 +112,7 @@ def test_start_and_step_equals_api_train_exactly(client: TestClient, body: dict[
     assert weights(arrays, len(expected)) == expected
 
 
+@pytest.mark.slow
 def test_play_streams_frames_at_most_the_cap_and_pause_stops_them(client: TestClient) -> None:
     with client.websocket_connect(LIVE) as ws:
         start(ws, XOR)
@@ -251,6 +253,7 @@ def test_acks_are_flow_control_not_history(client: TestClient) -> None:
     assert history["commands"] == [{"epoch": 0, "command": {"type": "step", "n": 3}}]
 
 
+@pytest.mark.slow
 def test_acks_do_not_keep_an_idle_session_open() -> None:
     """Idle means no command: a page left playing in a tab acknowledges frames all along."""
     with TestClient(create_app(Settings(live_idle_s=1.0))) as c:
@@ -425,6 +428,7 @@ def closing_message(ws: WebSocketTestSession) -> dict[str, Any]:
                 return body
 
 
+@pytest.mark.slow
 def test_an_idle_session_is_closed() -> None:
     with TestClient(create_app(Settings(live_idle_s=0.3))) as c:
         with c.websocket_connect(LIVE) as ws:
@@ -437,6 +441,7 @@ def test_an_idle_session_is_closed() -> None:
     assert closed.value.code == 1000
 
 
+@pytest.mark.slow
 def test_a_session_ends_at_its_lifetime_even_while_playing() -> None:
     with TestClient(create_app(Settings(live_lifetime_s=0.5))) as c:
         with c.websocket_connect(LIVE) as ws:
@@ -479,6 +484,7 @@ def test_a_disconnect_stops_the_worker_process_at_once(app: FastAPI, client: Tes
     assert "actlab_live_sessions 0.0" in client.get("/metrics").text
 
 
+@pytest.mark.slow
 def test_a_paused_session_uses_no_cpu(app: FastAPI, client: TestClient) -> None:
     sessions: LiveSessions = app.state.live_sessions
     with client.websocket_connect(LIVE) as ws:
@@ -561,6 +567,7 @@ def test_a_worker_that_dies_ends_the_session_with_an_error(
     assert closed.value.code == 1011
 
 
+@pytest.mark.slow
 def test_a_refused_expression_is_an_error_at_the_expression_and_the_socket_stays_open(
     client: TestClient,
 ) -> None:

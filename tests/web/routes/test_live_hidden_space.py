@@ -37,6 +37,7 @@ def client() -> Iterator[TestClient]:
         yield c
 
 
+@pytest.mark.slow
 def test_frames_carry_api_trains_hidden_space_at_the_same_epoch(client: TestClient) -> None:
     r = client.post("/api/train", json=XOR_2)
     assert r.status_code == 200, r.text

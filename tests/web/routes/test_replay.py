@@ -70,6 +70,7 @@ def errors_of(r: Any) -> list[tuple[list[str | int], str]]:
     ],
     ids=["default", "xor", "spiral-snapshots-grid", "custom", "regression", "no-snapshots"],
 )
+@pytest.mark.slow
 def test_with_no_change_it_is_api_train_byte_for_byte(
     client: TestClient, start: dict[str, Any], commands: list[dict[str, Any]], epoch: int
 ) -> None:
@@ -114,6 +115,7 @@ LIVE_CHANGES: list[dict[str, Any]] = [
 ]
 
 
+@pytest.mark.slow
 def test_with_changes_it_reaches_the_live_sessions_numbers(client: TestClient) -> None:
     exported, header, arrays = live_run(client, SPIRAL, LIVE_CHANGES)
     assert exported["epoch"] == header["epoch"] == 30
@@ -158,6 +160,7 @@ def test_the_run_after_the_last_reset_is_recorded(client: TestClient) -> None:
     assert replayed.json()["final"]["loss"] == header["loss"]
 
 
+@pytest.mark.slow
 def test_a_replayed_history_is_cached(monkeypatch: pytest.MonkeyPatch) -> None:
     with TestClient(create_app(Settings())) as c:
         body = history(XOR, [{"epoch": 3, "command": {"type": "set", "learning_rate": 1.0}}], 20)
@@ -297,6 +300,7 @@ def test_every_bad_history_is_a_422_naming_the_field(
     assert (where, type_) == (loc, kind)
 
 
+@pytest.mark.slow
 def test_a_history_over_the_memory_cap_names_the_start_bodys_field() -> None:
     with TestClient(create_app(Settings(train_max_memory_mb=16))) as c:
         start = {
@@ -308,6 +312,7 @@ def test_a_history_over_the_memory_cap_names_the_start_bodys_field() -> None:
     assert errors_of(r) == [(["body", "start", "hidden_layers"], "value_error.limit")]
 
 
+@pytest.mark.slow
 def test_the_time_limit_is_a_422_at_the_epoch() -> None:
     with TestClient(create_app(Settings(train_time_limit_s=0.05))) as c:
         start = {"hidden_layers": [16, 16]}  # /api/train's long run: 4000 epochs

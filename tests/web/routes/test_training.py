@@ -26,6 +26,7 @@ def small_client(**limits: Any) -> TestClient:
     return TestClient(create_app(Settings(**limits)))
 
 
+@pytest.mark.slow
 def test_default_xor_run_is_complete_and_under_a_megabyte(client: TestClient) -> None:
     r = client.post("/api/train", json={})
     assert r.status_code == 200, r.text
@@ -86,6 +87,7 @@ def test_the_same_request_gives_the_same_bytes() -> None:
     assert data["setup"]["n_test"] == 40 and len(data["test_loss"]) == 30
 
 
+@pytest.mark.slow
 def test_identity_run_shows_the_affine_map_it_collapses_to(client: TestClient) -> None:
     r = client.post(
         "/api/train", json={"activation": "identity", "hidden_layers": [4, 3], "snapshots": 0}
@@ -181,6 +183,7 @@ def sse_events(raw: bytes) -> list[tuple[str, bytes]]:
     return events
 
 
+@pytest.mark.slow
 def test_stream_sends_progress_then_exactly_the_plain_result(client: TestClient) -> None:
     body = {
         "epochs": 20000,
@@ -221,6 +224,7 @@ def test_a_stream_sends_heartbeats_while_the_work_reports_nothing() -> None:
     assert frames[-1] == b"event: result\ndata: {}\n\n"
 
 
+@pytest.mark.slow
 def test_sweep_stream_names_the_activation_in_progress(client: TestClient) -> None:
     body = {"activations": ["tanh", "relu"], "seeds": 50, "epochs": 3000}
     with client.stream("POST", "/api/train/sweep/stream", json=body) as r:
@@ -429,6 +433,7 @@ def broken(control: Control, req: object) -> bytes:
         ),
     ],
 )
+@pytest.mark.slow
 def test_an_unexpected_error_ends_the_stream_with_an_error_event_and_is_logged(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -645,6 +650,7 @@ def test_a_regression_stream_ends_with_the_plain_result(client: TestClient) -> N
     assert events[-1][1] == plain.content and "r2" in plain.json()
 
 
+@pytest.mark.slow
 def test_a_regression_sweep_bands_r2_over_seeds(client: TestClient) -> None:
     body = {
         "dataset": "reg-plane",

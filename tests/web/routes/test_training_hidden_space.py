@@ -30,6 +30,7 @@ def train(client: TestClient, body: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+@pytest.mark.slow
 def test_without_the_field_no_snapshot_carries_it(client: TestClient) -> None:
     body = train(client, {"epochs": 10, "snapshots": 3})
     assert all("hidden_space" not in s for s in body["snapshots"])
