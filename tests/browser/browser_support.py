@@ -1,5 +1,6 @@
 """Helpers for the browser tests: what went wrong on a page, and what its charts hold."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from playwright.sync_api import ConsoleMessage, Page, Request, Response
@@ -54,6 +55,15 @@ class Problems:
         return f"{self!r} aborted={self.aborted}"
 
 
+def listen(page: Page, event: str, handler: Callable[..., object]) -> None:
+    """page.on(event, handler), remembered so that the page fixture removes it when the test ends
+    (the tab lives on into the module's next test)."""
+    page.on(event, handler)  # type: ignore[call-overload]
+    if not hasattr(page, "listeners"):  # a page a test opened itself
+        page.listeners = []  # type: ignore[attr-defined]
+    page.listeners.append((event, handler))  # type: ignore[attr-defined]
+
+
 def watch(page: Page) -> Problems:
     """Record every console error, page error, failed request and 4xx/5xx response."""
     problems = Problems()
@@ -72,11 +82,11 @@ def watch(page: Page) -> Problems:
         if response.status >= 400:
             problems.http_errors.append(f"{response.status} {response.url}")
 
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.exceptions.append(str(error)))
-    page.on("request", lambda request: problems.started.append(request))
-    page.on("requestfailed", on_failed)
-    page.on("response", on_response)
+    listen(page, "console", on_console)
+    listen(page, "pageerror", lambda error: problems.exceptions.append(str(error)))
+    listen(page, "request", lambda request: problems.started.append(request))
+    listen(page, "requestfailed", on_failed)
+    listen(page, "response", on_response)
     return problems
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from playwright.sync_api import Page, Request
 
+from tests.browser.browser_support import listen
+
 
 @dataclass
 class Sent:
@@ -36,7 +38,7 @@ def record(page: Page) -> Sent:
             body = data
         sent.requests.append((request.url, body))
 
-    page.on("request", on_request)
+    listen(page, "request", on_request)
     return sent
 
 

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, Request, expect
 
 from tests.browser.browser_support import (
     assert_clean,
+    listen,
     open_page,
     query,
     redrawn,
@@ -37,7 +38,7 @@ def count_runs(page: Page) -> Callable[[], int]:
         if request.url.endswith("/api/train/stream"):
             started.append(request.url)
 
-    page.on("request", on_request)
+    listen(page, "request", on_request)
     return lambda: len(started)
 
 
